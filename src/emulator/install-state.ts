@@ -1,0 +1,166 @@
+/**
+ * The record `fexpod binfmt install` leaves behind, and the contract between
+ * the host layer (src/emulator) and the Podman hook (src/runtime-hook): the
+ * hook reads this small JSON file instead of re-discovering emulators, so its
+ * foreign path stays cheap, and `binfmt uninstall` uses it to restore exactly
+ * the entries it disabled.
+ *
+ * Pure: parsing and validation only. Deliberately hand-validated (no zod) so
+ * the hook can load it without heavy imports.
+ */
+import type { ArchName } from '../common/arch.js';
+import { ARCH_NAMES } from '../common/arch.js';
+
+export const INSTALL_STATE_VERSION = 1;
+/** Default location (root). Rootless/tests pass another path explicitly. */
+export const DEFAULT_STATE_DIR = '/var/lib/fexpod';
+export const STATE_FILE_NAME = 'binfmt-state.json';
+
+export interface InstalledRegistration {
+  /** Guest architecture this entry serves. */
+  readonly guest: ArchName;
+  /** Catalogue name of the emulator: fex, box64, qemu-user, qemu-user-static, muvm, … */
+  readonly emulator: string;
+  /** binfmt_misc entry name (FEX-x86_64, FEX-x86, fexpod-qemu-aarch64, …). */
+  readonly entryName: string;
+  /** The full registration line written to /proc/sys/fs/binfmt_misc/register. */
+  readonly registration: string;
+  /** Absolute host path of the interpreter the kernel opens (inside `prefix` when staged). */
+  readonly interpreter: string;
+  /**
+   * Content-addressed prefix directory holding a dynamic emulator and its
+   * library closure; must be bind-mounted read-only at this same absolute path
+   * into foreign containers. Absent for static emulators.
+   */
+  readonly prefix?: string;
+  /** Environment a container needs for this emulator (e.g. FEX settings). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface DisabledConflict {
+  /** binfmt_misc entry name that was disabled because it matched the same ELF files. */
+  readonly entryName: string;
+  /** Whether it was enabled before we touched it (restore only what we changed). */
+  readonly wasEnabled: boolean;
+  /** Its registration line, reconstructed from /proc, so it can be re-registered if it vanished. */
+  readonly registration: string;
+}
+
+export interface InstallState {
+  readonly version: typeof INSTALL_STATE_VERSION;
+  readonly registrations: readonly InstalledRegistration[];
+  readonly disabled: readonly DisabledConflict[];
+  /** binfmt.d files we wrote (for systemd-binfmt), removed on uninstall. */
+  readonly persisted: readonly string[];
+}
+
+export class InstallStateError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+    this.name = 'InstallStateError';
+  }
+}
+
+export function emptyInstallState(): InstallState {
+  return { version: INSTALL_STATE_VERSION, registrations: [], disabled: [], persisted: [] };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(o: Record<string, unknown>, key: string, where: string, file: string): string {
+  const v = o[key];
+  if (typeof v !== 'string' || v.length === 0) {
+    throw new InstallStateError(file, `${where}.${key} must be a non-empty string`);
+  }
+  return v;
+}
+
+function absPath(o: Record<string, unknown>, key: string, where: string, file: string): string {
+  const v = str(o, key, where, file);
+  if (!v.startsWith('/') || v.split('/').includes('..')) {
+    throw new InstallStateError(file, `${where}.${key} must be an absolute path without "..": ${v}`);
+  }
+  return v;
+}
+
+function parseRegistration(v: unknown, i: number, file: string): InstalledRegistration {
+  const where = `registrations[${i}]`;
+  if (!isObject(v)) throw new InstallStateError(file, `${where} must be an object`);
+  const guest = str(v, 'guest', where, file);
+  if (!(ARCH_NAMES as readonly string[]).includes(guest)) {
+    throw new InstallStateError(file, `${where}.guest is not an architecture: ${guest}`);
+  }
+  let env: Record<string, string> | undefined;
+  if (v['env'] !== undefined) {
+    if (!isObject(v['env'])) throw new InstallStateError(file, `${where}.env must be an object`);
+    env = {};
+    for (const [k, val] of Object.entries(v['env'])) {
+      if (typeof val !== 'string') throw new InstallStateError(file, `${where}.env.${k} must be a string`);
+      env[k] = val;
+    }
+  }
+  return {
+    guest: guest as ArchName,
+    emulator: str(v, 'emulator', where, file),
+    entryName: str(v, 'entryName', where, file),
+    registration: str(v, 'registration', where, file),
+    interpreter: absPath(v, 'interpreter', where, file),
+    ...(v['prefix'] === undefined ? {} : { prefix: absPath(v, 'prefix', where, file) }),
+    ...(env === undefined ? {} : { env }),
+  };
+}
+
+function parseDisabled(v: unknown, i: number, file: string): DisabledConflict {
+  const where = `disabled[${i}]`;
+  if (!isObject(v)) throw new InstallStateError(file, `${where} must be an object`);
+  if (typeof v['wasEnabled'] !== 'boolean') {
+    throw new InstallStateError(file, `${where}.wasEnabled must be true or false`);
+  }
+  return {
+    entryName: str(v, 'entryName', where, file),
+    wasEnabled: v['wasEnabled'],
+    registration: str(v, 'registration', where, file),
+  };
+}
+
+/** Parses and validates the state file's text. `file` is only used in messages. */
+export function parseInstallState(text: string, file: string): InstallState {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new InstallStateError(file, `not valid JSON (${(err as Error).message}); remove it and run "fexpod binfmt install" again`);
+  }
+  if (!isObject(doc)) throw new InstallStateError(file, 'must be a JSON object');
+  if (doc['version'] !== INSTALL_STATE_VERSION) {
+    throw new InstallStateError(file, `unsupported version ${String(doc['version'])} (expected ${INSTALL_STATE_VERSION})`);
+  }
+  const regs = doc['registrations'];
+  const dis = doc['disabled'];
+  const per = doc['persisted'];
+  if (!Array.isArray(regs)) throw new InstallStateError(file, 'registrations must be an array');
+  if (!Array.isArray(dis)) throw new InstallStateError(file, 'disabled must be an array');
+  if (!Array.isArray(per) || per.some((p) => typeof p !== 'string')) {
+    throw new InstallStateError(file, 'persisted must be an array of paths');
+  }
+  return {
+    version: INSTALL_STATE_VERSION,
+    registrations: regs.map((r, i) => parseRegistration(r, i, file)),
+    disabled: dis.map((d, i) => parseDisabled(d, i, file)),
+    persisted: per as string[],
+  };
+}
+
+export function formatInstallState(state: InstallState): string {
+  return JSON.stringify(state, null, 2) + '\n';
+}
+
+/** The registration serving a guest arch, if installed. */
+export function registrationFor(state: InstallState, guest: ArchName): InstalledRegistration | undefined {
+  return state.registrations.find((r) => r.guest === guest);
+}
