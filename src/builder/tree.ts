@@ -1,0 +1,78 @@
+/**
+ * The file tree an image is made of: what scriptless RPM installation
+ * produces, what profiles transform, and what every output (tar layer, EroFS,
+ * SquashFS, directory) is written from. Pure data.
+ *
+ * Paths are relative to the tree root, normalized, without leading "/" or "./"
+ * ("usr/lib64/libc.so.6"); the root itself is never an entry.
+ */
+
+export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
+
+/** Where a regular file's bytes come from: loaded lazily so a tree need not hold every byte. */
+export interface ContentSource {
+  readonly size: number;
+  /** sha256 hex of the content, when known (used for dedup and SBOM). */
+  readonly sha256?: string;
+  read(): Promise<Uint8Array>;
+}
+
+export interface TreeEntry {
+  readonly path: string;
+  readonly type: EntryType;
+  /** Permission bits including setuid/setgid/sticky (no file-type bits). */
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+  /** Seconds since the epoch. Outputs clamp it to SOURCE_DATE_EPOCH. */
+  readonly mtime: number;
+  /** Symlink target (as stored) or, for hardlinks, the tree path of the first link. */
+  readonly linkTarget?: string;
+  /** Device numbers for char/block entries. */
+  readonly devMajor?: number;
+  readonly devMinor?: number;
+  /** Extended attributes, binary values (e.g. security.capability). */
+  readonly xattrs?: Readonly<Record<string, Uint8Array>>;
+  /** Regular file content. */
+  readonly content?: ContentSource;
+  /** NEVRA of the package that owns the entry, if any. */
+  readonly owner?: string;
+}
+
+/** Normalizes a path to tree form; rejects anything that escapes the root. */
+export function treePath(p: string): string {
+  const parts: string[] = [];
+  for (const seg of p.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') throw new Error(`path escapes the tree root: ${p}`);
+    parts.push(seg);
+  }
+  return parts.join('/');
+}
+
+/** Parent directory of a tree path ("" for top-level entries). */
+export function parentPath(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i < 0 ? '' : p.slice(0, i);
+}
+
+/**
+ * Canonical order for every output: parents before children, siblings by
+ * byte order of their names. Comparing segment-wise gives exactly that.
+ */
+export function compareTreePaths(a: string, b: string): number {
+  const as = a.split('/');
+  const bs = b.split('/');
+  const n = Math.min(as.length, bs.length);
+  for (let i = 0; i < n; i++) {
+    const x = Buffer.from(as[i] ?? '');
+    const y = Buffer.from(bs[i] ?? '');
+    const c = Buffer.compare(x, y);
+    if (c !== 0) return c;
+  }
+  return as.length - bs.length;
+}
+
+export function bufferContent(data: Uint8Array): ContentSource {
+  return { size: data.length, read: async () => data };
+}
