@@ -76,3 +76,56 @@ export function compareTreePaths(a: string, b: string): number {
 export function bufferContent(data: Uint8Array): ContentSource {
   return { size: data.length, read: async () => data };
 }
+
+/**
+ * A whole tree: entries keyed by tree path. Insertion order is irrelevant;
+ * outputs always walk it in canonical order (see canonicalEntries).
+ */
+export type Tree = Map<string, TreeEntry>;
+
+/**
+ * The entries of a tree in canonical order, ready for an output writer:
+ * sorted parents first (compareTreePaths), and every hardlink set rearranged
+ * so that the member that sorts first carries the content and metadata and
+ * the others link to it (an archive can only link back to an earlier entry).
+ * Throws when a hardlink points at nothing or at a non-file.
+ */
+export function canonicalEntries(entries: Iterable<TreeEntry>): TreeEntry[] {
+  const byPath = new Map<string, TreeEntry>();
+  for (const e of entries) {
+    if (byPath.has(e.path)) throw new Error(`duplicate tree path: ${e.path}`);
+    byPath.set(e.path, e);
+  }
+  // Resolve every hardlink to the regular file that holds its data.
+  const groups = new Map<string, string[]>();
+  for (const e of byPath.values()) {
+    if (e.type !== 'hardlink') continue;
+    let target = e.linkTarget;
+    const seen = new Set<string>([e.path]);
+    for (;;) {
+      if (target === undefined) throw new Error(`hardlink without target: ${e.path}`);
+      const t = byPath.get(target);
+      if (!t) throw new Error(`hardlink ${e.path} points at missing ${target}`);
+      if (t.type === 'file') break;
+      if (t.type !== 'hardlink' || seen.has(target)) throw new Error(`hardlink ${e.path} does not lead to a regular file`);
+      seen.add(target);
+      target = t.linkTarget;
+    }
+    const members = groups.get(target) ?? [target];
+    members.push(e.path);
+    groups.set(target, members);
+  }
+  for (const [head, members] of groups) {
+    members.sort(compareTreePaths);
+    const first = members[0];
+    const data = byPath.get(head);
+    if (first === undefined || !data) continue;
+    byPath.set(first, { ...data, path: first });
+    for (const m of members.slice(1)) {
+      const old = byPath.get(m) ?? data;
+      const { content: _content, xattrs: _xattrs, ...rest } = data;
+      byPath.set(m, { ...rest, owner: old.owner ?? data.owner, path: m, type: 'hardlink', linkTarget: first });
+    }
+  }
+  return [...byPath.values()].sort((a, b) => compareTreePaths(a.path, b.path));
+}
