@@ -129,3 +129,32 @@ export function canonicalEntries(entries: Iterable<TreeEntry>): TreeEntry[] {
   }
   return [...byPath.values()].sort((a, b) => compareTreePaths(a.path, b.path));
 }
+
+/**
+ * Resolves symlinks among the directory components of `path` inside the
+ * tree, like a lookup under chroot: absolute targets restart at the tree
+ * root, ".." never climbs above it. The last component is not followed.
+ * Used to place "/lib64/foo" under "usr/lib64" when lib64 is a symlink.
+ */
+export function resolveParentSymlinks(path: string, get: (p: string) => TreeEntry | undefined): string {
+  let segs = treePath(path).split('/').filter((s) => s !== '');
+  for (let hops = 0, i = 0; i < segs.length - 1; ) {
+    const prefix = segs.slice(0, i + 1).join('/');
+    const e = get(prefix);
+    if (e?.type !== 'symlink' || e.linkTarget === undefined) {
+      i++;
+      continue;
+    }
+    if (++hops > 40) throw new Error(`too many levels of symbolic links resolving ${path}`);
+    const base = e.linkTarget.startsWith('/') ? [] : segs.slice(0, i);
+    const out = [...base];
+    for (const s of e.linkTarget.split('/')) {
+      if (s === '' || s === '.') continue;
+      if (s === '..') out.pop();
+      else out.push(s);
+    }
+    segs = [...out, ...segs.slice(i + 1)];
+    i = 0;
+  }
+  return segs.join('/');
+}
