@@ -1,0 +1,160 @@
+/**
+ * EroFS output (the format FEX and muvm mount a RootFS from), via mkfs.erofs.
+ *
+ * erofs-utils 1.5 (Debian 12) has no --tar and no -b: its block size is the
+ * build host's page size. muvm needs 4096-byte blocks, so we pass `-b 4096`
+ * where mkfs.erofs has it, accept the default on a 4 KiB-page host, and refuse
+ * clearly otherwise. The tree is materialized into a staging directory; as
+ * non-root, ownership and device nodes are replayed under fakeroot so the
+ * image is the same as a root build. Reproducible: `-T <SOURCE_DATE_EPOCH>`
+ * (every inode gets that time: mkfs.erofs 1.5 has no clamping mode that keeps
+ * a fixed superblock time) and a UUID derived from the layer digest.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, writeFile, rename, mkdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { FexpodError } from '../common/errors.js';
+import type { TreeEntry } from './tree.js';
+import { forceRemove, materializeTree, type NotApplied } from './dir-output.js';
+import { CommandFailed, type CommandRunner } from './command-runner.js';
+
+
+export interface ErofsDeps {
+  readonly runner: CommandRunner;
+  /** The build host's page size (bytes). */
+  readonly pageSize: number;
+  readonly privileged: boolean;
+}
+
+export interface ErofsOptions {
+  readonly dest: string;
+  readonly sourceDateEpoch: number;
+  /** Content digest the UUID is derived from (the layer's diff_id). */
+  readonly digest: string;
+  readonly blockSize?: number;
+  readonly compression?: string;
+}
+
+export interface MkfsErofsCaps {
+  readonly blockSizeFlag: boolean;
+  readonly compressors: readonly string[];
+}
+
+/** Parses `mkfs.erofs --help` for what this version can do. */
+export function parseMkfsErofsHelp(help: string): MkfsErofsCaps {
+  const blockSizeFlag = /^\s*-b#/m.test(help);
+  const m = /Available compressors are:\s*(.*)/.exec(help);
+  const compressors = m?.[1] ? m[1].split(/[,\s]+/).filter((c) => c !== '') : [];
+  return { blockSizeFlag, compressors };
+}
+
+/** A stable RFC 4122-shaped (version 5 style) UUID from a digest. */
+export function uuidFromDigest(digest: string, purpose = 'erofs'): string {
+  const h = createHash('sha256').update(`fexpod:${purpose}:${digest}`).digest();
+  h[6] = ((h[6] ?? 0) & 0x0f) | 0x50;
+  h[8] = ((h[8] ?? 0) & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}
+
+/** mkfs.erofs arguments (pure). */
+export function mkfsErofsArgs(caps: MkfsErofsCaps, opts: ErofsOptions, pageSize: number, image: string, dir: string): string[] {
+  const blockSize = opts.blockSize ?? 4096;
+  const compression = opts.compression ?? 'lz4hc';
+  const args = ['--quiet', `-z${compression}`, '-T', String(opts.sourceDateEpoch), '-U', uuidFromDigest(opts.digest)];
+  if (caps.blockSizeFlag) args.push('-b', String(blockSize));
+  else if (pageSize !== blockSize) {
+    throw new FexpodError(
+      `this mkfs.erofs cannot make ${blockSize}-byte blocks: it has no -b option and uses the host page size (${pageSize})`,
+      { fix: 'install erofs-utils >= 1.6 (it has -b), or build on a host with 4 KiB pages' },
+    );
+  }
+  if (caps.compressors.length > 0 && !caps.compressors.includes(compression)) {
+    throw new FexpodError(`mkfs.erofs has no ${compression} compressor (it has: ${caps.compressors.join(', ')})`, {
+      fix: 'pick one of those in [output.erofs] compression',
+    });
+  }
+  args.push(image, dir);
+  return args;
+}
+
+function shq(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The fakeroot script that replays what a non-root materialization could not apply. */
+export function fakerootScript(entries: readonly TreeEntry[], notApplied: readonly NotApplied[], stage: string): string {
+  const byPath = new Map(entries.map((e) => [e.path, e]));
+  const lines = ['set -e'];
+  for (const n of notApplied) {
+    const e = byPath.get(n.path);
+    if (!e) continue;
+    const p = shq(join(stage, e.path));
+    if (n.what === 'device') {
+      const parent = shq(dirname(join(stage, e.path)));
+      lines.push(`chmod u+w ${parent}`);
+      lines.push(`mknod -m ${(e.mode & 0o7777).toString(8)} ${p} ${e.type === 'char' ? 'c' : 'b'} ${e.devMajor ?? 0} ${e.devMinor ?? 0}`);
+      lines.push(`chown -h ${e.uid}:${e.gid} ${p}`);
+      // the parent's own mode is restored from the tree below (or was 0755 implicit)
+      const parentEntry = byPath.get(dirname(e.path));
+      lines.push(`chmod ${parentEntry ? (parentEntry.mode & 0o7777).toString(8) : '755'} ${parent}`);
+    } else if (n.what === 'owner') {
+      lines.push(`chown -h ${e.uid}:${e.gid} ${p}`);
+      if (e.type !== 'symlink' && (e.mode & 0o6000) !== 0) lines.push(`chmod ${(e.mode & 0o7777).toString(8)} ${p}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+export interface ErofsResult {
+  readonly path: string;
+  readonly sha256: string;
+  readonly uuid: string;
+  /** Things the image could not carry (xattrs as non-root). */
+  readonly warnings: readonly string[];
+}
+
+export async function writeErofs(entries: readonly TreeEntry[], opts: ErofsOptions, deps: ErofsDeps): Promise<ErofsResult> {
+  const help = await deps.runner.run('mkfs.erofs', ['--help']).catch((err: unknown) => {
+    // mkfs.erofs 1.5 exits non-zero on --help; its text is still what we need.
+    if (err instanceof CommandFailed && err.code !== null) return { stdout: err.stdout, stderr: err.stderr };
+    throw new FexpodError('mkfs.erofs is not available', { cause: err, fix: 'install erofs-utils' });
+  });
+  const caps = parseMkfsErofsHelp(help.stdout + help.stderr);
+  await mkdir(dirname(opts.dest), { recursive: true });
+  const work = await mkdtemp(join(dirname(opts.dest), `.${basename(opts.dest)}.tmp-`));
+  try {
+    const stage = join(work, 'tree');
+    const image = join(work, 'image.erofs');
+    const args = mkfsErofsArgs(caps, opts, deps.pageSize, image, stage);
+    const { notApplied } = await materializeTree(entries, stage, { privileged: deps.privileged, sourceDateEpoch: opts.sourceDateEpoch });
+    const warnings: string[] = [];
+    const xattrLost = notApplied.filter((n) => n.what === 'xattr');
+    if (xattrLost.length > 0) {
+      warnings.push(`${xattrLost.length} file(s) lost their xattrs (e.g. ${xattrLost[0]?.path}): set as root to keep security.capability`);
+    }
+    const replay = notApplied.filter((n) => n.what !== 'xattr');
+    const cmd = ['mkfs.erofs', ...args].map(shq).join(' ');
+    try {
+      if (replay.length === 0) {
+        await deps.runner.run('mkfs.erofs', args);
+      } else {
+        const script = join(work, 'replay.sh');
+        await writeFile(script, fakerootScript(entries, replay, stage) + `${cmd}\n`);
+        await deps.runner.run('fakeroot', ['--', 'sh', script]);
+      }
+    } catch (err) {
+      throw new FexpodError(`mkfs.erofs failed`, {
+        cause: err,
+        fix: replay.length > 0 ? 'non-root EroFS builds of trees with non-root owners need fakeroot on PATH' : 'see the mkfs.erofs message above',
+      });
+    }
+    await rename(image, opts.dest);
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(opts.dest)) hash.update(chunk as Buffer);
+    return { path: opts.dest, sha256: hash.digest('hex'), uuid: uuidFromDigest(opts.digest), warnings };
+  } finally {
+    await forceRemove(work);
+  }
+}

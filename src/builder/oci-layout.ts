@@ -1,0 +1,172 @@
+/**
+ * OCI image layout (image-spec v1.1 "image-layout"): one single-layer image
+ * made of a deterministic tar. Planning is pure (bytes in, blobs + JSON out);
+ * writing the directory is the only effect, and it is atomic: everything goes
+ * into a temp directory next to the destination that is renamed at the end.
+ *
+ * Reproducibility is pinned to the uncompressed layer (rootfs.diff_ids); the
+ * gzip stream is deterministic too (fixed header: mtime 0, no name, OS=3 as
+ * Node's zlib writes it), so the manifest digest is stable for one Node/zlib.
+ */
+import { createHash } from 'node:crypto';
+import { gzipSync, constants as zc } from 'node:zlib';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Arch } from '../common/arch.js';
+import { atomicOutput } from './dir-output.js';
+
+export const MEDIA_TYPE_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+export const MEDIA_TYPE_INDEX = 'application/vnd.oci.image.index.v1+json';
+export const MEDIA_TYPE_CONFIG = 'application/vnd.oci.image.config.v1+json';
+export const MEDIA_TYPE_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
+/** Exactly this, byte for byte (design.md §5). */
+export const OCI_LAYOUT_FILE = '{"imageLayoutVersion":"1.0.0"}';
+
+export interface Descriptor {
+  readonly mediaType: string;
+  readonly digest: string;
+  readonly size: number;
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly platform?: { readonly architecture: string; readonly os: string; readonly variant?: string };
+}
+
+export interface ImageSettings {
+  readonly arch: Arch;
+  /** SOURCE_DATE_EPOCH, seconds: config.created, history[].created, annotations. */
+  readonly sourceDateEpoch: number;
+  /** Tag written as org.opencontainers.image.ref.name in index.json ("fex-rootfs:43"). */
+  readonly refName: string;
+  readonly env?: readonly string[];
+  readonly cmd?: readonly string[];
+  readonly entrypoint?: readonly string[];
+  readonly workingDir?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  /** history[0].created_by, e.g. "fexpod build images/demo.toml". */
+  readonly createdBy: string;
+  /** Extra manifest annotations (title, version, source …). */
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+export interface OciImagePlan {
+  /** digest ("sha256:…") → bytes, for every blob of the image. */
+  readonly blobs: ReadonlyMap<string, Uint8Array>;
+  readonly diffId: string;
+  readonly layer: Descriptor;
+  readonly config: Descriptor;
+  readonly manifest: Descriptor;
+  readonly indexJson: Uint8Array;
+}
+
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export function sha256Digest(data: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+
+/**
+ * JSON with object keys sorted by code unit and no whitespace: the same value
+ * always gives the same bytes, whatever order the code built it in.
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[k];
+      if (v !== undefined) out[k] = sortKeys(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** RFC 3339 UTC ("2024-01-02T03:04:05Z") from epoch seconds, independent of TZ. */
+export function rfc3339(epochSeconds: number): string {
+  return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** gzip with a fixed header and level: the same tar always gives the same bytes. */
+export function gzipLayer(tar: Uint8Array): Uint8Array {
+  return gzipSync(tar, { level: 9, memLevel: 9, strategy: zc.Z_DEFAULT_STRATEGY });
+}
+
+const encoder = new TextEncoder();
+
+/** Plans the blobs of a single-layer image from its uncompressed layer tar. */
+export function planOciImage(layerTar: Uint8Array, settings: ImageSettings, gzipped?: Uint8Array): OciImagePlan {
+  const gz = gzipped ?? gzipLayer(layerTar);
+  const diffId = sha256Digest(layerTar);
+  const layer: Descriptor = { mediaType: MEDIA_TYPE_LAYER_GZIP, digest: sha256Digest(gz), size: gz.length };
+  const created = rfc3339(settings.sourceDateEpoch);
+  const platform = {
+    architecture: settings.arch.oci.architecture,
+    os: 'linux',
+    ...(settings.arch.oci.variant === undefined ? {} : { variant: settings.arch.oci.variant }),
+  };
+
+  const env = settings.env && settings.env.length > 0 ? [...settings.env] : [`PATH=${DEFAULT_PATH}`];
+  const config = {
+    created,
+    ...platform,
+    config: {
+      Env: env,
+      ...(settings.cmd ? { Cmd: [...settings.cmd] } : {}),
+      ...(settings.entrypoint ? { Entrypoint: [...settings.entrypoint] } : {}),
+      ...(settings.workingDir ? { WorkingDir: settings.workingDir } : {}),
+      ...(settings.labels && Object.keys(settings.labels).length > 0 ? { Labels: { ...settings.labels } } : {}),
+    },
+    rootfs: { type: 'layers', diff_ids: [diffId] },
+    history: [{ created, created_by: settings.createdBy, comment: 'fexpod: scriptless RPM install' }],
+  };
+  const configBytes = encoder.encode(canonicalJson(config));
+  const configDesc: Descriptor = { mediaType: MEDIA_TYPE_CONFIG, digest: sha256Digest(configBytes), size: configBytes.length };
+
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPE_MANIFEST,
+    config: configDesc,
+    layers: [layer],
+    annotations: { 'org.opencontainers.image.created': created, ...settings.annotations },
+  };
+  const manifestBytes = encoder.encode(canonicalJson(manifest));
+  const manifestDesc: Descriptor = {
+    mediaType: MEDIA_TYPE_MANIFEST,
+    digest: sha256Digest(manifestBytes),
+    size: manifestBytes.length,
+    platform,
+    annotations: { 'org.opencontainers.image.ref.name': settings.refName },
+  };
+
+  const index = { schemaVersion: 2, mediaType: MEDIA_TYPE_INDEX, manifests: [manifestDesc] };
+  const blobs = new Map<string, Uint8Array>([
+    [layer.digest, gz],
+    [configDesc.digest, configBytes],
+    [manifestDesc.digest, manifestBytes],
+  ]);
+  return { blobs, diffId, layer, config: configDesc, manifest: manifestDesc, indexJson: encoder.encode(canonicalJson(index)) };
+}
+
+/** The files of the layout directory, as relative path → bytes, sorted. */
+export function layoutFiles(plan: OciImagePlan): { path: string; data: Uint8Array }[] {
+  const files = [
+    { path: 'oci-layout', data: encoder.encode(OCI_LAYOUT_FILE) },
+    { path: 'index.json', data: plan.indexJson },
+  ];
+  for (const [digest, data] of plan.blobs) files.push({ path: `blobs/sha256/${digest.slice('sha256:'.length)}`, data });
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * Writes the layout directory at dest atomically (temp dir next to it, then
+ * rename); an existing layout at dest is replaced only once the new one is complete.
+ */
+export async function writeOciLayout(dest: string, plan: OciImagePlan): Promise<void> {
+  await atomicOutput(dest, async (tmp) => {
+    await mkdir(join(tmp, 'blobs', 'sha256'), { recursive: true });
+    for (const f of layoutFiles(plan)) await writeFile(join(tmp, f.path), f.data, { mode: 0o644 });
+  });
+}
