@@ -23,7 +23,7 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { compareTreePaths, parentPath, type TreeEntry } from './tree.js';
+import { canonicalEntries, parentPath, type TreeEntry } from './tree.js';
 import { FexpodError } from '../common/errors.js';
 
 const run = promisify(execFile);
@@ -85,7 +85,9 @@ export async function materializeTree(
   dir: string,
   opts: MaterializeOptions,
 ): Promise<MaterializeResult> {
-  const sorted = [...entries].sort((a, b) => compareTreePaths(a.path, b.path));
+  // canonical order: parents first, and each hardlink set headed by its first member
+  const sorted = canonicalEntries(entries);
+  const all = new Set(sorted.map((e) => e.path));
   const dirs = new Set<string>(['']);
   const notApplied: NotApplied[] = [];
   await mkdir(dir, { recursive: true, mode: 0o755 });
@@ -96,7 +98,7 @@ export async function materializeTree(
     const parent = parentPath(e.path);
     if (!dirs.has(parent)) {
       // Implicit parents (not in the tree) are made 0755 root; anything else is a conflict.
-      if (sorted.some((x) => x.path === parent)) {
+      if (all.has(parent)) {
         throw new FexpodError(`cannot write ${e.path}: its parent ${parent} is not a directory in the tree`);
       }
       await mkdir(abs(parent), { recursive: true, mode: 0o755 });

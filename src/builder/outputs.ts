@@ -1,0 +1,149 @@
+/**
+ * The "outputs" step: one finished tree → the requested artefacts (OCI layout,
+ * oci-archive, EroFS, SquashFS, plain directory, SPDX SBOM). Every output is
+ * written atomically; the layer tar is made once and shared by OCI and
+ * SquashFS, so all outputs describe the very same bytes.
+ */
+import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Arch } from '../common/arch.js';
+import { inContext } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
+import type { TreeEntry } from './tree.js';
+import { tarChunks } from './tar-writer.js';
+import { planOciImage, writeOciLayout, type ImageSettings } from './oci-layout.js';
+import { writeOciArchive } from './oci-archive.js';
+import { writeErofs } from './erofs.js';
+import { writeSquashfs } from './squashfs.js';
+import { atomicOutput, writeDirOutput } from './dir-output.js';
+import { sbomJson, type SbomInput } from './sbom.js';
+import type { CommandRunner } from './command-runner.js';
+
+export const OUTPUT_KINDS = ['oci', 'oci-archive', 'erofs', 'squashfs', 'dir', 'sbom'] as const;
+export type OutputKind = (typeof OUTPUT_KINDS)[number];
+
+export interface OutputNames {
+  readonly oci: string;
+  readonly 'oci-archive': string;
+  readonly erofs: string;
+  readonly squashfs: string;
+  readonly dir: string;
+  readonly sbom: string;
+}
+
+/** Default file names in the output directory for an image called `name`. */
+export function defaultOutputNames(name: string, erofsName?: string): OutputNames {
+  return {
+    oci: `${name}.oci`,
+    'oci-archive': `${name}.oci.tar`,
+    erofs: erofsName ?? `${name}.erofs`,
+    squashfs: `${name}.sqfs`,
+    dir: `${name}.rootfs`,
+    sbom: `${name}.spdx.json`,
+  };
+}
+
+export interface OutputsRequest {
+  readonly entries: readonly TreeEntry[];
+  readonly formats: readonly OutputKind[];
+  readonly outDir: string;
+  readonly names: OutputNames;
+  readonly arch: Arch;
+  readonly sourceDateEpoch: number;
+  readonly image: Omit<ImageSettings, 'arch' | 'sourceDateEpoch'>;
+  /** SBOM data (without the digest and epoch, filled in here). */
+  readonly sbom?: Omit<SbomInput, 'imageDigest' | 'sourceDateEpoch'>;
+  readonly erofs?: { readonly blockSize?: number; readonly compression?: string };
+  readonly squashfs?: { readonly compression?: string; readonly blockSize?: number };
+}
+
+export interface OutputsDeps {
+  readonly runner: CommandRunner;
+  readonly privileged: boolean;
+  readonly pageSize: number;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly log: Logger;
+  /** Called as each output starts (progress). */
+  readonly progress?: (step: string) => void;
+}
+
+export interface OutputRecord {
+  readonly kind: OutputKind;
+  readonly path: string;
+  /** sha256:… of the file, or the manifest digest for OCI outputs. */
+  readonly digest: string;
+}
+
+export interface OutputsResult {
+  readonly diffId: string;
+  readonly manifestDigest: string;
+  readonly outputs: readonly OutputRecord[];
+  readonly warnings: readonly string[];
+}
+
+/** The uncompressed layer tar, in memory (one copy shared by every output). */
+export async function layerTar(entries: readonly TreeEntry[], sourceDateEpoch: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const c of tarChunks(entries, { sourceDateEpoch })) chunks.push(c);
+  return Buffer.concat(chunks);
+}
+
+export async function writeOutputs(req: OutputsRequest, deps: OutputsDeps): Promise<OutputsResult> {
+  const step = (s: string) => deps.progress?.(s);
+  step('layer');
+  const tar = await layerTar(req.entries, req.sourceDateEpoch);
+  const plan = planOciImage(tar, { ...req.image, arch: req.arch, sourceDateEpoch: req.sourceDateEpoch });
+  const outputs: OutputRecord[] = [];
+  const warnings: string[] = [];
+  const path = (k: OutputKind) => join(req.outDir, req.names[k]);
+  const want = (k: OutputKind) => req.formats.includes(k);
+
+  if (want('oci')) {
+    step('oci');
+    await inContext('writing the OCI layout', () => writeOciLayout(path('oci'), plan));
+    outputs.push({ kind: 'oci', path: path('oci'), digest: plan.manifest.digest });
+  }
+  if (want('oci-archive')) {
+    step('oci-archive');
+    await inContext('writing the OCI archive', () => writeOciArchive(path('oci-archive'), plan, req.sourceDateEpoch));
+    outputs.push({ kind: 'oci-archive', path: path('oci-archive'), digest: plan.manifest.digest });
+  }
+  if (want('erofs')) {
+    step('erofs');
+    const r = await inContext('writing the EroFS image', () =>
+      writeErofs(
+        req.entries,
+        { dest: path('erofs'), sourceDateEpoch: req.sourceDateEpoch, digest: plan.diffId, ...req.erofs },
+        { runner: deps.runner, pageSize: deps.pageSize, privileged: deps.privileged },
+      ),
+    );
+    warnings.push(...r.warnings);
+    outputs.push({ kind: 'erofs', path: r.path, digest: `sha256:${r.sha256}` });
+  }
+  if (want('squashfs')) {
+    step('squashfs');
+    const r = await inContext('writing the SquashFS image', () =>
+      writeSquashfs(tar, { dest: path('squashfs'), sourceDateEpoch: req.sourceDateEpoch, ...req.squashfs }, deps),
+    );
+    outputs.push({ kind: 'squashfs', path: r.path, digest: `sha256:${r.sha256}` });
+  }
+  if (want('dir')) {
+    step('dir');
+    const r = await inContext('writing the directory output', () =>
+      writeDirOutput(req.entries, path('dir'), { privileged: deps.privileged, sourceDateEpoch: req.sourceDateEpoch }),
+    );
+    if (r.notApplied.length > 0) {
+      warnings.push(`directory output: ${r.notApplied.length} owner/device/xattr settings need root and were not applied`);
+    }
+    outputs.push({ kind: 'dir', path: path('dir'), digest: plan.diffId });
+  }
+  if (want('sbom') && req.sbom) {
+    step('sbom');
+    const text = sbomJson({ ...req.sbom, imageDigest: plan.manifest.digest, sourceDateEpoch: req.sourceDateEpoch });
+    await atomicOutput(path('sbom'), (tmp) => writeFile(tmp, text, { mode: 0o644 }));
+    outputs.push({ kind: 'sbom', path: path('sbom'), digest: `sha256:${createHash('sha256').update(text).digest('hex')}` });
+  }
+  for (const w of warnings) deps.log.warn(w);
+  return { diffId: plan.diffId, manifestDigest: plan.manifest.digest, outputs, warnings };
+}
