@@ -1,0 +1,48 @@
+/**
+ * The decision shared by the precreate and createRuntime hooks: given the
+ * container's view, is it foreign, which installed emulator serves it, and is
+ * its binfmt entry in place? Returns the registration to inject, or why not.
+ */
+import type { Arch } from '../common/arch.js';
+import { errorMessage } from '../common/errors.js';
+import { registrationFor, type InstallState, type InstalledRegistration } from '../emulator/install-state.js';
+import { ensureRegistration, type BinfmtDeps } from './binfmt-ensure.js';
+import { execArch, type ExecFs } from './exec-arch.js';
+import type { HookView } from './oci-config.js';
+
+export interface PlanDeps {
+  readonly fs: ExecFs;
+  readonly host: Arch;
+  /** The install state, undefined when `fexpod binfmt install` has not run. Throws if unreadable. */
+  loadState(): InstallState | undefined;
+  readonly binfmt: BinfmtDeps;
+}
+
+export type Plan =
+  | { readonly kind: 'native'; readonly arch: Arch | undefined; readonly why: string }
+  | { readonly kind: 'skip'; readonly why: string; readonly fix?: string }
+  | { readonly kind: 'foreign'; readonly arch: Arch; readonly reg: InstalledRegistration; readonly why: string };
+
+export function planFor(view: HookView, rootPath: string, d: PlanDeps): Plan {
+  const found = execArch(d.fs, { root: rootPath, args0: view.args[0], env: view.env, cwd: view.cwd });
+  if (found.kind === 'unknown') return { kind: 'skip', why: `architecture unknown: ${found.reason}` };
+  const what = `${found.via ? `${found.via} -> ` : ''}${found.path} is ${found.arch.name}`;
+  if (found.arch.isNativeOn(d.host)) return { kind: 'native', arch: found.arch, why: what };
+  let state: InstallState | undefined;
+  try {
+    state = d.loadState();
+  } catch (err) {
+    return { kind: 'skip', why: `${what}; install state unreadable: ${errorMessage(err)}`, fix: 'run "sudo fexpod binfmt install"' };
+  }
+  if (!state) return { kind: 'skip', why: `${what}; no emulator installed`, fix: 'run "sudo fexpod binfmt install"' };
+  const reg = registrationFor(state, found.arch.name);
+  if (!reg) return { kind: 'skip', why: `${what}; no emulator installed for ${found.arch.name}`, fix: `run "sudo fexpod binfmt install" on a host with an emulator for ${found.arch.name}` };
+  const ensured = ensureRegistration(reg, d.binfmt);
+  if (!ensured.ok) return { kind: 'skip', why: `${what}; ${ensured.reason}`, fix: ensured.fix };
+  return {
+    kind: 'foreign',
+    arch: found.arch,
+    reg,
+    why: `${what}; ${reg.emulator} via ${reg.entryName}${ensured.action === 'registered' ? ' (re-registered)' : ''}`,
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * The precreate hook: discover → edits → modify. Podman hands it the proposed
+ * config.json on stdin and runs whatever it prints. For a native container,
+ * and on any doubt or error, it returns the input bytes unchanged: the hook
+ * must never be the reason a container fails.
+ */
+import type { Logger } from '../common/log.js';
+import { errorMessage } from '../common/errors.js';
+import { readHookView } from './oci-config.js';
+import { planFor, type PlanDeps } from './foreign-plan.js';
+import { applyEdits, editsFor, isEmpty } from './spec-edits.js';
+
+export interface PrecreateResult {
+  readonly output: Uint8Array;
+  readonly outcome: 'native' | 'unchanged' | 'edited';
+}
+
+export function precreate(input: Uint8Array, d: PlanDeps & { readonly log: Logger }): PrecreateResult {
+  const same: PrecreateResult = { output: input, outcome: 'unchanged' };
+  try {
+    const text = Buffer.from(input).toString('utf8');
+    const view = readHookView(text);
+    if (!view.rootPath || !view.rootPath.startsWith('/')) {
+      d.log.warn(`root.path ${view.rootPath ?? '(none)'} is not absolute; passing the config through`);
+      return same;
+    }
+    const plan = planFor(view, view.rootPath, d);
+    if (plan.kind === 'native') {
+      d.log.debug(`native: ${plan.why}`);
+      return { output: input, outcome: 'native' };
+    }
+    if (plan.kind === 'skip') {
+      d.log.info(`unchanged: ${plan.why}${plan.fix ? ` (fix: ${plan.fix})` : ''}`);
+      return same;
+    }
+    const edits = editsFor(view, plan.reg);
+    if (isEmpty(edits)) {
+      d.log.info(`foreign, nothing to add: ${plan.why}`);
+      return same;
+    }
+    const out = applyEdits(text, edits);
+    d.log.info(`foreign: ${plan.why}; added ${edits.mounts.map((m) => `mount ${m.destination}`).concat(edits.env.map((e) => `env ${e.split('=')[0]}`)).join(', ')}`);
+    return { output: Buffer.from(out, 'utf8'), outcome: 'edited' };
+  } catch (err) {
+    d.log.error(`passing the config through after an error: ${errorMessage(err)}`);
+    return same;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Edits: what a foreign container needs, as data (one bind mount of the
+ * emulator prefix at the same absolute path, read-only, nosuid, nodev; the
+ * emulator's environment), and their application to the config text.
+ * Pure: values in, text out.
+ */
+import type { InstalledRegistration } from '../emulator/install-state.js';
+import { appendToArray } from './json-splice.js';
+import type { HookView, OciMount } from './oci-config.js';
+
+export interface SpecEdits {
+  readonly mounts: readonly OciMount[];
+  /** NAME=value entries to add to process.env. */
+  readonly env: readonly string[];
+}
+
+export const PREFIX_MOUNT_OPTIONS = ['bind', 'ro', 'nosuid', 'nodev'] as const;
+
+/**
+ * Where FEX keeps FEXServer's lock files inside a container when nothing else
+ * says so. FEX defaults to $HOME/.local/share/fex-emu, which is not writable in
+ * a --read-only container; /tmp is writable in every Podman container
+ * (a tmpfs under --read-only).
+ */
+export const FEX_CONTAINER_DATA_DIR = '/tmp/.fex-emu/';
+
+export function isFex(reg: InstalledRegistration): boolean {
+  return reg.emulator === 'fex' || /(^|\/)(FEX|FEXInterpreter)$/.test(reg.interpreter);
+}
+
+/** The bind mount that makes a staged prefix visible at its host path. */
+export function prefixMount(prefix: string): OciMount {
+  return { destination: prefix, source: prefix, type: 'bind', options: [...PREFIX_MOUNT_OPTIONS] };
+}
+
+function envName(entry: string): string {
+  const i = entry.indexOf('=');
+  return i < 0 ? entry : entry.slice(0, i);
+}
+
+/** Environment the emulator needs; values the container already sets win. */
+export function emulatorEnv(reg: InstalledRegistration): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (isFex(reg)) env['FEX_APP_DATA_LOCATION'] = FEX_CONTAINER_DATA_DIR;
+  return { ...env, ...(reg.env ?? {}) };
+}
+
+export function editsFor(view: HookView, reg: InstalledRegistration): SpecEdits {
+  const mounts: OciMount[] = [];
+  if (reg.prefix !== undefined && !view.mounts.some((m) => m.destination.replace(/\/+$/, '') === reg.prefix)) {
+    mounts.push(prefixMount(reg.prefix));
+  }
+  const have = new Set((view.env ?? []).map(envName));
+  const env = Object.entries(emulatorEnv(reg))
+    .filter(([k]) => !have.has(k))
+    .map(([k, v]) => `${k}=${v}`);
+  return { mounts, env };
+}
+
+export function isEmpty(e: SpecEdits): boolean {
+  return e.mounts.length === 0 && e.env.length === 0;
+}
+
+/** Applies edits to the original text, leaving every other byte unchanged. */
+export function applyEdits(text: string, e: SpecEdits): string {
+  let out = appendToArray(text, ['mounts'], e.mounts.map((m) => JSON.stringify(m)));
+  out = appendToArray(out, ['process', 'env'], e.env.map((v) => JSON.stringify(v)));
+  return out;
+}
