@@ -1,0 +1,28 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cdiSpec, CDI_KIND, CDI_VERSION } from '../../../src/runtime-hook/cdi-spec.js';
+import type { InstallState } from '../../../src/emulator/install-state.js';
+
+const base = { version: 1 as const, disabled: [], persisted: [] };
+
+test('cdiSpec: one device per arch plus "all", prefix mounts ro,nosuid,nodev and env (FEX stand-in)', () => {
+  const state: InstallState = {
+    ...base,
+    registrations: [
+      { guest: 'x86_64', emulator: 'fex', entryName: 'FEX-x86_64', registration: 'x', interpreter: '/p/fex/bin/FEX', prefix: '/p/fex', env: { FEX_TSOENABLED: '1' } },
+      { guest: 'i386', emulator: 'fex', entryName: 'FEX-x86', registration: 'x', interpreter: '/p/fex/bin/FEX', prefix: '/p/fex' },
+    ],
+  };
+  const spec = cdiSpec(state);
+  assert.equal(spec.cdiVersion, CDI_VERSION);
+  assert.equal(spec.kind, CDI_KIND);
+  assert.deepEqual(spec.devices.map((d) => d.name), ['x86_64', 'i386', 'all']);
+  const all = spec.devices.at(-1)?.containerEdits;
+  assert.deepEqual(all?.mounts, [{ hostPath: '/p/fex', containerPath: '/p/fex', type: 'bind', options: ['ro', 'nosuid', 'nodev', 'bind'] }]);
+  assert.deepEqual(all?.env, ['FEX_APP_DATA_LOCATION=/tmp/.fex-emu/', 'FEX_TSOENABLED=1']);
+});
+
+test('cdiSpec: static emulators need nothing, so there are no devices', () => {
+  const spec = cdiSpec({ ...base, registrations: [{ guest: 'aarch64', emulator: 'qemu-user-static', entryName: 'q', registration: 'x', interpreter: '/usr/bin/qemu-aarch64-static' }] });
+  assert.deepEqual(spec.devices, []);
+});
