@@ -12,7 +12,7 @@
  * Pure: turns that text into the same BinfmtRule model a registration line
  * gives, so an entry we disable can be re-registered exactly.
  */
-import { type BinfmtRule, BinfmtRuleError, checkRule, formatRegistration } from './binfmt-rule.js';
+import { type BinfmtRule, BinfmtRuleError, checkRule, formatRegistration, normalizeFlags } from './binfmt-rule.js';
 
 export interface BinfmtEntry {
   readonly rule: BinfmtRule;
@@ -63,4 +63,17 @@ export function parseEntryFile(name: string, text: string): BinfmtEntry {
 /** The registration line that recreates this entry (canonical \xNN spelling). */
 export function entryRegistration(entry: BinfmtEntry): string {
   return formatRegistration(entry.rule);
+}
+
+/** The text the kernel shows for an entry (the inverse of parseEntryFile; used by test fakes and docs). */
+export function formatEntryFile(entry: BinfmtEntry): string {
+  const r = entry.rule;
+  const lines = [entry.enabled ? 'enabled' : 'disabled', `interpreter ${r.interpreter}`, `flags: ${normalizeFlags(r.flags)}`];
+  if (r.type === 'E') {
+    lines.push(`extension .${Buffer.from(r.magic).toString('utf8')}`);
+  } else {
+    lines.push(`offset ${r.offset}`, `magic ${Buffer.from(r.magic).toString('hex')}`);
+    if (r.mask) lines.push(`mask ${Buffer.from(r.mask).toString('hex')}`);
+  }
+  return lines.join('\n') + '\n';
 }

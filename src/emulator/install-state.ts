@@ -35,6 +35,8 @@ export interface InstalledRegistration {
   readonly prefix?: string;
   /** Environment a container needs for this emulator (e.g. FEX settings). */
   readonly env?: Readonly<Record<string, string>>;
+  /** binfmt.d file holding this registration for systemd-binfmt (when installed with --persist). */
+  readonly persistedFile?: string;
 }
 
 export interface DisabledConflict {
@@ -44,6 +46,23 @@ export interface DisabledConflict {
   readonly wasEnabled: boolean;
   /** Its registration line, reconstructed from /proc, so it can be re-registered if it vanished. */
   readonly registration: string;
+  /** Guest architecture whose install disabled it (uninstall --guest restores only those). */
+  readonly guest?: ArchName;
+}
+
+/**
+ * A binfmt.d file fexpod put in the persist directory so systemd-binfmt does
+ * not bring a disabled conflict back (symlink to /dev/null, or a copy of the
+ * vendor file without the conflicting lines).
+ */
+export interface MaskedBinfmtFile {
+  /** The override file fexpod wrote (same file name as the file it hides). */
+  readonly path: string;
+  /** Where the original lines are: the vendor file, or the administrator's file moved aside. */
+  readonly source: string;
+  /** True when `source` is the administrator's file moved aside from `path` (moved back on uninstall). */
+  readonly movedAside: boolean;
+  readonly entries: readonly { readonly entryName: string; readonly guest: string }[];
 }
 
 export interface InstallState {
@@ -52,6 +71,8 @@ export interface InstallState {
   readonly disabled: readonly DisabledConflict[];
   /** binfmt.d files we wrote (for systemd-binfmt), removed on uninstall. */
   readonly persisted: readonly string[];
+  /** binfmt.d files hidden so systemd-binfmt keeps the conflicts disabled (absent = none). */
+  readonly masks?: readonly MaskedBinfmtFile[];
 }
 
 export class InstallStateError extends Error {
@@ -112,6 +133,33 @@ function parseRegistration(v: unknown, i: number, file: string): InstalledRegist
     interpreter: absPath(v, 'interpreter', where, file),
     ...(v['prefix'] === undefined ? {} : { prefix: absPath(v, 'prefix', where, file) }),
     ...(env === undefined ? {} : { env }),
+    ...(v['persistedFile'] === undefined ? {} : { persistedFile: absPath(v, 'persistedFile', where, file) }),
+  };
+}
+
+function parseGuest(v: Record<string, unknown>, where: string, file: string): ArchName | undefined {
+  if (v['guest'] === undefined) return undefined;
+  const g = str(v, 'guest', where, file);
+  const arch = ARCH_NAMES.find((a) => a === g);
+  if (!arch) throw new InstallStateError(file, `${where}.guest is not an architecture: ${g}`);
+  return arch;
+}
+
+function parseMask(v: unknown, i: number, file: string): MaskedBinfmtFile {
+  const where = `masks[${i}]`;
+  if (!isObject(v)) throw new InstallStateError(file, `${where} must be an object`);
+  if (typeof v['movedAside'] !== 'boolean') throw new InstallStateError(file, `${where}.movedAside must be true or false`);
+  const entries = v['entries'];
+  if (!Array.isArray(entries)) throw new InstallStateError(file, `${where}.entries must be an array`);
+  return {
+    path: absPath(v, 'path', where, file),
+    source: absPath(v, 'source', where, file),
+    movedAside: v['movedAside'],
+    entries: entries.map((e, j) => {
+      const w = `${where}.entries[${j}]`;
+      if (!isObject(e)) throw new InstallStateError(file, `${w} must be an object`);
+      return { entryName: str(e, 'entryName', w, file), guest: str(e, 'guest', w, file) };
+    }),
   };
 }
 
@@ -121,10 +169,12 @@ function parseDisabled(v: unknown, i: number, file: string): DisabledConflict {
   if (typeof v['wasEnabled'] !== 'boolean') {
     throw new InstallStateError(file, `${where}.wasEnabled must be true or false`);
   }
+  const guest = parseGuest(v, where, file);
   return {
     entryName: str(v, 'entryName', where, file),
     wasEnabled: v['wasEnabled'],
     registration: str(v, 'registration', where, file),
+    ...(guest === undefined ? {} : { guest }),
   };
 }
 
@@ -152,8 +202,14 @@ export function parseInstallState(text: string, file: string): InstallState {
     version: INSTALL_STATE_VERSION,
     registrations: regs.map((r, i) => parseRegistration(r, i, file)),
     disabled: dis.map((d, i) => parseDisabled(d, i, file)),
-    persisted: per as string[],
+    persisted: per.filter((p): p is string => typeof p === 'string'),
+    ...(doc['masks'] === undefined ? {} : { masks: parseMasks(doc['masks'], file) }),
   };
+}
+
+function parseMasks(v: unknown, file: string): MaskedBinfmtFile[] {
+  if (!Array.isArray(v)) throw new InstallStateError(file, 'masks must be an array');
+  return v.map((m, i) => parseMask(m, i, file));
 }
 
 export function formatInstallState(state: InstallState): string {
