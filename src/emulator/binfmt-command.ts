@@ -1,12 +1,227 @@
-import type { Command } from '../common/command.js';
-import { FexpodError } from '../common/errors.js';
+/**
+ * `fexpod binfmt status|install|uninstall`: argument parsing, wiring of the
+ * real effects, and output. The flows live in binfmt-install.ts.
+ */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { release } from 'node:os';
+import { promisify } from 'node:util';
+import { Arch } from '../common/arch.js';
+import { type CliContext, type Command, parseOptions, printJson } from '../common/command.js';
+import { UsageError } from '../common/errors.js';
+import { streamLogger } from '../common/log.js';
+import { BINFMT_MISC_DIR, BinfmtController } from './binfmt-controller.js';
+import { catalogueEmulators } from './binfmt-emulators.js';
+import { type BinfmtDeps, type InstallResult, type StatusResult, type UninstallResult, binfmtStatus, installBinfmt, uninstallBinfmt } from './binfmt-install.js';
+import { flockLocker, withStateLock } from './binfmt-lock.js';
+import { nodeBinfmtFs, nodePersistFs } from './binfmt-node.js';
+import { DEFAULT_PERSIST_DIR, VENDOR_BINFMT_D_DIRS } from './binfmt-persist.js';
+import { fileStateStore } from './binfmt-state-file.js';
+import { nodeDiscoveryDeps } from './discovery-deps.js';
+import { EMULATOR_IDS } from './emulator-catalogue.js';
+import { DEFAULT_STATE_DIR } from './install-state.js';
+import { nodePrefixDeps } from './prefix-deps.js';
 
-// Scaffolding: replaced by the real command in its area's issue.
+const run = promisify(execFile);
+
+const HELP = `fexpod binfmt — show, install or remove the binfmt_misc registrations that let
+this host run foreign-architecture programs (x86/x86-64 on AArch64 through FEX;
+arm64/armhf through QEMU on x86-64), also inside containers.
+
+Usage:
+  fexpod binfmt status    [--state-dir DIR] [--json]
+  fexpod binfmt install   [--guest ARCH]... [--emulator NAME] [--persist [--persist-dir DIR]]
+                          [--state-dir DIR] [--json]
+  fexpod binfmt uninstall [--guest ARCH]... [--state-dir DIR] [--json]
+
+install, for each guest architecture (default: every foreign one an installed
+emulator serves):
+  1. picks the emulator by precedence (FEX, then box64 for x86-64, then
+     qemu-user-static, then qemu-user) or the one named with --emulator;
+  2. stages a dynamically linked emulator with its libraries into
+     <state-dir>/prefix/<sha256> (the F flag pins the emulator binary, not its
+     loader; the Podman hook bind-mounts that prefix into foreign containers);
+  3. disables other entries that catch the same binaries (e.g. Debian's or
+     Fedora's qemu-aarch64), recording them so uninstall restores them exactly;
+  4. registers FEX-x86_64 / FEX-x86 (FEX looks for these names) or
+     fexpod-<emulator>-<arch>, with flags F (+POC for FEX, +PO for QEMU);
+  5. with --persist, writes <persist-dir>/fexpod-<entry>.conf for
+     systemd-binfmt and masks the binfmt.d files of the disabled conflicts
+     (same file name in <persist-dir>, symlinked to /dev/null);
+  6. writes <state-dir>/binfmt-state.json (read by the Podman hook).
+Running it again is safe: identical entries are left alone; concurrent runs
+take turns on <state-dir>/binfmt.lock.
+
+uninstall removes fexpod's entries and binfmt.d files, puts every disabled
+conflict back as it was (re-registering it if it vanished meanwhile) and
+removes the state file. --guest limits it to some architectures.
+
+status lists every binfmt_misc entry: enabled or not, interpreter, flags,
+which architecture's binaries it catches, and whether fexpod registered it or
+disabled it. Entries fexpod installed but the kernel lost (systemd-binfmt
+restarts flush everything) are listed as missing: run install again.
+
+Options:
+  --guest ARCH       x86_64 (amd64), i386 (i686), aarch64 (arm64), arm (armhf); repeatable
+  --emulator NAME    ${EMULATOR_IDS.filter((e) => e !== 'muvm' && e !== 'krun').join(', ')}
+  --persist          also write binfmt.d files so the setup survives reboots
+  --persist-dir DIR  where to write them (default ${DEFAULT_PERSIST_DIR})
+  --state-dir DIR    state, lock and staged prefixes (default ${DEFAULT_STATE_DIR})
+  --json             print one JSON document on stdout (logs stay on stderr)
+
+Examples:
+  sudo fexpod binfmt install --persist                 # everything this host can emulate
+  sudo fexpod binfmt install --guest arm64 --emulator qemu-user
+  fexpod binfmt status --json | jq '.entries[] | select(.enabled)'
+  sudo fexpod binfmt uninstall --guest arm64
+`;
+
+const OPTIONS = {
+  guest: { type: 'string', multiple: true },
+  emulator: { type: 'string' },
+  persist: { type: 'boolean' },
+  'persist-dir': { type: 'string' },
+  'state-dir': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** AT_PAGESZ from /proc/self/auxv (native word size). */
+function pageSizeFromAuxv(buf: Buffer): number | undefined {
+  const word = process.arch === 'arm' || process.arch === 'ia32' ? 4 : 8;
+  for (let o = 0; o + 2 * word <= buf.length; o += 2 * word) {
+    const type = word === 8 ? Number(buf.readBigUInt64LE(o)) : buf.readUInt32LE(o);
+    const val = word === 8 ? Number(buf.readBigUInt64LE(o + word)) : buf.readUInt32LE(o + word);
+    if (type === 6) return val;
+    if (type === 0) break;
+  }
+  return undefined;
+}
+
+async function firstLine(path: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await run(path, ['--version'], { timeout: 5000, env: {} });
+    return stdout.split('\n')[0];
+  } catch {
+    return undefined;
+  }
+}
+
+async function depsFor(stateDir: string, ctx: CliContext): Promise<BinfmtDeps> {
+  const log = streamLogger(ctx.stderr);
+  const hostArch = Arch.fromNode(process.arch);
+  const path = ctx.env['PATH'];
+  const pageSize = await readFile('/proc/self/auxv').then(
+    (b) => pageSizeFromAuxv(b) ?? 4096,
+    () => 4096,
+  );
+  const source = catalogueEmulators({
+    host: {
+      arch: hostArch,
+      pageSize,
+      uid: process.getuid?.() ?? 0,
+      kvm: { present: false, accessible: false },
+      crunFeatures: undefined,
+    },
+    discovery: nodeDiscoveryDeps(path),
+    prefixDeps: nodePrefixDeps(),
+    stateDir,
+    version: firstLine,
+  });
+  return {
+    controller: new BinfmtController({ fs: nodeBinfmtFs(path ? { path } : {}), log, dir: BINFMT_MISC_DIR }),
+    persistFs: nodePersistFs(),
+    store: fileStateStore(stateDir),
+    lock: (fn) => withStateLock(stateDir, flockLocker('flock', { PATH: path }), fn),
+    emulators: (g) => source.emulators(g),
+    servedGuests: () => source.servedGuests(),
+    host: hostArch,
+    kernelRelease: release(),
+    log,
+  };
+}
+
+function parseGuests(values: readonly string[] | undefined): Arch[] | undefined {
+  if (!values || values.length === 0) return undefined;
+  return values.flatMap((v) => v.split(',')).map((v) => {
+    const a = Arch.tryParse(v);
+    if (!a) throw new UsageError(`--guest ${v}: unknown architecture`, 'use x86_64 (amd64), i386 (i686), aarch64 (arm64) or arm (armhf)');
+    return a;
+  });
+}
+
+function printStatus(ctx: CliContext, s: StatusResult): void {
+  if (!s.mounted) {
+    ctx.stdout.write(`binfmt_misc is not mounted at ${BINFMT_MISC_DIR} (fexpod binfmt install mounts it)\n`);
+    return;
+  }
+  const rows = s.entries.map((e) => [e.name, e.enabled ? 'enabled' : 'disabled', e.arches.join(',') || (e.type === 'E' ? 'extension' : '-'), e.flags || '-', e.role, e.interpreter]);
+  const head = ['ENTRY', 'STATE', 'CATCHES', 'FLAGS', 'ROLE', 'INTERPRETER'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  for (const r of [head, ...rows]) ctx.stdout.write(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ') + '\n');
+  for (const m of s.missing) ctx.stdout.write(`missing: ${m.entryName} (${m.guest}) is installed according to ${s.stateFile} but not registered; run "fexpod binfmt install"\n`);
+}
+
+function printInstall(ctx: CliContext, r: InstallResult): void {
+  for (const g of r.installed) {
+    ctx.stdout.write(`${g.guest}: ${g.entryName} -> ${g.interpreter} [${g.flags}] ${g.outcome}${g.prefix ? ` (prefix ${g.prefix})` : ''}\n`);
+    if (g.disabled.length > 0) ctx.stdout.write(`  disabled: ${g.disabled.join(', ')} (restored by "fexpod binfmt uninstall")\n`);
+    if (g.persistedFile) ctx.stdout.write(`  persisted: ${g.persistedFile}${g.masked.length ? `; masked ${g.masked.join(', ')}` : ''}\n`);
+  }
+}
+
+function printUninstall(ctx: CliContext, r: UninstallResult): void {
+  ctx.stdout.write(`removed: ${r.removed.join(', ') || 'nothing'}\n`);
+  for (const x of r.restored) ctx.stdout.write(`restored: ${x.entryName} (${x.how})\n`);
+  for (const f of [...r.filesRemoved, ...r.unmasked]) ctx.stdout.write(`file: ${f} removed or restored\n`);
+  for (const s of r.skipped) ctx.stdout.write(`left alone: ${s} (changed by someone else)\n`);
+}
+
 export const command: Command = {
   name: 'binfmt',
-  summary: '',
-  help: 'fexpod binfmt: not built yet',
-  async run() {
-    throw new FexpodError('fexpod binfmt is not built yet');
+  summary: 'show, install or remove the binfmt_misc registrations for foreign architectures',
+  help: HELP,
+  async run(args, ctx) {
+    const [sub, ...rest] = args;
+    const { values, positionals } = parseOptions(`binfmt ${sub ?? ''}`.trim(), rest, OPTIONS, true);
+    if (positionals.length > 0) throw new UsageError(`binfmt ${sub}: unexpected argument "${positionals[0]}"`);
+    const stateDir = values['state-dir'] ?? DEFAULT_STATE_DIR;
+    const deps = await depsFor(stateDir, ctx);
+    const json = values.json === true;
+    switch (sub) {
+      case undefined:
+      case 'status': {
+        const s = await binfmtStatus(deps);
+        if (json) printJson(ctx, s);
+        else printStatus(ctx, s);
+        return 0;
+      }
+      case 'install': {
+        if (values['persist-dir'] && !values.persist) throw new UsageError('--persist-dir needs --persist');
+        if (values.emulator && !(EMULATOR_IDS as readonly string[]).includes(values.emulator)) {
+          throw new UsageError(`--emulator ${values.emulator}: unknown`, `use one of ${EMULATOR_IDS.join(', ')}`);
+        }
+        const guests = parseGuests(values.guest);
+        const r = await installBinfmt(
+          {
+            ...(guests ? { guests } : {}),
+            ...(values.emulator ? { emulator: values.emulator } : {}),
+            ...(values.persist ? { persist: { dir: values['persist-dir'] ?? DEFAULT_PERSIST_DIR, vendorDirs: VENDOR_BINFMT_D_DIRS } } : {}),
+          },
+          deps,
+        );
+        if (json) printJson(ctx, r);
+        else printInstall(ctx, r);
+        return 0;
+      }
+      case 'uninstall': {
+        if (values.emulator || values.persist || values['persist-dir']) throw new UsageError('uninstall takes only --guest, --state-dir and --json');
+        const r = await uninstallBinfmt(parseGuests(values.guest), deps);
+        if (json) printJson(ctx, r);
+        else printUninstall(ctx, r);
+        return 0;
+      }
+      default:
+        throw new UsageError(`binfmt: unknown subcommand "${sub}"`, 'use status, install or uninstall (see fexpod binfmt --help)');
+    }
   },
 };

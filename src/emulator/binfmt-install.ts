@@ -40,7 +40,7 @@ export interface BinfmtEmulator {
   /** First line of `--version`, if known (decides QEMU's P flag). */
   readonly version?: string;
   /** Stages a dynamic emulator into a relocatable prefix. */
-  stage?(): Promise<{ prefix: string; interpreter: string }>;
+  stage?(): Promise<{ prefix: string | undefined; interpreter: string }>;
 }
 
 export interface BinfmtDeps {
