@@ -1,0 +1,225 @@
+/**
+ * `fexpod build`, top to bottom (like apko's build): a straight list of named
+ * steps over one definition.
+ *
+ *   resolve  → the locked package set (a lock file, or a fresh resolution)
+ *   fetch    → every .rpm verified in the local cache
+ *   extract  → scriptless install into one Tree
+ *   profile  → rootfs / sysroot / overlay transform
+ *   outputs  → layer tar → OCI layout, oci-archive, EroFS, SquashFS, dir, SBOM
+ *
+ * Resolution and fetching belong to the repository code (lock.ts / fetch), the
+ * install to the RPM code; they come in through BuildDeps so this file only
+ * orders the steps and carries the values between them.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { Arch } from '../common/arch.js';
+import { FexpodError, inContext } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
+import type { ImageDefinition } from './definition.js';
+import type { TreeEntry } from './tree.js';
+import { RpmTag } from './rpm-header.js';
+import type { ExtractedRpm } from './rpm-extract.js';
+import { applyProfile, parseProfile, type ProfileSpec } from './profile.js';
+import { defaultOutputNames, writeOutputs, type OutputKind, type OutputsDeps, type OutputsResult } from './outputs.js';
+import type { SbomPackage } from './sbom.js';
+
+/** One package of a lock, as the build needs it. */
+export interface LockedRpm {
+  readonly name: string;
+  readonly epoch: number;
+  readonly version: string;
+  readonly release: string;
+  readonly arch: string;
+  /** sha256 hex of the .rpm file. */
+  readonly sha256: string;
+  /** Where it is downloaded from (for the SBOM). */
+  readonly url?: string;
+}
+
+export interface ResolvedSet {
+  readonly packages: readonly LockedRpm[];
+  /** The lock file used or written, if any. */
+  readonly lockFile?: string;
+}
+
+export interface InstalledSet {
+  readonly entries: readonly TreeEntry[];
+  readonly packages: readonly ExtractedRpm[];
+}
+
+export interface BuildDeps extends OutputsDeps {
+  readonly loadDefinition: (file: string) => Promise<ImageDefinition>;
+  /** resolve: the lock for a definition (read, checked or freshly resolved). */
+  readonly resolve: (def: ImageDefinition) => Promise<ResolvedSet>;
+  /** fetch: local paths of the verified .rpm files, in lock order. */
+  readonly fetch: (def: ImageDefinition, set: ResolvedSet) => Promise<readonly string[]>;
+  /** extract: scriptless install of the files into one tree. */
+  readonly install: (rpmFiles: readonly string[], def: ImageDefinition, sourceDateEpoch: number) => Promise<InstalledSet>;
+  /** Builds etc/ld.so.cache for a tree; absent: no cache is generated (and the build says so). */
+  readonly ldSoCache?: (entries: readonly TreeEntry[], def: ImageDefinition) => Uint8Array | Promise<Uint8Array>;
+  readonly toolVersion: string;
+}
+
+export interface BuildRequest {
+  readonly definitionFile: string;
+  readonly outDir: string;
+  /** Overrides the definition's output formats. */
+  readonly formats?: readonly OutputKind[];
+  /** SOURCE_DATE_EPOCH; default: the newest BUILDTIME among the installed packages. */
+  readonly sourceDateEpoch?: number;
+}
+
+export interface BuildResult extends OutputsResult {
+  readonly name: string;
+  readonly arch: string;
+  readonly sourceDateEpoch: number;
+  readonly packages: number;
+  readonly entries: number;
+  readonly lockFile?: string;
+  readonly notes: readonly string[];
+}
+
+const OUTPUT_DEFAULTS: Readonly<Record<string, readonly OutputKind[]>> = {
+  rootfs: ['oci', 'erofs', 'sbom'],
+  sysroot: ['oci', 'sbom'],
+  overlay: ['erofs', 'sbom'],
+};
+
+/** The newest package build time: a SOURCE_DATE_EPOCH that depends only on the lock. */
+export function packagesEpoch(pkgs: readonly ExtractedRpm[]): number {
+  let max = 0;
+  for (const p of pkgs) max = Math.max(max, p.header.number(RpmTag.BUILDTIME) ?? 0);
+  return max;
+}
+
+async function fileSha256(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+async function sbomPackages(installed: InstalledSet, files: readonly string[], set: ResolvedSet): Promise<SbomPackage[]> {
+  const out: SbomPackage[] = [];
+  for (const [i, p] of installed.packages.entries()) {
+    const h = p.header;
+    const locked = set.packages.find((l) => l.name === p.name && l.arch === p.arch);
+    const file = files[i];
+    const license = h.string(RpmTag.LICENSE);
+    const vendor = h.string(RpmTag.VENDOR);
+    const sourceRpm = h.string(RpmTag.SOURCERPM);
+    const url = locked?.url;
+    out.push({
+      name: p.name,
+      epoch: h.number(RpmTag.EPOCH) ?? 0,
+      version: h.string(RpmTag.VERSION) ?? '',
+      release: h.string(RpmTag.RELEASE) ?? '',
+      arch: p.arch,
+      sha256: locked?.sha256 ?? (file ? await fileSha256(file) : ''),
+      ...(url ? { location: url } : {}),
+      ...(license ? { license } : {}),
+      ...(vendor ? { vendor } : {}),
+      ...(sourceRpm ? { sourceRpm } : {}),
+    });
+  }
+  return out;
+}
+
+/** resolve → fetch → extract, for one definition. */
+async function installDefinition(def: ImageDefinition, deps: BuildDeps, epoch: number | undefined) {
+  deps.progress?.(`resolve ${def.name}`);
+  const set = await inContext(`resolving ${def.file}`, () => deps.resolve(def));
+  deps.progress?.(`fetch ${set.packages.length} packages`);
+  const files = await inContext(`fetching the packages of ${def.name}`, () => deps.fetch(def, set));
+  deps.progress?.(`extract ${files.length} packages`);
+  // Implicit directories get the epoch; before it is known, a fixed 0 (clamped later anyway).
+  const installed = await inContext(`installing the packages of ${def.name}`, () => deps.install(files, def, epoch ?? 0));
+  return { set, files, installed };
+}
+
+export async function build(req: BuildRequest, deps: BuildDeps): Promise<BuildResult> {
+  const def = await inContext('reading the definition', () => deps.loadDefinition(req.definitionFile));
+  const arch = Arch.parse(def.basearch);
+  const profile: ProfileSpec = parseProfile(def.file, def.profile, def.profileOptions);
+  const formats = req.formats ?? (def.outputs.formats.length > 0 ? def.outputs.formats : OUTPUT_DEFAULTS[def.profile] ?? ['oci']);
+  const notes: string[] = [];
+
+  // resolve, fetch, extract
+  let base: readonly TreeEntry[] | undefined;
+  let packagesDef = def;
+  if (profile.kind === 'overlay') {
+    if (!def.base) throw new FexpodError(`${def.file}: an overlay needs base = "…"`, { fix: 'set base to the base definition file' });
+    const baseDef = await inContext('reading the base definition', () => deps.loadDefinition(resolvePath(dirname(def.file), def.base ?? '')));
+    const b = await installDefinition(baseDef, deps, req.sourceDateEpoch);
+    const bEpoch = req.sourceDateEpoch ?? packagesEpoch(b.installed.packages);
+    const bProfile = parseProfile(baseDef.file, baseDef.profile, baseDef.profileOptions);
+    deps.progress?.(`profile ${bProfile.kind} (base ${baseDef.name})`);
+    base = (await applyProfile(b.installed.entries, bProfile, profileCtx(deps, baseDef, bEpoch))).entries;
+    // The overlay's tree is the base packages and its own, installed together.
+    packagesDef = { ...def, packages: [...new Set([...baseDef.packages, ...def.packages])], repos: def.repos };
+  }
+  const { set, files, installed } = await installDefinition(packagesDef, deps, req.sourceDateEpoch);
+  const sourceDateEpoch = req.sourceDateEpoch ?? packagesEpoch(installed.packages);
+
+  // profile
+  deps.progress?.(`profile ${profile.kind}`);
+  const shaped = await inContext(`applying the ${profile.kind} profile`, () =>
+    applyProfile(installed.entries, profile, { ...profileCtx(deps, def, sourceDateEpoch), ...(base ? { base } : {}) }),
+  );
+  notes.push(...shaped.notes);
+  for (const n of shaped.notes) deps.log.info(`  ${n}`);
+
+  // outputs (layer → OCI, EroFS, SquashFS, dir, SBOM)
+  const opts = def.outputs.options;
+  const erofsName = typeof opts['erofs_name'] === 'string' ? opts['erofs_name'] : profile.kind === 'rootfs' ? undefined : undefined;
+  const stringList = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : undefined);
+  const cmd = stringList(opts['cmd']);
+  const env = stringList(opts['env']);
+  const entrypoint = stringList(opts['entrypoint']);
+  const tag = typeof opts['tag'] === 'string' ? opts['tag'] : def.release;
+  const sbom = formats.includes('sbom')
+    ? { imageName: def.name, distro: { id: 'fedora', release: def.release }, packages: await sbomPackages(installed, files, set), toolVersion: deps.toolVersion }
+    : undefined;
+  const result = await writeOutputs(
+    {
+      entries: shaped.entries,
+      formats,
+      outDir: req.outDir,
+      names: defaultOutputNames(def.name, erofsName),
+      arch,
+      sourceDateEpoch,
+      image: {
+        refName: `${def.name}:${tag}`,
+        createdBy: `fexpod build ${def.name} (${def.profile})`,
+        ...(cmd ? { cmd } : {}),
+        ...(env ? { env } : {}),
+        ...(entrypoint ? { entrypoint } : {}),
+        annotations: {
+          'org.opencontainers.image.title': def.name,
+          'org.opencontainers.image.version': tag,
+          'io.fexpod.profile': def.profile,
+          'io.fexpod.definition-digest': def.digest,
+        },
+      },
+      ...(sbom ? { sbom } : {}),
+    },
+    deps,
+  );
+  return {
+    ...result,
+    name: def.name,
+    arch: arch.name,
+    sourceDateEpoch,
+    packages: installed.packages.length,
+    entries: shaped.entries.length,
+    ...(set.lockFile ? { lockFile: set.lockFile } : {}),
+    notes,
+  };
+}
+
+function profileCtx(deps: BuildDeps, def: ImageDefinition, sourceDateEpoch: number) {
+  const gen = deps.ldSoCache;
+  return { sourceDateEpoch, ...(gen ? { ldSoCache: (es: readonly TreeEntry[]) => gen(es, def) } : {}) };
+}
