@@ -1,12 +1,173 @@
-import type { Command } from '../common/command.js';
-import { FexpodError } from '../common/errors.js';
+/**
+ * `fexpod build DEF.toml`: the CLI edge of build.ts. Reads the environment
+ * (SOURCE_DATE_EPOCH, uid, page size) here and only here, wires the real
+ * steps (repository resolution and fetch, scriptless install, tools) into
+ * BuildDeps, prints progress on stderr and, with --json, one summary on stdout.
+ */
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { join, resolve as resolvePath } from 'node:path';
+import type { CliContext, Command } from '../common/command.js';
+import { parseOptions, printJson, wantsHelp } from '../common/command.js';
+import { UsageError } from '../common/errors.js';
+import { streamLogger } from '../common/log.js';
+import { build, type BuildDeps } from './build.js';
+import { OUTPUT_KINDS, type OutputKind } from './outputs.js';
+import { processRunner } from './command-runner.js';
+import { forceRemove } from './dir-output.js';
+import { applyRepoOverrides, parseDefinition, parseRepoOverride } from './definition.js';
+import { installRpmFiles } from './install.js';
+import { spillContentStore } from './content-store.js';
+import { packageSource } from './build-source.js';
 
-// Scaffolding: replaced by the real command in its area's issue.
+const HELP = `fexpod build — build an image definition into OCI, EroFS, SquashFS and an SBOM
+
+Usage: fexpod build DEF.toml [options]
+
+Steps: resolve (lock) → fetch (verified cache) → extract (scriptless RPM install)
+→ profile (rootfs | sysroot | overlay) → layer → outputs. Same lock + same
+SOURCE_DATE_EPOCH → byte-identical outputs, whatever the directory, umask or TZ.
+
+Options:
+  --lock FILE              lock file to use/write (default: DEF.lock next to DEF.toml)
+  --locked                 fail unless the lock exists and matches the definition (CI)
+  --output DIR, -o DIR     where outputs go (default: ./out); each output is replaced atomically
+  --format LIST            comma list of oci,oci-archive,erofs,squashfs,dir,sbom
+                           (default: the definition's [outputs] formats)
+  --repo ID=URL            point repository ID elsewhere (a baseurl; ID=metalink:URL,
+                           ID=mirrorlist:URL); repeatable. Keys and gpgcheck stay.
+  --source-date-epoch N    timestamps for every output (default: $SOURCE_DATE_EPOCH, else
+                           the newest build time among the packages)
+  --cache DIR              package cache (default: $XDG_CACHE_HOME/fexpod or ~/.cache/fexpod)
+  --json                   print one JSON summary (outputs, digests) on stdout
+  -h, --help               this text
+
+Outputs (in --output DIR, NAME = the definition's name):
+  oci          NAME.oci/            OCI image layout   (skopeo copy oci:DIR/NAME.oci:NAME:TAG …)
+  oci-archive  NAME.oci.tar         the layout as a tar (podman load -i NAME.oci.tar)
+  erofs        NAME.erofs           lz4hc, 4096-byte blocks (rootfs: outputs.erofs_name = "default.erofs")
+  squashfs     NAME.sqfs            zstd
+  dir          NAME.rootfs/         plain directory (debugging; owners need root)
+  sbom         NAME.spdx.json       SPDX 2.3, one package per RPM
+
+Examples:
+  fexpod build images/fex-rootfs-fedora.toml -o out/
+  fexpod build images/demo.toml --repo demo=http://127.0.0.1:8080/ --format oci-archive,sbom
+  SOURCE_DATE_EPOCH=1700000000 fexpod build images/thunks-sysroot-fedora.toml --locked --json
+
+As a non-root user everything works; EroFS and SquashFS need fakeroot on PATH
+when the tree has non-root owners, and file capabilities (xattrs) are only
+kept in EroFS when building as root (see docs/build.md).
+`;
+
+function parseFormats(s: string | undefined): OutputKind[] | undefined {
+  if (s === undefined) return undefined;
+  const out: OutputKind[] = [];
+  for (const f of s.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+    const k = OUTPUT_KINDS.find((o) => o === f);
+    if (!k) throw new UsageError(`build: unknown format "${f}"`, `use a comma list of ${OUTPUT_KINDS.join(', ')}`);
+    out.push(k);
+  }
+  if (out.length === 0) throw new UsageError('build: --format is empty', `use a comma list of ${OUTPUT_KINDS.join(', ')}`);
+  return out;
+}
+
+function parseEpoch(s: string | undefined, what: string): number | undefined {
+  if (s === undefined || s === '') return undefined;
+  if (!/^\d+$/.test(s)) throw new UsageError(`build: ${what} must be whole seconds since 1970, got "${s}"`);
+  return Number(s);
+}
+
+function pageSize(): number {
+  try {
+    return Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim()) || 4096;
+  } catch {
+    return 4096;
+  }
+}
+
 export const command: Command = {
   name: 'build',
-  summary: '',
-  help: 'fexpod build: not built yet',
-  async run() {
-    throw new FexpodError('fexpod build is not built yet');
+  summary: 'build an image definition into OCI, EroFS, SquashFS and an SBOM',
+  help: HELP,
+  async run(args: readonly string[], ctx: CliContext): Promise<number> {
+    if (wantsHelp(args)) {
+      ctx.stdout.write(HELP);
+      return 0;
+    }
+    const { values, positionals } = parseOptions('build', args, {
+      lock: { type: 'string' },
+      locked: { type: 'boolean' },
+      output: { type: 'string', short: 'o' },
+      format: { type: 'string' },
+      repo: { type: 'string', multiple: true },
+      'source-date-epoch': { type: 'string' },
+      cache: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (positionals.length !== 1) throw new UsageError('build: give exactly one definition file', 'fexpod build images/demo.toml');
+    const defFile = resolvePath(ctx.cwd, positionals[0] ?? '');
+    const formats = parseFormats(values.format);
+    const sourceDateEpoch = parseEpoch(values['source-date-epoch'], '--source-date-epoch') ?? parseEpoch(ctx.env['SOURCE_DATE_EPOCH'], 'SOURCE_DATE_EPOCH');
+    const overrides = (values.repo ?? []).map(parseRepoOverride);
+    const log = streamLogger(ctx.stderr);
+    const started = Date.now();
+    const progress = (step: string) => {
+      const t = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
+      if (values.json) ctx.stderr.write(JSON.stringify({ event: 'step', step, seconds: Number(t) }) + '\n');
+      else ctx.stderr.write(`[${t}s] ${step}\n`);
+    };
+    const uid = process.getuid?.();
+    const scratch = await mkdtemp(join(resolvePath(ctx.cwd, values.output ?? 'out', '..'), '.fexpod-build-')).catch(() =>
+      mkdtemp(join(process.env['TMPDIR'] ?? '/tmp', 'fexpod-build-')),
+    );
+    const source = packageSource({
+      env: ctx.env,
+      uid,
+      ...(values.lock ? { lockFile: resolvePath(ctx.cwd, values.lock) } : {}),
+      locked: values.locked ?? false,
+      ...(values.cache ? { cacheDir: resolvePath(ctx.cwd, values.cache) } : {}),
+      log,
+    });
+    const deps: BuildDeps = {
+      runner: processRunner,
+      privileged: uid === 0,
+      pageSize: pageSize(),
+      env: ctx.env,
+      log,
+      progress,
+      toolVersion: '0.1.0',
+      loadDefinition: async (file) => applyRepoOverrides(parseDefinition(file, await readFile(file, 'utf8')), overrides),
+      resolve: source.resolve,
+      fetch: source.fetch,
+      install: async (files, def, epoch) => {
+        const store = spillContentStore({ dir: await mkdtemp(join(scratch, 'content-')) });
+        const { tree, report, packages } = await installRpmFiles(files, {
+          docs: false,
+          langs: 'all',
+          sourceDateEpoch: epoch,
+          preferColor: def.basearch === 'x86_64' || def.basearch === 'aarch64' ? 2 : 0,
+        }, store);
+        for (const u of report.unknownOwners.slice(0, 5)) log.warn(`${u.package}: unknown ${u.kind} "${u.name}" for /${u.path}: owned by root`);
+        return { entries: [...tree.values()], packages };
+      },
+      ...(source.ldSoCache ? { ldSoCache: source.ldSoCache } : {}),
+    };
+    try {
+      const result = await build(
+        { definitionFile: defFile, outDir: resolvePath(ctx.cwd, values.output ?? 'out'), ...(formats ? { formats } : {}), ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}) },
+        deps,
+      );
+      if (values.json) {
+        printJson(ctx, result);
+      } else {
+        ctx.stderr.write(`built ${result.name} (${result.arch}, ${result.packages} packages, ${result.entries} entries, SOURCE_DATE_EPOCH=${result.sourceDateEpoch})\n`);
+        ctx.stderr.write(`  manifest ${result.manifestDigest}\n  diff_id  ${result.diffId}\n`);
+        for (const o of result.outputs) ctx.stderr.write(`  ${o.kind.padEnd(11)} ${o.path}  ${o.digest}\n`);
+      }
+      return 0;
+    } finally {
+      await forceRemove(scratch);
+    }
   },
 };

@@ -23,7 +23,7 @@ import type { TreeEntry } from './tree.js';
 import { RpmTag } from './rpm-header.js';
 import type { ExtractedRpm } from './rpm-extract.js';
 import { applyProfile, parseProfile, type ProfileSpec } from './profile.js';
-import { defaultOutputNames, writeOutputs, type OutputKind, type OutputsDeps, type OutputsResult } from './outputs.js';
+import { defaultOutputNames, parseOutputOptions, writeOutputs, type OutputKind, type OutputsDeps, type OutputsResult } from './outputs.js';
 import type { SbomPackage } from './sbom.js';
 
 /** One package of a lock, as the build needs it. */
@@ -172,13 +172,8 @@ export async function build(req: BuildRequest, deps: BuildDeps): Promise<BuildRe
   for (const n of shaped.notes) deps.log.info(`  ${n}`);
 
   // outputs (layer → OCI, EroFS, SquashFS, dir, SBOM)
-  const opts = def.outputs.options;
-  const erofsName = typeof opts['erofs_name'] === 'string' ? opts['erofs_name'] : profile.kind === 'rootfs' ? undefined : undefined;
-  const stringList = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : undefined);
-  const cmd = stringList(opts['cmd']);
-  const env = stringList(opts['env']);
-  const entrypoint = stringList(opts['entrypoint']);
-  const tag = typeof opts['tag'] === 'string' ? opts['tag'] : def.release;
+  const opts = parseOutputOptions(def.file, def.outputs.options);
+  const tag = opts.tag ?? def.release;
   const sbom = formats.includes('sbom')
     ? { imageName: def.name, distro: { id: 'fedora', release: def.release }, packages: await sbomPackages(installed, files, set), toolVersion: deps.toolVersion }
     : undefined;
@@ -187,15 +182,17 @@ export async function build(req: BuildRequest, deps: BuildDeps): Promise<BuildRe
       entries: shaped.entries,
       formats,
       outDir: req.outDir,
-      names: defaultOutputNames(def.name, erofsName),
+      names: defaultOutputNames(def.name, opts.erofs_name),
       arch,
       sourceDateEpoch,
       image: {
         refName: `${def.name}:${tag}`,
         createdBy: `fexpod build ${def.name} (${def.profile})`,
-        ...(cmd ? { cmd } : {}),
-        ...(env ? { env } : {}),
-        ...(entrypoint ? { entrypoint } : {}),
+        ...(opts.cmd ? { cmd: opts.cmd } : {}),
+        ...(opts.env ? { env: opts.env } : {}),
+        ...(opts.entrypoint ? { entrypoint: opts.entrypoint } : {}),
+        ...(opts.working_dir ? { workingDir: opts.working_dir } : {}),
+        ...(opts.labels ? { labels: opts.labels } : {}),
         annotations: {
           'org.opencontainers.image.title': def.name,
           'org.opencontainers.image.version': tag,
@@ -204,6 +201,8 @@ export async function build(req: BuildRequest, deps: BuildDeps): Promise<BuildRe
         },
       },
       ...(sbom ? { sbom } : {}),
+      ...(opts.erofs ? { erofs: { ...(opts.erofs.block_size ? { blockSize: opts.erofs.block_size } : {}), ...(opts.erofs.compression ? { compression: opts.erofs.compression } : {}) } } : {}),
+      ...(opts.squashfs ? { squashfs: { ...(opts.squashfs.block_size ? { blockSize: opts.squashfs.block_size } : {}), ...(opts.squashfs.compression ? { compression: opts.squashfs.compression } : {}) } } : {}),
     },
     deps,
   );

@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Arch } from '../common/arch.js';
-import { inContext } from '../common/errors.js';
+import { z } from 'zod';
+import { ConfigError, inContext } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import type { TreeEntry } from './tree.js';
 import { tarChunks } from './tar-writer.js';
@@ -146,4 +147,25 @@ export async function writeOutputs(req: OutputsRequest, deps: OutputsDeps): Prom
   }
   for (const w of warnings) deps.log.warn(w);
   return { diffId: plan.diffId, manifestDigest: plan.manifest.digest, outputs, warnings };
+}
+
+const outputOptionsSchema = z.strictObject({
+  tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'an OCI tag').optional(),
+  cmd: z.array(z.string()).optional(),
+  entrypoint: z.array(z.string()).optional(),
+  env: z.array(z.string().regex(/^[^=]+=/, 'NAME=value')).optional(),
+  working_dir: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  erofs_name: z.string().regex(/^[^/]+$/, 'a file name').optional(),
+  erofs: z.strictObject({ block_size: z.number().int().positive().optional(), compression: z.string().optional() }).optional(),
+  squashfs: z.strictObject({ block_size: z.number().int().positive().optional(), compression: z.string().optional() }).optional(),
+});
+export type OutputOptions = z.infer<typeof outputOptionsSchema>;
+
+/** Validates the definition's [outputs] keys other than `formats`. */
+export function parseOutputOptions(file: string, options: Readonly<Record<string, unknown>>): OutputOptions {
+  const r = outputOptionsSchema.safeParse(options);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  throw new ConfigError(file, ['outputs', ...(issue?.path ?? []).map(String)].join('.'), issue?.message ?? 'invalid', 'see docs/build.md "Outputs"');
 }
