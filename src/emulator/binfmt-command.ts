@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { release } from 'node:os';
+import { endianness, release } from 'node:os';
 import { promisify } from 'node:util';
 import { Arch } from '../common/arch.js';
 import { type CliContext, type Command, parseOptions, printJson } from '../common/command.js';
@@ -21,6 +21,7 @@ import { nodeDiscoveryDeps } from './discovery-deps.js';
 import { EMULATOR_IDS } from './emulator-catalogue.js';
 import { DEFAULT_STATE_DIR } from './install-state.js';
 import { nodePrefixDeps } from './prefix-deps.js';
+import { pageSizeFromAuxv } from './page-size.js';
 
 const run = promisify(execFile);
 
@@ -85,18 +86,6 @@ const OPTIONS = {
   json: { type: 'boolean' },
 } as const;
 
-/** AT_PAGESZ from /proc/self/auxv (native word size). */
-function pageSizeFromAuxv(buf: Buffer): number | undefined {
-  const word = process.arch === 'arm' || process.arch === 'ia32' ? 4 : 8;
-  for (let o = 0; o + 2 * word <= buf.length; o += 2 * word) {
-    const type = word === 8 ? Number(buf.readBigUInt64LE(o)) : buf.readUInt32LE(o);
-    const val = word === 8 ? Number(buf.readBigUInt64LE(o + word)) : buf.readUInt32LE(o + word);
-    if (type === 6) return val;
-    if (type === 0) break;
-  }
-  return undefined;
-}
-
 async function firstLine(path: string): Promise<string | undefined> {
   try {
     const { stdout } = await run(path, ['--version'], { timeout: 5000, env: {} });
@@ -111,7 +100,7 @@ async function depsFor(stateDir: string, ctx: CliContext): Promise<BinfmtDeps> {
   const hostArch = Arch.fromNode(process.arch);
   const path = ctx.env['PATH'];
   const pageSize = await readFile('/proc/self/auxv').then(
-    (b) => pageSizeFromAuxv(b) ?? 4096,
+    (b) => pageSizeFromAuxv(new Uint8Array(b), { bits: hostArch.bits, littleEndian: endianness() === 'LE' }) ?? 4096,
     () => 4096,
   );
   const source = catalogueEmulators({
