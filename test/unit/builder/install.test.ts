@@ -1,0 +1,74 @@
+/** Install rules on synthetic packages (real RPMs are covered by the integration tests). */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { FileConflictError, installPackages } from '../../../src/builder/install.js';
+import type { ExtractedRpm } from '../../../src/builder/rpm-extract.js';
+import type { RpmFile } from '../../../src/builder/rpm-files.js';
+import type { RpmHeader } from '../../../src/builder/rpm-header.js';
+import { bufferContent, type ContentSource } from '../../../src/builder/tree.js';
+
+const enc = new TextEncoder();
+
+function file(index: number, path: string, over: Partial<RpmFile> = {}): RpmFile {
+  return {
+    index, path, mode: 0o100644, size: 0, user: 'root', group: 'root', mtime: 1000, linkTo: '', flags: 0, digest: '',
+    lang: '', caps: '', color: 0, rdev: 0, hardlinks: [], ...over,
+  };
+}
+
+function pkg(nevra: string, files: RpmFile[], data: Record<number, string> = {}): ExtractedRpm {
+  const content = new Map<number, ContentSource>();
+  for (const f of files) {
+    if ((f.mode & 0o170000) === 0o100000) {
+      const c = bufferContent(enc.encode(data[f.index] ?? ''));
+      content.set(f.index, { ...c, sha256: `sha-${data[f.index] ?? ''}` });
+    }
+  }
+  return { nevra, name: nevra, arch: 'x86_64', header: {} as RpmHeader, files, content };
+}
+
+const opts = { docs: true, langs: 'all' as const, sourceDateEpoch: 5 };
+
+test('multilib: different-color ELF files resolve to the preferred color without a conflict', async () => {
+  const a = pkg('lib-1.i686', [file(0, '/usr/bin/tool', { color: 1, mode: 0o100755 })], { 0: 'elf32' });
+  const b = pkg('lib-1.x86_64', [file(0, '/usr/bin/tool', { color: 2, mode: 0o100755 })], { 0: 'elf64' });
+  for (const order of [[a, b], [b, a]]) {
+    const { tree, report } = await installPackages(order, { ...opts, preferColor: 2 });
+    assert.equal(report.conflicts.length, 0);
+    assert.equal(tree.get('usr/bin/tool')?.owner, 'lib-1.x86_64');
+  }
+});
+
+test('same path with different content is a conflict naming both packages', async () => {
+  const a = pkg('a-1.x86_64', [file(0, '/etc/x')], { 0: 'one' });
+  const b = pkg('b-1.x86_64', [file(0, '/etc/x')], { 0: 'two' });
+  await assert.rejects(installPackages([a, b], opts), (e: unknown) => e instanceof FileConflictError && e.conflicts[0]?.packages.join() === 'a-1.x86_64,b-1.x86_64');
+});
+
+test('identical files and shared directories are not conflicts', async () => {
+  const d = (i: number) => file(i, '/usr/share/x', { mode: 0o40755 });
+  const a = pkg('a-1', [d(0), file(1, '/usr/share/x/f')], { 1: 'same' });
+  const b = pkg('b-1', [d(0), file(1, '/usr/share/x/f')], { 1: 'same' });
+  const { tree, report } = await installPackages([a, b], opts);
+  assert.equal(report.conflicts.length, 0);
+  assert.equal(tree.get('usr/share/x/f')?.owner, 'a-1');
+  assert.equal(tree.get('usr')?.mtime, 5, 'implicit parents get SOURCE_DATE_EPOCH');
+});
+
+test('language filter keeps files without a language and matching locales', async () => {
+  const p = pkg('l-1', [
+    file(0, '/l/none'), file(1, '/l/de', { lang: 'de' }), file(2, '/l/de_AT', { lang: 'de_AT' }), file(3, '/l/fr', { lang: 'fr' }),
+  ]);
+  const { tree, report } = await installPackages([p], { ...opts, langs: ['de'] });
+  assert.deepEqual([...tree.keys()].filter((k) => k.startsWith('l/')).sort(), ['l/de', 'l/de_AT', 'l/none']);
+  assert.equal(report.skipped.lang, 1);
+});
+
+test('a hardlink set becomes one file and links to it', async () => {
+  const set = [0, 1, 2];
+  const p = pkg('h-1', [file(0, '/h/a', { hardlinks: set }), file(1, '/h/b', { hardlinks: set }), file(2, '/h/c', { hardlinks: set })], { 0: 'x', 1: 'x', 2: 'x' });
+  const { tree } = await installPackages([p], opts);
+  assert.equal(tree.get('h/a')?.type, 'file');
+  assert.equal(tree.get('h/b')?.type, 'hardlink');
+  assert.equal(tree.get('h/c')?.linkTarget, 'h/a');
+});
