@@ -197,18 +197,21 @@ async function installGuest(
     persistedFile = ruleFilePath(opts.persist.dir, rule.name);
     await deps.persistFs.writeFileAtomic(persistedFile, ruleFileText(rule, `${emulator.name} for ${guest.name} guests`));
     const persistDir = opts.persist.dir;
-    for (const e of toRecord) {
-      const files = await effectiveFiles([opts.persist.dir, ...opts.persist.vendorDirs], deps.persistFs);
-      const file = definingFile(files, e.rule.name);
-      if (!file || file.path === persistedFile) {
-        if (!file) log.warn(`${e.rule.name} is in no binfmt.d file (registered by hand or by another tool): it may come back enabled at boot`);
+    // Everything disabled for this guest, now or by an earlier install without --persist.
+    const names = new Set([...toRecord.map((e) => e.rule.name), ...state.disabled.filter((d) => d.guest === guest.name).map((d) => d.entryName)]);
+    for (const name of names) {
+      if ((state.masks ?? []).some((m) => m.entries.some((x) => x.entryName === name))) continue;
+      const files = await effectiveFiles([persistDir, ...opts.persist.vendorDirs], deps.persistFs);
+      const file = definingFile(files, name);
+      if (!file) {
+        log.warn(`${name} is in no binfmt.d file (registered by hand or by another tool): it may come back enabled at boot`);
         continue;
       }
       const existing = (state.masks ?? []).find((m) => m.path === join(persistDir, file.name));
-      const rec: MaskedBinfmtFile = await applyMask(file, e.rule.name, guest.name, opts.persist.dir, existing, deps.persistFs);
+      const rec: MaskedBinfmtFile = await applyMask(file, name, guest.name, persistDir, existing, deps.persistFs);
       state = { ...state, masks: upsert(state.masks ?? [], rec, (m) => m.path === rec.path) };
       masked.push(rec.path);
-      log.info(`masked ${file.path} with ${rec.path} so systemd-binfmt keeps ${e.rule.name} off`);
+      log.info(`masked ${file.path} with ${rec.path} so systemd-binfmt keeps ${name} off`);
     }
   }
 

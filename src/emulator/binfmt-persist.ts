@@ -83,9 +83,11 @@ export async function effectiveFiles(dirs: readonly string[], fs: PersistFs): Pr
   return [...seen.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** The effective file that defines an entry name, if any. */
+/** The effective file that defines an entry name, if any (fexpod's own rule files never count). */
 export function definingFile(files: readonly BinfmtDFile[], entryName: string): BinfmtDFile | undefined {
-  return files.find((f) => !f.masked && parseBinfmtConf(f.text).some((l) => l.rule?.name === entryName));
+  return files.find(
+    (f) => !f.masked && !(f.name.startsWith('fexpod-') && f.text.startsWith(GENERATED_HEADER)) && parseBinfmtConf(f.text).some((l) => l.rule?.name === entryName),
+  );
 }
 
 /** What fexpod changed in the persist directory to keep some entries from coming back (stored in the install state). */

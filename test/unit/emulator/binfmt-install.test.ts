@@ -315,3 +315,47 @@ for (const c of FLAGS) {
   });
 }
 test('qemuPreservesArgv0 needs both versions', () => assert.equal(qemuPreservesArgv0({ kernelRelease: '6.1' }), false));
+
+test("--persist with FEX masks the FEX package's own FEX-x86_64.conf, never fexpod's rule file", async () => {
+  const fex: BinfmtEmulator = {
+    name: 'fex',
+    guests: ['x86_64'],
+    interpreterPath: '/usr/bin/FEX',
+    static: false,
+    stage: async () => ({ prefix: '/var/lib/fexpod/prefix/fex', interpreter: '/var/lib/fexpod/prefix/fex/bin/FEX' }),
+  };
+  const h = harness({
+    host: 'aarch64',
+    preload: [{ line: line('fex.FEX-x86_64.conf') }],
+    emulators: [fex],
+    vendorFiles: { 'FEX-x86_64.conf': text('fex.FEX-x86_64.conf') },
+  });
+  try {
+    const before = h.fs.snapshot();
+    await installBinfmt({ persist: h.persist }, h.deps);
+    assert.deepEqual(listDir(h.etc), ['FEX-x86_64.conf', 'fexpod-FEX-x86_64.conf']);
+    assert.equal(readlinkSync(join(h.etc, 'FEX-x86_64.conf')), '/dev/null');
+    // Installing again finds fexpod's own file but still knows the vendor mask.
+    await installBinfmt({ persist: h.persist }, h.deps);
+    assert.deepEqual(listDir(h.etc), ['FEX-x86_64.conf', 'fexpod-FEX-x86_64.conf']);
+    await uninstallBinfmt(undefined, h.deps);
+    assert.deepEqual(listDir(h.etc), []);
+    assert.deepEqual(h.fs.snapshot(), before);
+  } finally {
+    h.cleanup();
+  }
+});
+
+test('install without --persist, then with --persist, still masks the conflicts disabled the first time', async () => {
+  const h = harness({ host: 'x86_64', preload: [{ line: line(Q_AARCH64) }], emulators: [qemuUser('aarch64')], vendorFiles: { 'qemu-aarch64.conf': text(Q_AARCH64) } });
+  try {
+    await installBinfmt({ guests: [Arch.of('aarch64')] }, h.deps);
+    assert.deepEqual(listDir(h.etc), []);
+    await installBinfmt({ guests: [Arch.of('aarch64')], persist: h.persist }, h.deps);
+    assert.deepEqual(listDir(h.etc), ['fexpod-qemu-user-aarch64.conf', 'qemu-aarch64.conf']);
+    await uninstallBinfmt(undefined, h.deps);
+    assert.deepEqual(listDir(h.etc), []);
+  } finally {
+    h.cleanup();
+  }
+});
