@@ -1,12 +1,143 @@
-import type { Command } from '../common/command.js';
-import { FexpodError } from '../common/errors.js';
+/**
+ * fexpod lock DEF.toml: resolve an image definition against its repositories and write a lock
+ * file; optionally fetch and verify every locked package into the cache.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve as resolvePath } from 'node:path';
+import { parseOptions, printJson, type Command } from '../common/command.js';
+import { UsageError } from '../common/errors.js';
+import { streamLogger } from '../common/log.js';
+import { BlobCache, defaultCacheDir } from './cache.js';
+import { applyRepoOverrides, loadDefinition, parseRepoOverride } from './definition.js';
+import { fetchLocked } from './fetch.js';
+import { nodeHttpClient } from './http.js';
+import { bundledKeysDir } from './keys.js';
+import { checkLocked, lockDefinition } from './lock-definition.js';
+import { parseLock, serializeLock, type Lock } from './lock.js';
+import { progressReporter } from './progress.js';
+import { pythonSolverRunner } from './resolve.js';
 
-// Scaffolding: replaced by the real command in its area's issue.
+const HELP = `Usage: fexpod lock DEF.toml [options]
+
+Resolve an image definition against its repositories with libsolv (the solver behind dnf) and
+write a lock file: the definition digest, each repository's repomd.xml digest, and every package
+with its epoch, version, release, arch, sha256, size, location, repository and source RPM.
+
+Options:
+  -o, --output FILE     where to write the lock (default: DEF.lock.json next to DEF.toml)
+      --repo ID=URL     point repository ID at another baseurl (repeatable);
+                        ID=metalink:URL and ID=mirrorlist:URL also work
+      --locked          do not re-resolve: check the existing lock against the definition and
+                        the repositories (names packages that have vanished)
+      --fetch           also download every locked package into the cache and verify it
+                        (sha256, header digest, OpenPGP signature, payload digest)
+      --offline         with --locked --fetch: use the cache only, no network
+      --cache-dir DIR   download cache (default: $XDG_CACHE_HOME/fexpod, /var/cache/fexpod as root)
+  -j, --jobs N          parallel downloads (default 4)
+      --json            print one JSON summary on stdout; progress as JSON lines on stderr
+  -v, --verbose         more detail on stderr
+  -h, --help            this help
+
+Examples:
+  fexpod lock images/fedora-rootfs.toml
+  fexpod lock images/fedora-rootfs.toml --repo fedora=http://127.0.0.1:8080/fedora/ --repo updates=http://127.0.0.1:8080/updates/
+  fexpod lock images/fedora-rootfs.toml --locked --fetch          # CI: fail if the lock is stale
+  fexpod lock images/fedora-rootfs.toml --locked --fetch --offline
+
+Exit codes: 0 ok, 2 bad definition or usage, 3 unresolvable / stale lock / vanished packages,
+4 a package failed verification, 1 other errors.
+`;
+
+function defaultLockPath(def: string): string {
+  return join(dirname(def), `${basename(def).replace(/\.toml$/, '')}.lock.json`);
+}
+
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+  await writeFile(tmp, text, { mode: 0o644 });
+  await rename(tmp, path);
+}
+
 export const command: Command = {
   name: 'lock',
-  summary: '',
-  help: 'fexpod lock: not built yet',
-  async run() {
-    throw new FexpodError('fexpod lock is not built yet');
+  summary: 'resolve an image definition against its repositories and write a lock file',
+  help: HELP,
+  async run(args, ctx) {
+    const { values, positionals } = parseOptions('lock', args, {
+      output: { type: 'string', short: 'o' },
+      repo: { type: 'string', multiple: true },
+      locked: { type: 'boolean' },
+      fetch: { type: 'boolean' },
+      offline: { type: 'boolean' },
+      'cache-dir': { type: 'string' },
+      jobs: { type: 'string', short: 'j' },
+      json: { type: 'boolean' },
+      verbose: { type: 'boolean', short: 'v' },
+    });
+    if (positionals.length !== 1) throw new UsageError('lock: give exactly one definition file', 'e.g. fexpod lock images/fedora-rootfs.toml');
+    if (values.offline && !(values.locked && values.fetch)) throw new UsageError('lock: --offline needs --locked --fetch (resolving needs repository metadata)');
+    const jobs = values.jobs === undefined ? 4 : Number(values.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError('lock: --jobs must be a number from 1 to 64');
+    const defPath = resolvePath(ctx.cwd, positionals[0]!);
+    const log = streamLogger(ctx.stderr, values.verbose ? 'debug' : 'info');
+    const def = applyRepoOverrides(
+      await loadDefinition(defPath, (p) => readFile(p, 'utf8')),
+      (values.repo ?? []).map(parseRepoOverride),
+    );
+    const lockPath = values.output ? resolvePath(ctx.cwd, values.output) : defaultLockPath(defPath);
+    const cacheDir = values['cache-dir'] ? resolvePath(ctx.cwd, values['cache-dir']) : defaultCacheDir(ctx.env, process.getuid?.());
+    const http = nodeHttpClient();
+    const cache = new BlobCache(cacheDir);
+    const deps = { http, cache, log, runSolver: pythonSolverRunner(ctx.env['FEXPOD_PYTHON'] ?? '/usr/bin/python3') };
+
+    let lock: Lock;
+    let resolved = false;
+    if (values.locked) {
+      lock = parseLock(lockPath, await readFile(lockPath, 'utf8').catch((err: unknown) => {
+        throw new UsageError(`--locked: cannot read ${lockPath}: ${err instanceof Error ? err.message : String(err)}`, `run "fexpod lock ${positionals[0]}" first`);
+      }));
+      await checkLocked(lockPath, lock, def, values.offline ? undefined : deps);
+      log.info(`${lockPath}: up to date (${lock.packages.length} packages)`);
+    } else {
+      const res = await lockDefinition(def, deps);
+      lock = res.lock;
+      resolved = true;
+      await writeAtomic(lockPath, serializeLock(lock));
+      log.info(`${lockPath}: ${lock.packages.length} packages from ${lock.repos.map((r) => r.id).join(', ')}`);
+    }
+
+    let fetched = 0;
+    if (values.fetch) {
+      const mode = values.json ? 'json' : ctx.interactive ? 'tty' : 'lines';
+      const progress = progressReporter(ctx.stderr, mode, { files: lock.packages.length, bytes: lock.packages.reduce((n, p) => n + p.size, 0) }, () => Date.now());
+      const mirrors = new Map(def.repos.filter((r) => r.source.kind === 'baseurl').map((r) => [r.id, r.source.urls] as const));
+      try {
+        const paths = await fetchLocked(lock, {
+          cacheDir,
+          offline: values.offline ?? false,
+          concurrency: jobs,
+          http,
+          mirrors,
+          keyDeps: { http, readFile: async (p) => new Uint8Array(await readFile(p)), bundledDir: bundledKeysDir() },
+          onEvent: (e) => progress.event(e),
+        });
+        fetched = paths.size;
+      } finally {
+        progress.finish();
+      }
+      log.info(`fetched and verified ${fetched} packages into ${cacheDir}`);
+    }
+    if (values.json) {
+      printJson(ctx, {
+        lock: lockPath,
+        resolved,
+        definition: lock.definition,
+        repos: lock.repos.map((r) => ({ id: r.id, repomd: r.repomd })),
+        packages: lock.packages.map((p) => ({ name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch, repo: p.repo, sha256: p.sha256 })),
+        ...(values.fetch ? { fetched, cacheDir } : {}),
+      });
+    }
+    return 0;
   },
 };

@@ -1,0 +1,105 @@
+/**
+ * Content-addressed download cache: blobs/<alg>/<hex>. An entry is only ever created complete and
+ * verified: downloads go to blobs/<alg>/.partial-<hex> in the same directory (kept for resume),
+ * are verified, fsync'd and renamed into place.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FexpodError } from '../common/errors.js';
+
+export type DigestAlg = 'sha256' | 'sha384' | 'sha512';
+export const DIGEST_ALGS: readonly DigestAlg[] = ['sha256', 'sha384', 'sha512'];
+
+export interface Digest {
+  readonly alg: DigestAlg;
+  readonly hex: string;
+}
+
+export function parseDigestAlg(type: string, what: string): DigestAlg {
+  const t = type.toLowerCase() === 'sha' ? 'sha1' : type.toLowerCase();
+  const found = DIGEST_ALGS.find((a) => a === t);
+  if (found) return found;
+  throw new FexpodError(`${what} uses a ${type} checksum; fexpod accepts only sha256, sha384 and sha512`, {
+    fix: 'regenerate the repository with createrepo_c (sha256 is its default)',
+  });
+}
+
+/**
+ * Where the cache lives: $XDG_CACHE_HOME/fexpod (or ~/.cache/fexpod); /var/cache/fexpod as root.
+ * An explicit --cache-dir wins.
+ */
+export function defaultCacheDir(env: Readonly<Record<string, string | undefined>>, uid: number | undefined): string {
+  if (uid === 0) return '/var/cache/fexpod';
+  const xdg = env['XDG_CACHE_HOME'];
+  if (xdg && xdg.startsWith('/')) return join(xdg, 'fexpod');
+  if (env['HOME']) return join(env['HOME'], '.cache', 'fexpod');
+  throw new FexpodError('cannot find a cache directory: neither XDG_CACHE_HOME nor HOME is set', { fix: 'pass --cache-dir DIR' });
+}
+
+export class BlobCache {
+  constructor(readonly dir: string) {}
+
+  path(d: Digest): string {
+    return join(this.dir, 'blobs', d.alg, d.hex);
+  }
+
+  partialPath(d: Digest): string {
+    return join(this.dir, 'blobs', d.alg, `.partial-${d.hex}`);
+  }
+
+  async has(d: Digest, size?: number): Promise<boolean> {
+    try {
+      const st = await stat(this.path(d));
+      return st.isFile() && (size === undefined || st.size === size);
+    } catch {
+      return false;
+    }
+  }
+
+  async ensureDir(d: Digest): Promise<void> {
+    await mkdir(join(this.dir, 'blobs', d.alg), { recursive: true, mode: 0o755 });
+  }
+
+  /** Verifies the partial file and renames it into place; a mismatch deletes it. */
+  async commit(d: Digest, size: number | undefined): Promise<string> {
+    const partial = this.partialPath(d);
+    const got = await hashFile(partial, d.alg);
+    const st = await stat(partial);
+    if (got !== d.hex || (size !== undefined && st.size !== size)) {
+      await rm(partial, { force: true });
+      throw new DigestMismatchError(d, got, st.size, size);
+    }
+    const fh = await open(partial, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(partial, this.path(d));
+    const dirh = await open(join(this.dir, 'blobs', d.alg), 'r');
+    try {
+      await dirh.sync();
+    } finally {
+      await dirh.close();
+    }
+    return this.path(d);
+  }
+}
+
+export class DigestMismatchError extends FexpodError {
+  constructor(readonly expected: Digest, readonly actual: string, readonly actualSize: number, readonly expectedSize: number | undefined) {
+    super(
+      expectedSize !== undefined && actualSize !== expectedSize
+        ? `wrong size: got ${actualSize} bytes, expected ${expectedSize}`
+        : `wrong bytes: ${expected.alg} is ${actual.slice(0, 16)}…, expected ${expected.hex.slice(0, 16)}…`,
+    );
+  }
+}
+
+export async function hashFile(path: string, alg: DigestAlg): Promise<string> {
+  const h = createHash(alg);
+  for await (const c of createReadStream(path)) h.update(c as Buffer);
+  return h.digest('hex');
+}

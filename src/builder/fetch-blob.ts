@@ -1,0 +1,140 @@
+/**
+ * Fetch one content-addressed blob into the cache, trying mirrors in order.
+ *
+ * Per attempt: resume from the partial file with Range when the server honours it, stream to
+ * disk, then verify size + digest and rename into place (BlobCache.commit). A 4xx/5xx, a
+ * connection drop, a stall, a truncated body or wrong bytes move on to the next mirror; the
+ * partial file is kept after a drop (for resume) and deleted after wrong bytes.
+ */
+import { open, rm, stat } from 'node:fs/promises';
+import { FexpodError } from '../common/errors.js';
+import { BlobCache, DigestMismatchError, type Digest } from './cache.js';
+import { HttpError, redactUrl, type HttpClient } from './http.js';
+
+export interface BlobRequest {
+  readonly digest: Digest;
+  /** Expected size when known (package size from primary.xml). */
+  readonly size: number | undefined;
+  /** Full URLs of the same file on each mirror, in preference order. */
+  readonly urls: readonly string[];
+  /** For messages: "glibc-2.40-1.fc42.x86_64.rpm". */
+  readonly what: string;
+}
+
+export type BlobEvent =
+  | { readonly type: 'cached'; readonly what: string; readonly size: number }
+  | { readonly type: 'start'; readonly what: string; readonly url: string; readonly from: number; readonly total: number | undefined }
+  | { readonly type: 'bytes'; readonly what: string; readonly n: number }
+  | { readonly type: 'retry'; readonly what: string; readonly url: string; readonly reason: string }
+  | { readonly type: 'done'; readonly what: string; readonly size: number };
+
+export interface FetchBlobDeps {
+  readonly http: HttpClient;
+  readonly cache: BlobCache;
+  readonly onEvent?: (e: BlobEvent) => void;
+  readonly signal?: AbortSignal;
+  /** No data for this long aborts the attempt (ms). */
+  readonly stallTimeoutMs?: number;
+  /** Passes over the mirror list before giving up. */
+  readonly rounds?: number;
+}
+
+export class FetchError extends FexpodError {}
+
+export class OfflineMissError extends FexpodError {}
+
+/** Path of the verified blob, downloading it if needed. */
+export async function fetchBlob(req: BlobRequest, deps: FetchBlobDeps): Promise<string> {
+  const { cache } = deps;
+  if (await cache.has(req.digest, req.size)) {
+    deps.onEvent?.({ type: 'cached', what: req.what, size: req.size ?? 0 });
+    return cache.path(req.digest);
+  }
+  if (req.urls.length === 0) throw new FetchError(`${req.what}: no mirror to fetch it from`);
+  await cache.ensureDir(req.digest);
+  const failures: string[] = [];
+  const rounds = deps.rounds ?? 2;
+  for (let round = 0; round < rounds; round++) {
+    for (const url of req.urls) {
+      deps.signal?.throwIfAborted();
+      try {
+        await attempt(url, req, deps);
+        const path = await cache.commit(req.digest, req.size);
+        deps.onEvent?.({ type: 'done', what: req.what, size: req.size ?? 0 });
+        return path;
+      } catch (err) {
+        if (deps.signal?.aborted) throw err;
+        const reason = err instanceof Error ? err.message.replace(`${redactUrl(url)}: `, '') : String(err);
+        failures.push(`${redactUrl(url)}: ${reason}`);
+        deps.onEvent?.({ type: 'retry', what: req.what, url: redactUrl(url), reason });
+        if (err instanceof DigestMismatchError) continue; // partial already deleted
+      }
+    }
+  }
+  throw new FetchError(`${req.what}: every mirror failed:\n  ${failures.join('\n  ')}`, {
+    fix: 'check the network and the mirrors; rerun to resume (verified partial downloads are kept)',
+  });
+}
+
+async function attempt(url: string, req: BlobRequest, deps: FetchBlobDeps): Promise<void> {
+  const partial = deps.cache.partialPath(req.digest);
+  let have = 0;
+  try {
+    have = (await stat(partial)).size;
+  } catch {
+    have = 0;
+  }
+  if (req.size !== undefined && have > req.size) {
+    await rm(partial, { force: true });
+    have = 0;
+  }
+  if (req.size !== undefined && have === req.size) return; // complete already; commit verifies
+  const stallMs = deps.stallTimeoutMs ?? 30_000;
+  const ac = new AbortController();
+  const signal = deps.signal ? AbortSignal.any([deps.signal, ac.signal]) : ac.signal;
+  const res = await deps.http.get(url, { from: have, signal });
+  let from = 0;
+  if (res.status === 206 && have > 0) {
+    const m = /^bytes (\d+)-/.exec(res.header('content-range') ?? '');
+    if (!m || Number(m[1]) !== have) {
+      await res.cancel();
+      throw new HttpError(url, 206, 'server answered a different byte range');
+    }
+    from = have;
+  } else if (res.status !== 200) {
+    await res.cancel();
+    throw new HttpError(url, res.status, res.status === 416 ? 'HTTP 416 (range not satisfiable)' : `HTTP ${res.status}`);
+  }
+  const total = req.size;
+  deps.onEvent?.({ type: 'start', what: req.what, url: redactUrl(url), from, total });
+  const fh = await open(partial, from > 0 ? 'a' : 'w', 0o644);
+  let written = from;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => ac.abort(new HttpError(url, res.status, `stalled: no data for ${stallMs / 1000} s`)), stallMs);
+  };
+  try {
+    arm();
+    for await (const chunk of res.body) {
+      arm();
+      written += chunk.length;
+      if (total !== undefined && written > total) {
+        await res.cancel();
+        throw new HttpError(url, res.status, `sent more than the expected ${total} bytes`);
+      }
+      await fh.write(chunk);
+      deps.onEvent?.({ type: 'bytes', what: req.what, n: chunk.length });
+    }
+  } catch (err) {
+    if (ac.signal.aborted && ac.signal.reason instanceof Error) throw ac.signal.reason;
+    if (err instanceof HttpError) throw err;
+    throw new HttpError(url, res.status, `transfer broke off after ${written} bytes: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  } finally {
+    clearTimeout(timer);
+    await fh.close();
+  }
+  if (total !== undefined && written < total) {
+    throw new HttpError(url, res.status, `truncated: got ${written} of ${total} bytes`);
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The resolve half of the builder pipeline, as a library call:
+ *   definition → sync every repository (in parallel) → libsolv → lock document.
+ * `fexpod lock` and `fexpod build` both use it.
+ */
+import type { Logger } from '../common/log.js';
+import type { BlobCache } from './cache.js';
+import type { ImageDefinition } from './definition.js';
+import type { BlobEvent } from './fetch-blob.js';
+import type { HttpClient } from './http.js';
+import { buildLock, checkLockMatches, vanishedPackages, VanishedPackagesError, type Lock } from './lock.js';
+import { resolveDefinition, type Resolution, type SolverRunner } from './resolve.js';
+import { syncRepo, type SyncedRepo } from './repo-sync.js';
+
+export interface LockDeps {
+  readonly http: HttpClient;
+  readonly cache: BlobCache;
+  readonly log: Logger;
+  readonly runSolver: SolverRunner;
+  readonly onEvent?: (e: BlobEvent) => void;
+  readonly signal?: AbortSignal;
+}
+
+export async function syncRepos(def: ImageDefinition, deps: LockDeps): Promise<SyncedRepo[]> {
+  return Promise.all(
+    def.repos.map((r) =>
+      syncRepo(r, {
+        http: deps.http,
+        cache: deps.cache,
+        log: deps.log,
+        ...(deps.signal ? { signal: deps.signal } : {}),
+        ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
+      }),
+    ),
+  );
+}
+
+export async function lockDefinition(def: ImageDefinition, deps: LockDeps): Promise<{ lock: Lock; repos: SyncedRepo[]; resolution: Resolution }> {
+  const repos = await syncRepos(def, deps);
+  for (const r of repos) deps.log.debug(`repo ${r.id}: ${r.packages.length} packages, repomd sha256 ${r.repomdSha256}`);
+  const resolution = await resolveDefinition(def, repos, { runSolver: deps.runSolver });
+  return { lock: buildLock(def, repos, resolution), repos, resolution };
+}
+
+/**
+ * --locked: never re-resolve. The lock must match the definition; with the network, the
+ * repositories are checked for packages that have vanished since (named in the error).
+ */
+export async function checkLocked(lockFile: string, lock: Lock, def: ImageDefinition, deps: LockDeps | undefined): Promise<void> {
+  checkLockMatches(lockFile, lock, def);
+  if (!deps) return;
+  const repos = await syncRepos(def, deps);
+  const gone = vanishedPackages(lock, repos);
+  if (gone.length > 0) throw new VanishedPackagesError(gone);
+}

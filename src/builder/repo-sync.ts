@@ -1,0 +1,160 @@
+/**
+ * One repository, from its definition to verified metadata in the cache:
+ *   metalink / mirrorlist / baseurl → mirrors → repomd.xml (hash checked against the metalink,
+ *   next mirror on failure) → primary + filelists (content-addressed by repomd's checksums)
+ *   → streamed primary parse (open-checksum verified while decompressing).
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { FexpodError, inContext } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
+import { BlobCache, parseDigestAlg, type Digest } from './cache.js';
+import { compressionFromName, decompressor, type Compression } from './decompress.js';
+import type { RepoDefinition } from './definition.js';
+import { fetchBlob, type BlobEvent } from './fetch-blob.js';
+import { getSmall, redactUrl, type HttpClient } from './http.js';
+import { MetadataError } from './metadata-error.js';
+import { parseMetalink, parseMirrorlist } from './metalink.js';
+import { parsePrimary, PrimaryParser, type PackageRecord } from './primary.js';
+import { parseRepomd, type Repomd, type RepomdEntry } from './repomd.js';
+
+export interface MetadataFile {
+  readonly digest: Digest;
+  /** Verified file in the cache (compressed as served). */
+  readonly path: string;
+  readonly compression: Compression;
+}
+
+export interface SyncedRepo {
+  readonly id: string;
+  /** Mirror base URLs (ending in /), the one that served repomd.xml first. */
+  readonly baseUrls: readonly string[];
+  readonly repomdSha256: string;
+  readonly repomd: Repomd;
+  readonly primary: MetadataFile;
+  readonly filelists: MetadataFile | undefined;
+  readonly packages: readonly PackageRecord[];
+}
+
+export interface RepoSyncDeps {
+  readonly http: HttpClient;
+  readonly cache: BlobCache;
+  readonly log: Logger;
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (e: BlobEvent) => void;
+  /** Load filelists too (file dependencies outside primary); default true. */
+  readonly filelists?: boolean;
+}
+
+function slash(u: string): string {
+  return u.endsWith('/') ? u : `${u}/`;
+}
+
+async function mirrorsOf(repo: RepoDefinition, deps: RepoSyncDeps): Promise<{ baseUrls: string[]; accepted: Set<string> | undefined }> {
+  const url = repo.source.urls[0] ?? '';
+  switch (repo.source.kind) {
+    case 'baseurl':
+      return { baseUrls: repo.source.urls.map(slash), accepted: undefined };
+    case 'mirrorlist': {
+      const text = (await inContext(`mirrorlist`, () => getSmall(deps.http, url, 4 << 20, deps.signal))).toString('utf8');
+      return { baseUrls: parseMirrorlist(text, redactUrl(url)), accepted: undefined };
+    }
+    case 'metalink': {
+      const text = (await inContext(`metalink`, () => getSmall(deps.http, url, 4 << 20, deps.signal))).toString('utf8');
+      const ml = parseMetalink(text, redactUrl(url));
+      const sha256 = ml.repomdHashes.filter((h) => h.type === 'sha256').map((h) => h.value);
+      if (sha256.length === 0) throw new MetadataError(`metalink ${redactUrl(url)} lists no sha256 hash for repomd.xml`);
+      return { baseUrls: ml.mirrors.map((m) => m.baseUrl), accepted: new Set(sha256) };
+    }
+  }
+}
+
+function entryDigest(e: RepomdEntry, what: string): Digest {
+  return { alg: parseDigestAlg(e.checksum.type, what), hex: e.checksum.value };
+}
+
+/** Fetches and verifies a repository's metadata and parses its package list. */
+export async function syncRepo(repo: RepoDefinition, deps: RepoSyncDeps): Promise<SyncedRepo> {
+  return inContext(`repository ${repo.id}`, async () => {
+    const { baseUrls, accepted } = await mirrorsOf(repo, deps);
+    const failures: string[] = [];
+    let chosen: { index: number; repomd: Repomd; sha256: string } | undefined;
+    for (const [index, base] of baseUrls.entries()) {
+      const url = `${base}repodata/repomd.xml`;
+      try {
+        const bytes = await getSmall(deps.http, url, 16 << 20, deps.signal);
+        const sha256 = createHash('sha256').update(bytes).digest('hex');
+        if (accepted && !accepted.has(sha256)) {
+          throw new MetadataError(`repomd.xml sha256 ${sha256.slice(0, 16)}… is not one the metalink lists (stale or tampered mirror)`);
+        }
+        chosen = { index, repomd: parseRepomd(bytes.toString('utf8'), redactUrl(url)), sha256 };
+        break;
+      } catch (err) {
+        deps.signal?.throwIfAborted();
+        failures.push(`${redactUrl(url)}: ${err instanceof Error ? err.message : String(err)}`);
+        deps.log.debug(`repo ${repo.id}: skipping mirror: ${failures[failures.length - 1]}`);
+      }
+    }
+    if (!chosen) {
+      throw new FexpodError(`no mirror served a usable repomd.xml:\n  ${failures.join('\n  ')}`, {
+        fix: 'check the repository URL (or override it with --repo ID=URL) and the network',
+      });
+    }
+    // The mirror that answered first, then the rest in order.
+    const ordered = [baseUrls[chosen.index]!, ...baseUrls.filter((_, i) => i !== chosen.index)];
+    const fetchMeta = async (type: string): Promise<MetadataFile | undefined> => {
+      const e = chosen.repomd.entries.get(type);
+      if (!e) return undefined;
+      const digest = entryDigest(e, `${type} metadata`);
+      const path = await fetchBlob(
+        { digest, size: e.size, urls: ordered.map((b) => b + e.location), what: `${repo.id} ${type} metadata` },
+        { http: deps.http, cache: deps.cache, ...(deps.signal ? { signal: deps.signal } : {}), ...(deps.onEvent ? { onEvent: deps.onEvent } : {}) },
+      );
+      const compression = compressionFromName(e.location);
+      if (compression === undefined) throw new MetadataError(`${type} metadata ${e.location} has an unknown compression`);
+      return { digest, path, compression };
+    };
+    const primary = await fetchMeta('primary');
+    if (!primary) throw new MetadataError('repomd.xml lists no primary metadata');
+    const filelists = deps.filelists === false ? undefined : await fetchMeta('filelists');
+    const entry = chosen.repomd.entries.get('primary')!;
+    const packages = await readPrimary(primary, entry, `${repo.id} primary metadata`);
+    return { id: repo.id, baseUrls: ordered, repomdSha256: chosen.sha256, repomd: chosen.repomd, primary, filelists, packages };
+  });
+}
+
+/** Decompresses and parses primary.xml from the cache, checking its open-checksum on the way. */
+export async function readPrimary(file: MetadataFile, entry: RepomdEntry | undefined, what: string): Promise<PackageRecord[]> {
+  const open = entry?.openChecksum;
+  const openAlg = open ? parseDigestAlg(open.type, what) : undefined;
+  const hash = openAlg ? createHash(openAlg) : undefined;
+  const parser = new PrimaryParser(what);
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const sink = new Writable({
+    write(chunk: Buffer, _e, cb) {
+      try {
+        hash?.update(chunk);
+        parser.write(decoder.decode(chunk, { stream: true }));
+        cb();
+      } catch (err) {
+        cb(err instanceof Error ? err : new Error(String(err)));
+      }
+    },
+  });
+  try {
+    await pipeline(createReadStream(file.path), decompressor(file.compression), sink);
+    parser.write(decoder.decode());
+  } catch (err) {
+    if (err instanceof FexpodError) throw err;
+    if (err instanceof TypeError) throw new MetadataError(`${what} is not valid UTF-8`, { cause: err });
+    throw new MetadataError(`${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  if (hash && open && hash.digest('hex') !== open.value) {
+    throw new MetadataError(`${what}: decompressed content does not match repomd.xml's open-checksum`);
+  }
+  return parser.end();
+}
+
+export { parsePrimary };

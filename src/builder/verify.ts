@@ -1,0 +1,160 @@
+/**
+ * Package verification: one streaming pass over an .rpm file checks
+ *   - the file's sha256 and size against the lock / repository metadata,
+ *   - name, epoch, version, release, arch against what was locked,
+ *   - SHA256HEADER (sha256 of the main header) from the signature header,
+ *   - the OpenPGP header signature against the repository's keys (gpgcheck),
+ *   - PAYLOADDIGEST over the compressed payload (or the legacy MD5 over header + payload),
+ * so a flipped byte in the header or the payload is caught even without metadata.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { PublicKey } from 'openpgp';
+import { FexpodError } from '../common/errors.js';
+import {
+  RpmFormatError,
+  RpmHashAlgo,
+  RpmSigTag,
+  RpmTag,
+  RpmTruncatedError,
+  formatNevra,
+  headerNevra,
+  parseRpmHeaders,
+  type RpmNevra,
+  type RpmPackageHeaders,
+} from './rpm-header.js';
+import { verifyHeaderSignature } from './rpm-signature.js';
+
+export interface RpmExpectation {
+  readonly name: string;
+  readonly epoch: number;
+  readonly version: string;
+  readonly release: string;
+  readonly arch: string;
+  readonly sha256?: string;
+  readonly size?: number;
+}
+
+export interface VerifyOptions {
+  readonly gpgcheck: boolean;
+  readonly keys: readonly PublicKey[];
+}
+
+export interface VerifiedRpm {
+  readonly nevra: RpmNevra;
+  /** Key that signed the header (gpgcheck), e.g. "Fedora (42) <…>". */
+  readonly signedBy: string | undefined;
+  readonly payloadDigest: 'sha256' | 'sha512' | 'md5' | 'none';
+}
+
+/** A package that must not be installed: names it and says why. */
+export class PackageVerifyError extends FexpodError {
+  constructor(readonly pkg: string, readonly reason: string, readonly kind: 'tampered' | 'unsigned' | 'no-key' | 'mismatch' | 'corrupt') {
+    super(`${pkg}: ${reason}`, {
+      fix:
+        kind === 'no-key'
+          ? 'add the signing key to the repository\'s gpgkey list (or set gpgcheck = false for a repository you trust otherwise)'
+          : kind === 'unsigned'
+            ? 'use signed packages, or set gpgcheck = false for this repository if that is intended'
+            : 'the package was altered: delete it from the mirror/cache and fetch it again from a trusted mirror',
+      exitCode: 4,
+    });
+  }
+}
+
+async function readHeaders(path: string): Promise<{ headers: RpmPackageHeaders; prefix: Uint8Array }> {
+  const fh = await open(path, 'r');
+  try {
+    let want = 64 * 1024;
+    for (;;) {
+      const buf = new Uint8Array(want);
+      const { bytesRead } = await fh.read(buf, 0, want, 0);
+      const prefix = buf.subarray(0, bytesRead);
+      try {
+        return { headers: parseRpmHeaders(prefix), prefix };
+      } catch (err) {
+        if (err instanceof RpmTruncatedError && bytesRead === want && err.needed > want) {
+          want = err.needed;
+          continue;
+        }
+        throw err;
+      }
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Verifies one package file; throws PackageVerifyError naming it and the reason. */
+export async function verifyRpmFile(path: string, exp: RpmExpectation, opts: VerifyOptions): Promise<VerifiedRpm> {
+  const label = `${exp.name}-${exp.epoch ? `${exp.epoch}:` : ''}${exp.version}-${exp.release}.${exp.arch}`;
+  let parsed: { headers: RpmPackageHeaders; prefix: Uint8Array };
+  try {
+    parsed = await readHeaders(path);
+  } catch (err) {
+    if (err instanceof RpmFormatError) throw new PackageVerifyError(label, `corrupt RPM header: ${err.message}`, 'corrupt');
+    throw err;
+  }
+  const { headers: h, prefix } = parsed;
+  const nevra = headerNevra(h.header);
+  const want = { name: exp.name, epoch: exp.epoch, version: exp.version, release: exp.release, arch: exp.arch };
+  if (formatNevra(nevra) !== formatNevra(want)) {
+    throw new PackageVerifyError(label, `the file is ${formatNevra(nevra)}, not the locked package`, 'mismatch');
+  }
+
+  // Header digest (cheap, before the signature: a clearer message for a flipped header byte).
+  const mainHeader = prefix.subarray(h.ranges.header.start, h.ranges.header.end);
+  const sha256Header = h.signature.string(RpmSigTag.SHA256HEADER);
+  if (sha256Header !== undefined && createHash('sha256').update(mainHeader).digest('hex') !== sha256Header.toLowerCase()) {
+    throw new PackageVerifyError(label, 'header digest (SHA256HEADER) mismatch: the header was altered', 'tampered');
+  }
+
+  let signedBy: string | undefined;
+  if (opts.gpgcheck) {
+    const sig = await verifyHeaderSignature(prefix, h, opts.keys);
+    if (!sig.ok) {
+      const kind = sig.reason === 'unsigned' ? 'unsigned' : sig.reason === 'no-key' ? 'no-key' : 'tampered';
+      throw new PackageVerifyError(label, sig.reason === 'unsigned' ? 'unsigned package (gpgcheck is on)' : sig.detail, kind);
+    }
+    signedBy = sig.keyUser ?? sig.keyId;
+  }
+
+  // One pass over the file: whole-file sha256, payload digest, legacy MD5 (header + payload).
+  const payloadDigest = h.header.strings(RpmTag.PAYLOADDIGEST)[0];
+  const payloadAlgNum = h.header.number(RpmTag.PAYLOADDIGESTALGO) ?? 8;
+  const payloadAlg = RpmHashAlgo[payloadAlgNum];
+  if (payloadDigest !== undefined && (payloadAlg === undefined || !['sha256', 'sha384', 'sha512'].includes(payloadAlg))) {
+    throw new PackageVerifyError(label, `unsupported payload digest algorithm ${payloadAlgNum}`, 'corrupt');
+  }
+  const legacyMd5 = payloadDigest === undefined ? h.signature.binary(RpmSigTag.MD5) : undefined;
+  const fileHash = createHash('sha256');
+  const payHash = payloadDigest !== undefined && payloadAlg ? createHash(payloadAlg) : undefined;
+  const md5 = legacyMd5 ? createHash('md5') : undefined;
+  let offset = 0;
+  for await (const c of createReadStream(path)) {
+    const chunk = c as Buffer;
+    fileHash.update(chunk);
+    const end = offset + chunk.length;
+    if (payHash && end > h.ranges.payloadOffset) payHash.update(chunk.subarray(Math.max(0, h.ranges.payloadOffset - offset)));
+    if (md5 && end > h.ranges.header.start) md5.update(chunk.subarray(Math.max(0, h.ranges.header.start - offset)));
+    offset = end;
+  }
+  if (exp.size !== undefined && offset !== exp.size) {
+    throw new PackageVerifyError(label, `size ${offset} differs from the metadata's ${exp.size}`, 'tampered');
+  }
+  if (exp.sha256 !== undefined && fileHash.digest('hex') !== exp.sha256) {
+    throw new PackageVerifyError(label, 'sha256 differs from the repository metadata', 'tampered');
+  }
+  if (payHash && payHash.digest('hex') !== payloadDigest!.toLowerCase()) {
+    throw new PackageVerifyError(label, 'payload digest (PAYLOADDIGEST) mismatch: the payload was altered', 'tampered');
+  }
+  if (md5 && legacyMd5 && !Buffer.from(legacyMd5).equals(md5.digest())) {
+    throw new PackageVerifyError(label, 'header+payload MD5 mismatch: the package was altered', 'tampered');
+  }
+  return {
+    nevra,
+    signedBy,
+    payloadDigest: payHash && payloadAlg ? (payloadAlg === 'sha512' ? 'sha512' : 'sha256') : md5 ? 'md5' : 'none',
+  };
+}
