@@ -2,7 +2,9 @@
 /**
  * The hook's own entry point, kept lean on purpose: Podman starts it for every
  * container, so it imports only node builtins and the hook's small modules
- * (no zod, execa, dockerode or tar code, and not the CLI).
+ * (no zod, execa, dockerode or tar code, and not the CLI). A native container
+ * is recognised with the few modules native-check.ts needs; everything for
+ * foreign containers is loaded only when one shows up.
  *
  *   hook-main.js precreate     [--state FILE] [--log FILE] [--debug]   config.json on stdin → config on stdout
  *   hook-main.js createRuntime [--state FILE] [--log FILE] [--debug]   OCI state on stdin
@@ -11,16 +13,13 @@
  */
 import { readFileSync, writeSync } from 'node:fs';
 import { Arch } from '../common/arch.js';
-import { DEFAULT_STATE_DIR, STATE_FILE_NAME, parseInstallState, type InstallState } from '../emulator/install-state.js';
-import { errnoCode } from '../common/errors.js';
-import { hostBinfmt } from './binfmt-ensure.js';
-import { createRuntime } from './create-runtime.js';
-import { DEFAULT_HOOK_LOG, fileLogger } from './hook-log.js';
 import { hostExecFs } from './host-fs.js';
-import { hostNamespaceMounts } from './namespace-mount.js';
-import { precreate } from './precreate.js';
+import { isNativeConfig } from './native-check.js';
 
-export const DEFAULT_STATE_FILE = `${DEFAULT_STATE_DIR}/${STATE_FILE_NAME}`;
+// The defaults of install-state.ts and hook-log.ts, repeated rather than imported so that the
+// native path loads as few modules as possible (a unit test checks they agree).
+const DEFAULT_STATE_FILE = '/var/lib/fexpod/binfmt-state.json';
+const DEFAULT_LOG = '/var/log/fexpod/hook.log';
 
 interface HookArgs {
   stage: string;
@@ -29,8 +28,8 @@ interface HookArgs {
   debug: boolean;
 }
 
-export function parseHookArgs(argv: readonly string[]): HookArgs {
-  const a: HookArgs = { stage: '', state: DEFAULT_STATE_FILE, log: DEFAULT_HOOK_LOG, debug: false };
+function parseHookArgs(argv: readonly string[]): HookArgs {
+  const a: HookArgs = { stage: '', state: DEFAULT_STATE_FILE, log: DEFAULT_LOG, debug: false };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i];
     if (v === '--state') a.state = argv[++i] ?? a.state;
@@ -39,19 +38,6 @@ export function parseHookArgs(argv: readonly string[]): HookArgs {
     else if (v !== undefined && a.stage === '') a.stage = v;
   }
   return a;
-}
-
-function stateLoader(file: string): () => InstallState | undefined {
-  return () => {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return undefined;
-      throw err;
-    }
-    return parseInstallState(text, file);
-  };
 }
 
 function readStdin(): Buffer {
@@ -67,24 +53,25 @@ function writeAll(fd: number, data: Uint8Array): void {
   while (off < data.length) off += writeSync(fd, data, off, data.length - off);
 }
 
-export function main(argv: readonly string[]): number {
+async function main(argv: readonly string[]): Promise<void> {
   const args = parseHookArgs(argv);
   const input = readStdin();
-  const log = fileLogger(args.log, args.stage || 'hook', undefined, args.debug);
-  const plan = {
-    fs: hostExecFs(),
-    host: Arch.fromNode(process.arch),
-    loadState: stateLoader(args.state),
-    binfmt: hostBinfmt(),
-  };
-  if (args.stage === 'createRuntime') {
-    createRuntime(input.toString('utf8'), { ...plan, log, ...hostNamespaceMounts() });
-    return 0;
+  const fs = hostExecFs();
+  const host = Arch.fromNode(process.arch);
+  if (args.stage === 'precreate' && !args.debug && isNativeConfig(input.toString('utf8'), fs, host)) {
+    writeAll(1, input);
+    return;
   }
-  if (args.stage !== 'precreate') log.warn(`unknown stage "${args.stage}"; treating it as precreate`);
-  const r = precreate(input, { ...plan, log });
-  writeAll(1, r.output);
-  return 0;
+  try {
+    const { runHookStage } = await import('./hook-stage.js');
+    const out = runHookStage(args, input, fs, host);
+    if (out) writeAll(1, out);
+  } catch {
+    // Loading failed (a broken installation): never fail the container.
+    if (args.stage !== 'createRuntime') writeAll(1, input);
+  }
 }
 
-process.exitCode = main(process.argv.slice(2));
+void main(process.argv.slice(2)).finally(() => {
+  process.exitCode = 0;
+});
