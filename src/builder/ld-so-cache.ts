@@ -262,3 +262,12 @@ export async function withLdSoCache(tree: Tree, sourceDateEpoch: number): Promis
   out.set('etc/ld.so.cache', { ...base, path: 'etc/ld.so.cache', type: 'file', mode: 0o644, content: bufferContent(cache.bytes) });
   return { tree: out, cache };
 }
+
+/**
+ * The cache bytes for a list of entries — the shape profiles take
+ * (ProfileContext.ldSoCache). SONAME links ldconfig would add are not added
+ * here; use withLdSoCache for that.
+ */
+export async function ldSoCacheBytes(entries: readonly TreeEntry[]): Promise<Uint8Array> {
+  return (await buildLdSoCache(new Map(entries.map((e) => [e.path, e])))).bytes;
+}
