@@ -101,8 +101,11 @@ export async function materializeTree(
       if (all.has(parent)) {
         throw new FexpodError(`cannot write ${e.path}: its parent ${parent} is not a directory in the tree`);
       }
-      await mkdir(abs(parent), { recursive: true, mode: 0o755 });
-      for (let p = parent; p !== ''; p = parentPath(p)) dirs.add(p);
+      await mkdir(abs(parent), { recursive: true });
+      for (let p = parent; p !== '' && !dirs.has(p); p = parentPath(p)) {
+        await chmod(abs(p), 0o755); // explicit: mkdir's mode is cut by the umask
+        dirs.add(p);
+      }
     }
     const target = abs(e.path);
     switch (e.type) {
@@ -156,6 +159,7 @@ export async function materializeTree(
     await chmod(abs(e.path), e.mode & 0o7777);
     await utimes(abs(e.path), clamp(e.mtime), clamp(e.mtime));
   }
+  await chmod(dir, 0o755);
   await utimes(dir, opts.sourceDateEpoch, opts.sourceDateEpoch);
   return { notApplied };
 }

@@ -5,8 +5,8 @@
  * build host's page size. muvm needs 4096-byte blocks, so we pass `-b 4096`
  * where mkfs.erofs has it, accept the default on a 4 KiB-page host, and refuse
  * clearly otherwise. The tree is materialized into a staging directory; as
- * non-root, ownership and device nodes are replayed under fakeroot so the
- * image is the same as a root build. Reproducible: `-T <SOURCE_DATE_EPOCH>`
+ * non-root, ownership, device nodes and xattrs (security.capability) are
+ * replayed under fakeroot, so the image is byte-identical to a root build. Reproducible: `-T <SOURCE_DATE_EPOCH>`
  * (every inode gets that time: mkfs.erofs 1.5 has no clamping mode that keeps
  * a fixed superblock time) and a UUID derived from the layer digest.
  */
@@ -99,6 +99,13 @@ export function fakerootScript(entries: readonly TreeEntry[], notApplied: readon
       // the parent's own mode is restored from the tree below (or was 0755 implicit)
       const parentEntry = byPath.get(dirname(e.path));
       lines.push(`chmod ${parentEntry ? (parentEntry.mode & 0o7777).toString(8) : '755'} ${parent}`);
+    } else if (n.what === 'xattr') {
+      // fakeroot (>= 1.25) keeps xattrs in its own database, security.capability included;
+      // a file it starts tracking here would keep the real (builder's) owner: set ours first
+      lines.push(`chown -h ${e.uid}:${e.gid} ${p}`);
+      for (const [name, value] of Object.entries(e.xattrs ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+        lines.push(`setfattr -h -n ${shq(name)} -v 0x${Buffer.from(value).toString('hex')} ${p}`);
+      }
     } else if (n.what === 'owner') {
       lines.push(`chown -h ${e.uid}:${e.gid} ${p}`);
       if (e.type !== 'symlink' && (e.mode & 0o6000) !== 0) lines.push(`chmod ${(e.mode & 0o7777).toString(8)} ${p}`);
@@ -130,11 +137,8 @@ export async function writeErofs(entries: readonly TreeEntry[], opts: ErofsOptio
     const args = mkfsErofsArgs(caps, opts, deps.pageSize, image, stage);
     const { notApplied } = await materializeTree(entries, stage, { privileged: deps.privileged, sourceDateEpoch: opts.sourceDateEpoch });
     const warnings: string[] = [];
-    const xattrLost = notApplied.filter((n) => n.what === 'xattr');
-    if (xattrLost.length > 0) {
-      warnings.push(`${xattrLost.length} file(s) lost their xattrs (e.g. ${xattrLost[0]?.path}): set as root to keep security.capability`);
-    }
-    const replay = notApplied.filter((n) => n.what !== 'xattr');
+    // xattrs last: chown under fakeroot would drop a faked security.capability
+    const replay = [...notApplied.filter((n) => n.what !== 'xattr'), ...notApplied.filter((n) => n.what === 'xattr')];
     const cmd = ['mkfs.erofs', ...args].map(shq).join(' ');
     try {
       if (replay.length === 0) {
@@ -147,7 +151,9 @@ export async function writeErofs(entries: readonly TreeEntry[], opts: ErofsOptio
     } catch (err) {
       throw new FexpodError(`mkfs.erofs failed`, {
         cause: err,
-        fix: replay.length > 0 ? 'non-root EroFS builds of trees with non-root owners need fakeroot on PATH' : 'see the mkfs.erofs message above',
+        fix: replay.length > 0
+          ? 'non-root EroFS builds of trees with non-root owners, devices or xattrs need fakeroot (>= 1.25) and setfattr (package "attr") on PATH'
+          : 'see the mkfs.erofs message above',
       });
     }
     await rename(image, opts.dest);
