@@ -29,8 +29,11 @@ Steps: resolve (lock) → fetch (verified cache) → extract (scriptless RPM ins
 SOURCE_DATE_EPOCH → byte-identical outputs, whatever the directory, umask or TZ.
 
 Options:
-  --lock FILE              lock file to use/write (default: DEF.lock next to DEF.toml)
-  --locked                 fail unless the lock exists and matches the definition (CI)
+  --lock FILE              lock file to use/write (default: DEF.lock.json next to DEF.toml);
+                           a lock that matches the definition is used as is, otherwise the
+                           definition is resolved again and the lock rewritten
+  --locked                 never re-resolve: the lock must exist and match the definition,
+                           and no locked package may have vanished from the repositories (CI)
   --output DIR, -o DIR     where outputs go (default: ./out); each output is replaced atomically
   --format LIST            comma list of oci,oci-archive,erofs,squashfs,dir,sbom
                            (default: the definition's [outputs] formats)
@@ -38,7 +41,7 @@ Options:
                            ID=mirrorlist:URL); repeatable. Keys and gpgcheck stay.
   --source-date-epoch N    timestamps for every output (default: $SOURCE_DATE_EPOCH, else
                            the newest build time among the packages)
-  --cache DIR              package cache (default: $XDG_CACHE_HOME/fexpod or ~/.cache/fexpod)
+  --cache-dir DIR          package cache (default: $XDG_CACHE_HOME/fexpod, /var/cache/fexpod as root)
   --json                   print one JSON summary (outputs, digests) on stdout
   -h, --help               this text
 
@@ -102,7 +105,7 @@ export const command: Command = {
       format: { type: 'string' },
       repo: { type: 'string', multiple: true },
       'source-date-epoch': { type: 'string' },
-      cache: { type: 'string' },
+      'cache-dir': { type: 'string' },
       json: { type: 'boolean' },
     });
     if (positionals.length !== 1) throw new UsageError('build: give exactly one definition file', 'fexpod build images/demo.toml');
@@ -124,9 +127,10 @@ export const command: Command = {
     const source = packageSource({
       env: ctx.env,
       uid,
+      definitionFile: defFile,
       ...(values.lock ? { lockFile: resolvePath(ctx.cwd, values.lock) } : {}),
       locked: values.locked ?? false,
-      ...(values.cache ? { cacheDir: resolvePath(ctx.cwd, values.cache) } : {}),
+      ...(values['cache-dir'] ? { cacheDir: resolvePath(ctx.cwd, values['cache-dir']) } : {}),
       log,
     });
     const deps: BuildDeps = {
@@ -137,7 +141,10 @@ export const command: Command = {
       log,
       progress,
       toolVersion: '0.1.0',
-      loadDefinition: async (file) => applyRepoOverrides(parseDefinition(file, await readFile(file, 'utf8')), overrides),
+      loadDefinition: async (file) =>
+        applyRepoOverrides(parseDefinition(file, await readFile(file, 'utf8').catch((err: unknown) => {
+          throw new UsageError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`, 'give the path of an image definition (.toml)');
+        })), overrides),
       resolve: source.resolve,
       fetch: source.fetch,
       install: async (files, def, epoch) => {
@@ -151,7 +158,7 @@ export const command: Command = {
         for (const u of report.unknownOwners.slice(0, 5)) log.warn(`${u.package}: unknown ${u.kind} "${u.name}" for /${u.path}: owned by root`);
         return { entries: [...tree.values()], packages };
       },
-      ...(source.ldSoCache ? { ldSoCache: source.ldSoCache } : {}),
+      ldSoCache: source.ldSoCache,
     };
     try {
       const result = await build(
