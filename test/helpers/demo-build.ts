@@ -1,61 +1,102 @@
 /**
- * Builds images/demo.toml through build.ts with the real install, profile and
- * output steps, but a STAND-IN for resolution and fetching (issue 4's lock and
- * verified fetch): the demo repository's RPMs in a fixed dependency order.
- * Used until/unless a test wants the whole CLI; says so in every test name.
+ * Drives the real `fexpod build` CLI (dist/src/cli.js) on images/demo.toml
+ * against the demo repository served over loopback HTTP: real lock (libsolv),
+ * verified fetch (sha256 + OpenPGP), scriptless install, profile and outputs.
  *
- *   node dist/test/helpers/demo-build.js OUTDIR [FORMATS]   prints the BuildResult as JSON
+ *   demoSetup()   builds the demo repo, serves it, writes a copy of demo.toml
+ *                 whose gpgkey paths point at the repo's keys
+ *   runFexpod()   runs the CLI asynchronously (the server lives in this process),
+ *                 optionally as another user, with its own cwd, umask and TZ
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '../../src/common/log.js';
-import { build, type BuildDeps, type BuildResult } from '../../src/builder/build.js';
-import { processRunner } from '../../src/builder/command-runner.js';
-import { parseDefinition } from '../../src/builder/definition.js';
-import { installRpmFiles } from '../../src/builder/install.js';
-import { memoryContentStore } from '../../src/builder/content-store.js';
-import type { OutputKind } from '../../src/builder/outputs.js';
 import { repoRoot } from './integration.js';
 import { makeDemoRepo } from './demo-repo.js';
+import { serveMirrors, type TestMirrors } from './test-repo.js';
 
-/** Install order a resolver would give (setup before anything that names users). */
-const ORDER = ['setup', 'filesystem', 'basesystem', 'demo-filesystem', 'demo-busybox'];
-
-export function demoDefinitionFile(): string {
-  return join(repoRoot(), 'images', 'demo.toml');
+export interface DemoSetup {
+  /** A world-readable temp dir holding repo/, keys/ and demo.toml. */
+  readonly dir: string;
+  readonly defFile: string;
+  /** --repo argument pointing the definition at the loopback mirror. */
+  readonly repoArg: string;
+  readonly mirrors: TestMirrors;
+  close(): Promise<void>;
 }
 
-export function standinDeps(repoDir: string): BuildDeps {
-  const rpms = readdirSync(join(repoDir, 'Packages')).filter((f) => f.endsWith('.rpm'));
-  const nameOf = (f: string) => f.replace(/\.rpm$/, '').split('-').slice(0, -2).join('-');
-  const ordered = ORDER.map((n) => rpms.find((f) => nameOf(f) === n)).filter((f): f is string => f !== undefined);
+export function cliPath(): string {
+  return join(repoRoot(), 'dist', 'src', 'cli.js');
+}
+
+export async function demoSetup(): Promise<DemoSetup> {
+  const dir = mkdtempSync(join(tmpdir(), 'fexpod-demo-'));
+  chmodSync(dir, 0o755);
+  const repo = makeDemoRepo(join(dir, 'repo'));
+  mkdirSync(join(dir, 'keys'));
+  const keys = repo.keyFiles.map((k) => {
+    const dest = join(dir, 'keys', k.split('/').pop() ?? 'key');
+    copyFileSync(k, dest);
+    return dest;
+  });
+  const text = readFileSync(join(repoRoot(), 'images', 'demo.toml'), 'utf8').replace(
+    /^gpgkey = .*$/m,
+    `gpgkey = [${keys.map((k) => JSON.stringify(`file://${k}`)).join(', ')}]`,
+  );
+  const defFile = join(dir, 'demo.toml');
+  writeFileSync(defFile, text);
+  const mirrors = await serveMirrors(repo.dir, 1);
   return {
-    runner: processRunner,
-    privileged: process.getuid?.() === 0,
-    pageSize: 4096,
-    env: process.env,
-    log: silentLogger,
-    toolVersion: 'test',
-    loadDefinition: async (file) => parseDefinition(file, readFileSync(file, 'utf8')),
-    resolve: async () => ({ packages: [] }),
-    fetch: async () => ordered.map((f) => join(repoDir, 'Packages', f)),
-    install: async (files, _def, epoch) => {
-      const { tree, packages } = await installRpmFiles(files, { docs: false, langs: 'all', sourceDateEpoch: epoch, preferColor: 2 }, memoryContentStore());
-      return { entries: [...tree.values()], packages };
+    dir,
+    defFile,
+    repoArg: `demo=${mirrors.mirrorUrl(0)}`,
+    mirrors,
+    close: async () => {
+      await mirrors.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-export async function buildDemoStandin(outDir: string, formats?: readonly OutputKind[], repoDir?: string): Promise<BuildResult> {
-  const repo = repoDir ?? makeDemoRepo(mkdtempSync(join(tmpdir(), 'fexpod-demo-repo-'))).dir;
-  return build({ definitionFile: demoDefinitionFile(), outDir, ...(formats ? { formats } : {}) }, standinDeps(repo));
+export interface RunOptions {
+  readonly cwd?: string;
+  readonly umask?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  /** Run as this uid/gid (setpriv, no capabilities). */
+  readonly user?: number;
 }
 
-if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  const out = process.argv[2];
-  if (!out) throw new Error('usage: demo-build.js OUTDIR [FORMATS] [REPODIR]');
-  const formats = process.argv[3] ? (process.argv[3].split(',') as OutputKind[]) : undefined;
-  const r = await buildDemoStandin(out, formats, process.argv[4]);
-  process.stdout.write(JSON.stringify(r) + '\n');
+/** Runs `node dist/src/cli.js ARGS` without blocking this process's event loop. */
+export function runFexpod(args: readonly string[], opts: RunOptions = {}): Promise<{ stdout: string; stderr: string }> {
+  const node = process.execPath;
+  const inner = [node, cliPath(), ...args];
+  const shell = `umask ${opts.umask ?? '022'} && exec "$@"`;
+  const cmd = opts.user === undefined
+    ? ['sh', '-c', shell, 'sh', ...inner]
+    : ['setpriv', `--reuid=${opts.user}`, `--regid=${opts.user}`, '--clear-groups', '--inh-caps=-all', 'sh', '-c', shell, 'sh', ...inner];
+  return new Promise((resolve, reject) => {
+    execFile(cmd[0] ?? 'sh', cmd.slice(1), { cwd: opts.cwd, env: { ...process.env, ...opts.env }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${args.join(' ')} failed: ${err.message}\n${stderr}`));
+      else resolve({ stdout, stderr });
+    });
+  });
+}
+
+export interface CliBuildResult {
+  readonly manifestDigest: string;
+  readonly diffId: string;
+  readonly packages: number;
+  readonly sourceDateEpoch: number;
+  readonly outputs: readonly { readonly kind: string; readonly path: string; readonly digest: string }[];
+}
+
+export function parseBuildJson(stdout: string): CliBuildResult {
+  return JSON.parse(stdout) as CliBuildResult;
+}
+
+export function tempDir(prefix: string, mode = 0o700): string {
+  const d = mkdtempSync(join(tmpdir(), `fexpod-${prefix}-`));
+  chmodSync(d, mode);
+  return d;
 }

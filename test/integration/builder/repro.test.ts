@@ -1,37 +1,35 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { integration, isRoot, onPath } from '../../helpers/integration.js';
-import { makeDemoRepo } from '../../helpers/demo-repo.js';
+import { demoSetup, parseBuildJson, runFexpod, tempDir } from '../../helpers/demo-build.js';
 
 const req = integration(onPath('rpmbuild'), onPath('createrepo_c'), onPath('mkfs.erofs'), onPath('mksquashfs'), isRoot());
 
-interface Result { manifestDigest: string; diffId: string; outputs: { kind: string; digest: string }[] }
-
-test('two builds (stand-in resolver) in different dirs with umask 022/077 and TZ UTC/Asia/Tokyo are byte-identical', req, async () => {
-  const repo = makeDemoRepo(mkdtempSync(join(tmpdir(), 'fexpod-demo-repo-')));
-  const script = new URL('../../helpers/demo-build.js', import.meta.url).pathname;
-  const dirs = [mkdtempSync(join(tmpdir(), 'fexpod-repro-a-')), mkdtempSync(join(tmpdir(), 'fexpod-repro-bb-'))];
+test('two builds from the same lock in different dirs, umask 022/077, TZ UTC/Asia/Tokyo: identical manifest, EroFS, SquashFS, archive, SBOM', req, async () => {
+  const demo = await demoSetup();
+  const dirs = [tempDir('repro-a'), tempDir('repro-bb')];
   const runs = [{ umask: '022', tz: 'UTC' }, { umask: '077', tz: 'Asia/Tokyo' }];
   try {
-    const results = runs.map((r, i) => {
-      const out = join(dirs[i] ?? '', 'nested', 'out');
-      const text = execFileSync('sh', ['-c', `umask ${r.umask} && exec node "$0" "$1" oci,oci-archive,erofs,squashfs,sbom "$2"`, script, out, repo.dir], {
-        cwd: dirs[i], env: { ...process.env, TZ: r.tz }, encoding: 'utf8',
-      });
-      return JSON.parse(text) as Result;
-    });
+    await runFexpod(['lock', demo.defFile, '--repo', demo.repoArg]);
+    const results = [];
+    for (const [i, r] of runs.entries()) {
+      const d = dirs[i] ?? '';
+      const { stdout } = await runFexpod(
+        ['build', demo.defFile, '--locked', '--repo', demo.repoArg, '--format', 'oci,oci-archive,erofs,squashfs,sbom', '-o', join(d, 'nested', 'out'), '--cache-dir', join(d, 'cache'), '--json'],
+        { cwd: d, umask: r.umask, env: { TZ: r.tz } },
+      );
+      results.push(parseBuildJson(stdout));
+    }
     const [a, b] = results;
     assert.ok(a && b);
     assert.equal(a.diffId, b.diffId);
     assert.equal(a.manifestDigest, b.manifestDigest);
-    assert.deepEqual(a.outputs.map((o) => [o.kind, o.digest]), b.outputs.map((o) => [o.kind, o.digest]));
     assert.equal(a.outputs.length, 5);
+    assert.deepEqual(a.outputs.map((o) => [o.kind, o.digest]), b.outputs.map((o) => [o.kind, o.digest]));
   } finally {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
-    rmSync(repo.dir, { recursive: true, force: true });
+    await demo.close();
   }
 });
