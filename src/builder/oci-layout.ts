@@ -89,9 +89,12 @@ export function rfc3339(epochSeconds: number): string {
   return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** gzip with a fixed header and level: the same tar always gives the same bytes. */
+/**
+ * gzip with a fixed header and level: the same tar always gives the same bytes.
+ * Level 6 (zlib's and Go's default): level 9 is ~2x slower for <0.1% smaller layers.
+ */
 export function gzipLayer(tar: Uint8Array): Uint8Array {
-  return gzipSync(tar, { level: 9, memLevel: 9, strategy: zc.Z_DEFAULT_STRATEGY });
+  return gzipSync(tar, { level: 6, memLevel: 8, strategy: zc.Z_DEFAULT_STRATEGY });
 }
 
 const encoder = new TextEncoder();
