@@ -39,8 +39,8 @@ export function nodeHostDeps(env: Readonly<Record<string, string | undefined>>):
     },
     run: async (file, args, timeoutMs) => {
       const r = await orUndefined(execa(file, [...args], { timeout: timeoutMs, reject: false, stdin: 'ignore', env: { LC_ALL: 'C' } }));
-      if (!r || r.timedOut || r.failed && r.exitCode === undefined) return undefined;
-      return { stdout: String(r.stdout), exitCode: r.exitCode ?? 1 };
+      if (!r || r.timedOut || (r.failed && r.exitCode === undefined)) return undefined;
+      return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? 1 };
     },
   };
 }

@@ -32,7 +32,7 @@ export interface HostDeps {
   /** First executable `name` on the caller's PATH. */
   which(name: string): Promise<string | undefined>;
   /** Runs a trusted host program; undefined when it cannot be started or times out. */
-  run(file: string, args: readonly string[], timeoutMs: number): Promise<{ readonly stdout: string; readonly exitCode: number } | undefined>;
+  run(file: string, args: readonly string[], timeoutMs: number): Promise<{ readonly stdout: string; readonly stderr: string; readonly exitCode: number } | undefined>;
 }
 
 export interface PageSizeFact {
@@ -48,6 +48,8 @@ export interface SelinuxFact {
 export interface PodmanFact {
   readonly path: string;
   readonly version: PodmanVersion | undefined;
+  /** Why `podman --version` failed for this user, if it did. */
+  readonly error?: string;
   readonly hooks: HooksDirs;
 }
 
@@ -90,6 +92,7 @@ async function readPodman(deps: HostDeps): Promise<PodmanFact | undefined> {
   if (!path) return undefined;
   const out = await deps.run(path, ['--version'], RUN_TIMEOUT_MS);
   const version = out ? parsePodmanVersion(out.stdout) : undefined;
+  const error = version ? undefined : (out?.stderr.trim() || out?.stdout.trim() || 'podman --version did not answer').split('\n')[0];
   const locations = containersConfLocations({
     uid: deps.uid,
     home: deps.env['HOME'],
@@ -97,7 +100,7 @@ async function readPodman(deps: HostDeps): Promise<PodmanFact | undefined> {
     containersConf: deps.env['CONTAINERS_CONF'],
     podman: version,
   });
-  return { path, version, hooks: await loadHooksDirs(locations, deps) };
+  return { path, version, hooks: await loadHooksDirs(locations, deps), ...(error ? { error } : {}) };
 }
 
 export async function readSelinux(deps: HostDeps): Promise<SelinuxFact> {

@@ -8,7 +8,8 @@ import { parseKernelRelease, hasPerUsernsBinfmt } from '../../../src/emulator/ke
 import { parseCrunFeatures, parseRuntimeVersion, crunHasKrun } from '../../../src/emulator/runtime-info.js';
 import { containersConfLocations, loadHooksDirs, parseHooksDir, parsePodmanVersion, DEFAULT_HOOKS_DIRS } from '../../../src/emulator/podman-info.js';
 import { filesystemsListBinfmt, readBinfmtStatus } from '../../../src/emulator/binfmt-status.js';
-import { gatherHostFacts, choiceHost, type HostDeps } from '../../../src/emulator/host-facts.js';
+import { gatherHostFacts, choiceHost } from '../../../src/emulator/host-facts.js';
+import { fakeHostDeps } from './fake-host.js';
 import { FakeFs } from './fake-fs.js';
 
 const fixture = (name: string) => new Uint8Array(readFileSync(join(repoRoot(), 'test', 'fixtures', 'auxv', name)));
@@ -149,29 +150,6 @@ test('binfmt status: entries with the architectures they catch; not mounted; /pr
   assert.deepEqual(off.entries, []);
   assert.equal(filesystemsListBinfmt('nodev\tproc\n'), false);
 });
-
-/** A HostDeps over a fake filesystem and canned program outputs. */
-export function fakeHostDeps(fs: FakeFs, over: Partial<HostDeps> = {}, programs: Record<string, string> = {}): HostDeps {
-  return {
-    nodeArch: 'arm64',
-    littleEndian: true,
-    uid: 1000,
-    kernelRelease: '6.8.0-asahi',
-    env: { HOME: '/home/u', PATH: '/usr/bin' },
-    readFile: async (p) => fs.read(p),
-    readText: async (p) => fs.text(p),
-    listDir: async (p) => fs.list(p),
-    exists: async (p) => fs.resolve(p) !== undefined,
-    access: async (p, mode) => fs.resolve(p) !== undefined && (mode === 'read' || (fs.files.get(p)?.mode ?? 0) & 0o2) !== 0,
-    which: async (n) => (programs[n] !== undefined ? `/usr/bin/${n}` : undefined),
-    run: async (file, args) => {
-      const key = [file.split('/').pop(), ...args].join(' ');
-      const out = programs[key];
-      return out === undefined ? undefined : { stdout: out, exitCode: 0 };
-    },
-    ...over,
-  };
-}
 
 test('gatherHostFacts: stand-in Apple Silicon host (16 KiB auxv from qemu -p 16384, crun +LIBKRUN, rootless)', async () => {
   const fs = new FakeFs({

@@ -1,0 +1,198 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../../helpers/integration.js';
+import { gatherDoctorInput } from '../../../src/emulator/doctor-command.js';
+import { buildDoctorReport, type DoctorReport } from '../../../src/emulator/doctor-report.js';
+import { formatDoctorReport } from '../../../src/emulator/doctor-format.js';
+import type { HostDeps } from '../../../src/emulator/host-facts.js';
+import { buildElf } from './elf-builder.js';
+import { FakeFs, type FakeNode } from './fake-fs.js';
+import { fakeDiscoveryDeps, fakeHostDeps } from './fake-host.js';
+
+const A64 = 0xb7;
+const auxv = (f: string) => new Uint8Array(readFileSync(join(repoRoot(), 'test', 'fixtures', 'auxv', f)));
+const dyn: FakeNode = { bytes: buildElf({ machine: A64, interpreter: '/lib/ld-linux-aarch64.so.1', dynamic: { needed: ['libc.so.6'] } }), exec: true };
+const stat: FakeNode = { bytes: buildElf({ machine: A64, type: 2 }), exec: true };
+
+// Real binfmt_misc entry texts: FEX's upstream x86-64 rule, and Fedora's qemu-x86_64.
+const fexEntry = (interp: string) =>
+  `enabled\ninterpreter ${interp}\nflags: POCF\noffset 0\nmagic 7f454c4602010100000000000000000002003e00\nmask fffffffffffefe0000000000fffffffffffeffff\n`;
+const qemuX86Entry = 'enabled\ninterpreter /usr/bin/qemu-x86_64-static\nflags: POCF\noffset 0\nmagic 7f454c4602010100000000000000000002003e00\nmask fffffffffffefe00fffffffffffffffffeffffff\n';
+const fexI386 = 'enabled\ninterpreter /usr/bin/FEX\nflags: POCF\noffset 0\nmagic 7f454c4601010100000000000000000002000300\nmask fffffffffffefe0000000000fffffffffffeffff\n';
+
+const crunFedora = 'crun version 1.20\n+SYSTEMD +SELINUX +CAP +SECCOMP +EBPF +YAJL\n';
+const crunKrun = 'crun version 1.20\n+SYSTEMD +SELINUX +CAP +SECCOMP +EBPF +LIBKRUN +YAJL\n';
+
+/** A Fedora aarch64 host (4 KiB unless the auxv says otherwise). */
+function fedora(extra: Record<string, FakeNode> = {}): FakeFs {
+  const fs = new FakeFs({
+    '/proc/self/auxv': { bytes: auxv('aarch64-qemu-user.auxv') },
+    '/proc/filesystems': { bytes: 'nodev\tbinfmt_misc\n' },
+    '/proc/sys/fs/binfmt_misc/register': { bytes: '' },
+    '/proc/sys/fs/binfmt_misc/status': { bytes: 'enabled\n' },
+    '/usr/bin/FEX': dyn,
+    '/usr/bin/FEXServer': dyn,
+    '/usr/bin/qemu-x86_64-static': stat,
+    '/dev/kvm': { bytes: '' },
+    ...extra,
+  });
+  fs.files.get('/proc/sys/fs/binfmt_misc/register')!.mode = 0o666;
+  fs.files.get('/dev/kvm')!.mode = 0o666;
+  return fs;
+}
+
+async function report(fs: FakeFs, over: Partial<HostDeps> = {}, programs: Record<string, string> = {}): Promise<DoctorReport> {
+  const host = fakeHostDeps(fs, { uid: 0, ...over }, { crun: '', 'crun --version': crunFedora, podman: '', 'podman --version': 'podman version 5.2.0\n', ...programs });
+  const input = await gatherDoctorInput(host, fakeDiscoveryDeps(fs), '/var/lib/fexpod');
+  const r = buildDoctorReport(input);
+  JSON.parse(JSON.stringify(r)); // one valid JSON document
+  formatDoctorReport(r);
+  return r;
+}
+
+const has = (r: DoctorReport, re: RegExp, blocking?: boolean) =>
+  r.advice.some((a) => (re.test(a.problem) || re.test(a.fix)) && (blocking === undefined || a.blocking === blocking));
+
+interface Case {
+  name: string;
+  fs: () => FakeFs;
+  over?: Partial<HostDeps>;
+  programs?: Record<string, string>;
+  healthy: boolean;
+  advice?: { re: RegExp; blocking?: boolean }[];
+  noAdvice?: RegExp[];
+  check?: (r: DoctorReport) => void;
+}
+
+const cases: Case[] = [
+  {
+    name: 'healthy Fedora aarch64 with FEX registered from a fexpod prefix',
+    fs: () =>
+      fedora({
+        '/proc/sys/fs/binfmt_misc/FEX-x86_64': { bytes: fexEntry('/var/lib/fexpod/prefix/abc/bin/FEX') },
+        '/proc/sys/fs/binfmt_misc/FEX-x86': { bytes: fexI386.replace('/usr/bin/FEX', '/var/lib/fexpod/prefix/abc/bin/FEX') },
+        '/var/lib/fexpod/prefix/abc/bin/FEX': dyn,
+      }),
+    healthy: true,
+    noAdvice: [/dynamically linked/],
+    check: (r) => {
+      assert.equal(r.hostArch, 'aarch64');
+      assert.equal(r.routes.find((x) => x.guest === 'x86_64' && x.purpose === 'container')?.emulator, 'fex');
+      assert.equal(r.binfmt.entries.find((e) => e.name === 'FEX-x86_64')?.inPrefix, true);
+      assert.deepEqual(r.conflicts, []);
+    },
+  },
+  {
+    name: 'binfmt_misc not mounted → blocking, with the mount command',
+    fs: () => {
+      const fs = fedora();
+      fs.files.delete('/proc/sys/fs/binfmt_misc/register');
+      return fs;
+    },
+    healthy: false,
+    advice: [{ re: /mount -t binfmt_misc binfmt_misc \/proc\/sys\/fs\/binfmt_misc/, blocking: true }],
+  },
+  {
+    name: 'rootless, not writable, nothing registered → explains and says sudo fexpod binfmt install',
+    fs: () => {
+      const fs = fedora();
+      fs.files.get('/proc/sys/fs/binfmt_misc/register')!.mode = 0o200;
+      return fs;
+    },
+    over: { uid: 1000 },
+    healthy: false,
+    advice: [{ re: /not writable as uid 1000 \(rootless\)/, blocking: true }, { re: /sudo fexpod binfmt install/ }],
+  },
+  {
+    name: 'rootless, not writable, entries present → informational only',
+    fs: () => {
+      const fs = fedora({ '/proc/sys/fs/binfmt_misc/qemu-x86_64': { bytes: qemuX86Entry }, '/proc/sys/fs/binfmt_misc/FEX-x86': { bytes: fexI386 } });
+      fs.files.get('/proc/sys/fs/binfmt_misc/register')!.mode = 0o200;
+      return fs;
+    },
+    over: { uid: 1000 },
+    healthy: true,
+    advice: [{ re: /existing entries work for every user/, blocking: false }],
+  },
+  {
+    name: 'conflict: FEX-x86_64 and qemu-x86_64 both catch x86_64; dynamic FEX outside a prefix warned',
+    fs: () => fedora({ '/proc/sys/fs/binfmt_misc/FEX-x86_64': { bytes: fexEntry('/usr/bin/FEX') }, '/proc/sys/fs/binfmt_misc/qemu-x86_64': { bytes: qemuX86Entry } }),
+    healthy: true,
+    advice: [{ re: /FEX-x86_64, qemu-x86_64 all catch x86_64/ }, { re: /dynamically linked \/usr\/bin\/FEX.*ENOENT/ }],
+    check: (r) => assert.deepEqual(r.conflicts, [{ guest: 'x86_64', entries: ['FEX-x86_64', 'qemu-x86_64'] }]),
+  },
+  {
+    name: 'no emulator for x86_64 → blocking with dnf install fex-emu',
+    fs: () => {
+      const fs = fedora();
+      for (const p of ['/usr/bin/FEX', '/usr/bin/FEXServer', '/usr/bin/qemu-x86_64-static']) fs.files.delete(p);
+      return fs;
+    },
+    healthy: false,
+    advice: [{ re: /no usable emulator for x86_64/, blocking: true }, { re: /sudo dnf install fex-emu/ }],
+  },
+  {
+    name: 'stand-in 16 KiB host (qemu -p 16384 auxv), no muvm, crun without +LIBKRUN',
+    fs: () => fedora({ '/proc/self/auxv': { bytes: auxv('aarch64-qemu-user-p16384.auxv') } }),
+    healthy: false,
+    advice: [{ re: /sudo dnf install muvm/ }, { re: /without \+LIBKRUN/, blocking: true }, { re: /crun-krun/ }],
+    check: (r) => {
+      assert.equal(r.pageSize.bytes, 16384);
+      const route = r.routes.find((x) => x.guest === 'x86_64' && x.purpose === 'container');
+      assert.ok(route?.rejected.some((x) => x.id === 'fex' && /needs 4 KiB/.test(x.reason)));
+    },
+  },
+  {
+    name: 'stand-in 16 KiB host with muvm and crun +LIBKRUN: user processes via muvm, containers via krun',
+    fs: () => fedora({ '/proc/self/auxv': { bytes: auxv('aarch64-qemu-user-p16384.auxv') }, '/usr/bin/muvm': dyn, '/usr/bin/crun': dyn }),
+    over: { uid: 1000 },
+    programs: { 'crun --version': crunKrun },
+    healthy: true,
+    noAdvice: [/sudo dnf install muvm/, /LIBKRUN/],
+    check: (r) => {
+      assert.equal(r.routes.find((x) => x.guest === 'x86_64' && x.purpose === 'process')?.emulator, 'muvm');
+      assert.equal(r.routes.find((x) => x.guest === 'x86_64' && x.purpose === 'container')?.emulator, 'krun');
+    },
+  },
+  {
+    name: 'SELinux enforcing and prefix labelled var_lib_t → blocking, semanage + restorecon',
+    fs: () => fedora({ '/sys/fs/selinux/enforce': { bytes: '1\n' }, '/var/lib/fexpod/prefix/x': { bytes: '' } }),
+    programs: { 'stat -c %C /var/lib/fexpod/prefix': 'system_u:object_r:var_lib_t:s0\n' },
+    healthy: false,
+    advice: [{ re: /labelled system_u:object_r:var_lib_t:s0/, blocking: true }, { re: /semanage fcontext -a -t container_ro_file_t '\/var\/lib\/fexpod\/prefix\(\/\.\*\)\?' && sudo restorecon -R/ }],
+  },
+  {
+    name: 'SELinux enforcing and prefix labelled container_ro_file_t → fine',
+    fs: () => fedora({ '/sys/fs/selinux/enforce': { bytes: '1\n' }, '/var/lib/fexpod/prefix/x': { bytes: '' }, '/proc/sys/fs/binfmt_misc/qemu-x86_64': { bytes: qemuX86Entry } }),
+    programs: { 'stat -c %C /var/lib/fexpod/prefix': 'system_u:object_r:container_ro_file_t:s0\n' },
+    healthy: true,
+    noAdvice: [/labelled/],
+    check: (r) => assert.equal(r.selinux.prefixLabel, 'system_u:object_r:container_ro_file_t:s0'),
+  },
+  {
+    name: 'install state names a prefix that is gone → blocking',
+    fs: () =>
+      fedora({
+        '/proc/sys/fs/binfmt_misc/qemu-x86_64': { bytes: qemuX86Entry },
+        '/var/lib/fexpod/binfmt-state.json': {
+          bytes: JSON.stringify({ version: 1, registrations: [{ guest: 'x86_64', emulator: 'fex', entryName: 'FEX-x86_64', registration: ':FEX-x86_64:M::x:y:/p/bin/FEX:POCF', interpreter: '/var/lib/fexpod/prefix/gone/bin/FEX', prefix: '/var/lib/fexpod/prefix/gone' }], disabled: [], persisted: [] }),
+        },
+      }),
+    healthy: false,
+    advice: [{ re: /prefix\/gone recorded by fexpod is missing/, blocking: true }],
+    check: (r) => assert.equal(r.installed?.registrations[0]?.entryName, 'FEX-x86_64'),
+  },
+];
+
+for (const c of cases) {
+  test(`doctor: ${c.name}`, async () => {
+    const r = await report(c.fs(), c.over, c.programs);
+    const lines = r.advice.map((a) => `${a.severity}${a.blocking ? '!' : ''} ${a.problem} | ${a.fix}`).join('\n');
+    assert.equal(r.healthy, c.healthy, lines);
+    for (const a of c.advice ?? []) assert.ok(has(r, a.re, a.blocking), `${a.re} (blocking=${a.blocking}) not in:\n${lines}`);
+    for (const re of c.noAdvice ?? []) assert.ok(!has(r, re), `${re} unexpectedly in:\n${lines}`);
+    c.check?.(r);
+  });
+}
