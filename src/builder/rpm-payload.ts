@@ -29,8 +29,13 @@ export async function* payloadChunks(h: RpmHeader, compressed: AsyncIterable<Uin
         if (d.destroyed) return;
         if (!d.write(c)) {
           await new Promise<void>((resolve) => {
-            d.once('drain', resolve);
-            d.once('close', resolve);
+            const done = (): void => {
+              d.off('drain', done);
+              d.off('close', done);
+              resolve();
+            };
+            d.on('drain', done);
+            d.on('close', done);
           });
         }
       }

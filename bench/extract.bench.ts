@@ -1,0 +1,86 @@
+/**
+ * What scriptless extraction costs, against what a user would otherwise run.
+ * Builds one large RPM (this host's shared libraries below 512 KiB, ~400
+ * files, 47 MB) with rpmbuild, in zstd and gzip payloads, then compares the median of:
+ *   fexpod: extract + install into a tree + write the layer tar (sha256 only)
+ *   rpm2cpio X | cpio -idm into a temp dir (which still lacks owners, caps
+ *   and a tar: the least a user would do by hand)
+ * zstd is decompressed by fzstd (pure JS, ~20 MB/s here): the zstd ratio is
+ * mostly that; the gzip ratio shows the rest of the pipeline.
+ * Needs rpmbuild, rpm2cpio and cpio; prints figures, asserts nothing.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spillContentStore } from '../src/builder/content-store.js';
+import { installRpmFiles } from '../src/builder/install.js';
+import { tarChunks } from '../src/builder/tar-writer.js';
+
+const RUNS = Number(process.env['FEXPOD_BENCH_RUNS'] ?? '5');
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+};
+
+const work = mkdtempSync(join(tmpdir(), 'fexpod-bench-extract-'));
+try {
+  const spec = join(work, 'big.spec');
+  writeFileSync(spec, `Name: fexpod-bench-big
+Version: 1
+Release: 1
+Summary: bench
+License: MIT
+%global _binaries_in_noarch_packages_terminate_build 0
+BuildArch: noarch
+%description
+bench
+%install
+mkdir -p %{buildroot}/usr/lib64
+find /usr/lib/x86_64-linux-gnu -maxdepth 1 -type f -name '*.so*' -size -512k -exec cp {} %{buildroot}/usr/lib64/ \\;
+%files
+/usr/lib64
+`);
+  for (const payload of ['w19.zstdio', 'w9.gzdio']) {
+    const top = join(work, `top-${payload}`);
+    const b = spawnSync('rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${top}`, '--define', `_binary_payload ${payload}`,
+      '--define', '__os_install_post %{nil}', '--define', 'debug_package %{nil}', spec], { encoding: 'utf8' });
+    if (b.status !== 0) throw new Error(`rpmbuild: ${b.stderr}`);
+    const dir = join(top, 'RPMS', 'noarch');
+    const rpm = join(dir, readdirSync(dir)[0] ?? '');
+
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    let files = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const spill = join(work, `spill-${i}`);
+      const t0 = process.hrtime.bigint();
+      const store = spillContentStore({ dir: spill });
+      const { tree } = await installRpmFiles([rpm], { docs: true, langs: 'all', sourceDateEpoch: 1_700_000_000 }, store);
+      const h = createHash('sha256');
+      for await (const c of tarChunks(tree.values(), { sourceDateEpoch: 1_700_000_000 })) h.update(c);
+      h.digest('hex');
+      ours.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      files = tree.size;
+      store.remove();
+
+      const out = join(work, `cpio-${i}`);
+      spawnSync('mkdir', [out]);
+      const t1 = process.hrtime.bigint();
+      const r = spawnSync('sh', ['-c', 'rpm2cpio "$1" | cpio -idm --quiet', 'sh', rpm], { cwd: out });
+      theirs.push(Number(process.hrtime.bigint() - t1) / 1e6);
+      if (r.status !== 0) throw new Error('rpm2cpio | cpio failed');
+      rmSync(out, { recursive: true, force: true });
+    }
+    const a = median(ours);
+    const c = median(theirs);
+    process.stdout.write(`\n${payload} payload, ${files} tree entries, ${RUNS} runs\n`);
+    process.stdout.write(`  fexpod extract+install+tar: median ${a.toFixed(0)} ms\n`);
+    process.stdout.write(`  rpm2cpio | cpio -idm:       median ${c.toFixed(0)} ms\n`);
+    process.stdout.write(`  ratio fexpod / rpm2cpio|cpio = ${(a / c).toFixed(2)}\n`);
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
