@@ -4,3 +4,17 @@ export type { ArchName, ElfIdentity } from './common/arch.js';
 export { FexpodError, ConfigError, UsageError, withContext, inContext } from './common/errors.js';
 export type { Command, CliContext } from './common/command.js';
 export type { Logger } from './common/log.js';
+// Host: ELF, emulator catalogue and choice, relocatable prefixes, host facts, non-4k dispatch.
+export { parseElf, isStatic, ElfParseError } from './emulator/elf.js';
+export type { ElfFile, DynamicInfo } from './emulator/elf.js';
+export { discoverEmulators, CATALOGUE, DEFAULT_PRECEDENCE } from './emulator/emulator-catalogue.js';
+export type { EmulatorId, FoundEmulator, Purpose } from './emulator/emulator-catalogue.js';
+export { chooseEmulator } from './emulator/emulator-choice.js';
+export type { Choice, ChoiceHost } from './emulator/emulator-choice.js';
+export { stagePrefix } from './emulator/emulator-prefix.js';
+export type { StagedEmulator, StageOptions } from './emulator/emulator-prefix.js';
+export { nodePrefixDeps } from './emulator/prefix-deps.js';
+export { gatherHostFacts, choiceHost } from './emulator/host-facts.js';
+export type { HostFacts } from './emulator/host-facts.js';
+export { nodeHostDeps } from './emulator/host-deps.js';
+export { planProcess, planContainer, muvmArgv } from './emulator/muvm.js';
