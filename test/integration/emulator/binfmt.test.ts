@@ -73,13 +73,15 @@ function busyboxRootfs(guest: Arch, dir: string): string {
 }
 
 /**
- * Runs `busybox uname -m` chrooted into `root` in a fresh mount namespace,
- * where the prefix (when given) is bind-mounted read-only at its own path and
- * nothing else of the host is visible.
+ * Runs `uname -m` chrooted into `root` in a fresh mount namespace, where the
+ * prefix (when given) is bind-mounted read-only at its own path and nothing
+ * else of the host is visible. With the prefix, the guest busybox shell execs
+ * busybox with argv[0] "uname" (`exec -a`): busybox picks its applet from
+ * argv[0], so "aarch64" also proves the P flag reaches QEMU intact.
  */
 async function unameInChroot(root: string, prefix: string | undefined): Promise<string> {
   const script = prefix
-    ? `mkdir -p "$1$2" && mount --bind -o ro "$2" "$1$2" && mount -o remount,bind,ro "$1$2" && exec chroot "$1" /bin/busybox uname -m`
+    ? `mkdir -p "$1$2" && mount --bind -o ro "$2" "$1$2" && mount -o remount,bind,ro "$1$2" && exec chroot "$1" /bin/busybox sh -c 'exec -a uname /bin/busybox -m'`
     : `exec chroot "$1" /bin/busybox uname -m`;
   const { stdout } = await run('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', root, prefix ?? ''], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
   return stdout.trim();
@@ -93,7 +95,7 @@ const guests = foreignArches();
 const needs = (g: Arch) => [isRoot(), onPath('unshare'), onPath('chroot'), onPath('patchelf'), onPath('dpkg-deb'), onPath('flock'), fileExists(`/usr/bin/qemu-${g.qemu}`), fileExists(`/usr/lib/binfmt.d/qemu-${g.qemu}.conf`), fileExists(BINFMT + '/register')];
 
 for (const guest of guests) {
-  test(`binfmt install --guest ${guest.name} --emulator qemu-user: staged dynamic QEMU runs a static ${guest.debian} busybox in a chroot that sees only the prefix; uninstall restores every entry`, integration(...needs(guest)), async () => {
+  test(`binfmt install --guest ${guest.name} --emulator qemu-user: staged dynamic QEMU runs a static ${guest.debian} busybox (argv[0] kept by P) in a chroot that sees only the prefix; uninstall restores every entry`, integration(...needs(guest)), async () => {
     await withBinfmtLock(async () => {
       const original = snapshot();
       const added = stockDebian(guest);
