@@ -405,3 +405,68 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `fexpod-${prefix}-`));
 }
 
+
+// ---------------------------------------------------------------- dnf as the oracle
+
+export interface DnfOptions {
+  /** Repository URL (http:// or file://). */
+  readonly repoUrl: string;
+  readonly packages: readonly string[];
+  /** Install every arch of each named package (multilib_policy=all). */
+  readonly multilib: boolean;
+  readonly weakDeps?: boolean;
+  /** Download the packages too (for the benchmark); default: resolve only. */
+  readonly download?: boolean;
+}
+
+/**
+ * What dnf 4 resolves on the same repository: a throwaway installroot and config (Debian's
+ * rpm keeps its database under $HOME otherwise), reposdir=/dev/null, forcearch x86_64.
+ * Returns sorted "name.arch" strings (and the download dir when asked).
+ */
+export function dnfResolve(opts: DnfOptions): { packages: string[]; downloadDir: string | undefined } {
+  const root = mkdtempSync(join(tmpdir(), 'fexpod-dnf-'));
+  try {
+    const args = [
+      '--installroot', join(root, 'root'),
+      '--releasever', '29',
+      '--forcearch', 'x86_64',
+      '--setopt=reposdir=/dev/null',
+      `--setopt=cachedir=${join(root, 'cache')}`,
+      '--setopt=gpgcheck=False',
+      `--setopt=install_weak_deps=${opts.weakDeps ? 'True' : 'False'}`,
+      `--setopt=multilib_policy=${opts.multilib ? 'all' : 'best'}`,
+      '--setopt=keepcache=False',
+      '--noplugins',
+      '--repofrompath', `t,${opts.repoUrl}`,
+      '--repo', 't',
+      'install',
+      ...(opts.download ? ['--downloadonly', '--downloaddir', join(root, 'dl'), '-y'] : ['--assumeno']),
+      ...opts.packages,
+    ];
+    let out: string;
+    try {
+      out = execFileSync('dnf', args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 }).toString();
+    } catch (err) {
+      // --assumeno exits 1 after printing the transaction.
+      const e = err as { stdout?: Buffer; stderr?: Buffer };
+      out = e.stdout?.toString() ?? '';
+      if (!/Transaction Summary/.test(out)) throw new Error(`dnf failed: ${e.stderr?.toString() ?? ''}${out}`);
+    }
+    const pkgs: string[] = [];
+    let inTable = false;
+    for (const line of out.split('\n')) {
+      if (/^Installing( dependencies| weak dependencies)?:/.test(line)) {
+        inTable = true;
+        continue;
+      }
+      if (/^Transaction Summary/.test(line)) inTable = false;
+      if (!inTable) continue;
+      const m = /^ (\S+)\s+(\S+)\s+\S+\s+\S+\s+/.exec(line);
+      if (m) pkgs.push(`${m[1]}.${m[2]}`);
+    }
+    return { packages: pkgs.sort(), downloadDir: opts.download ? join(root, 'dl') : undefined };
+  } finally {
+    if (!opts.download) rmSync(root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * fexpod's libsolv resolution against dnf (the oracle) on the same loopback repository, built
+ * from the corpus dnf-ci-fedora specs and served behind a metalink.
+ */
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { silentLogger } from '../../../src/common/log.js';
+import { BlobCache } from '../../../src/builder/cache.js';
+import { parseDefinition } from '../../../src/builder/definition.js';
+import { nodeHttpClient } from '../../../src/builder/http.js';
+import { lockDefinition } from '../../../src/builder/lock-definition.js';
+import { pythonSolverRunner, ResolveError } from '../../../src/builder/resolve.js';
+import { dnfResolve, makeTestRepo, serveMirrors, tempDir, type MetadataCompression, type TestMirrors, type TestRepo } from '../../helpers/test-repo.js';
+import { fileExists, integration, onPath } from '../../helpers/integration.js';
+
+const req = integration(onPath('rpmbuild'), onPath('createrepo_c'), onPath('dnf'), onPath('gpg'), fileExists('/usr/bin/python3'));
+
+const repos = new Map<MetadataCompression, { repo: TestRepo; mirrors: TestMirrors }>();
+const work = tempDir('resolve-it');
+
+before(async () => {
+  if (req.skip) return;
+  for (const c of ['zst', 'gz', 'xz', 'bz2'] as const) {
+    const repo = makeTestRepo(join(work, c), { compression: c });
+    repos.set(c, { repo, mirrors: await serveMirrors(repo.dir, 2) });
+  }
+});
+after(async () => {
+  for (const r of repos.values()) await r.mirrors.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+function definition(metalink: string, keyFile: string, arches: string[], packages: string[]): string {
+  return `name = "t"
+release = 29
+arches = ${JSON.stringify(arches)}
+packages = ${JSON.stringify(packages)}
+[repos.fedora]
+metalink = "${metalink}"
+gpgkey = ["file://${keyFile}"]
+`;
+}
+
+async function fexpodResolve(c: MetadataCompression, arches: string[], packages: string[]): Promise<string[]> {
+  const { repo, mirrors } = repos.get(c)!;
+  const def = parseDefinition('t.toml', definition(mirrors.metalinkUrl, repo.keyFile, arches, packages));
+  const { lock } = await lockDefinition(def, {
+    http: nodeHttpClient(),
+    cache: new BlobCache(join(work, `cache-${c}`)),
+    log: silentLogger,
+    runSolver: pythonSolverRunner(),
+  });
+  return lock.packages.map((p) => `${p.name}.${p.arch}`).sort();
+}
+
+const BASE = ['glibc', 'setup', 'filesystem', 'basesystem'];
+const cases = [
+  { name: 'x86_64 alone, zst metadata', c: 'zst', arches: ['x86_64'], packages: BASE },
+  { name: 'x86_64 + i686 multilib, zst metadata', c: 'zst', arches: ['x86_64', 'i686'], packages: BASE },
+  { name: 'x86_64 alone, gz metadata', c: 'gz', arches: ['x86_64'], packages: BASE },
+  { name: 'x86_64 + i686 multilib, gz metadata', c: 'gz', arches: ['x86_64', 'i686'], packages: BASE },
+  { name: 'x86_64 + i686, more packages, xz metadata', c: 'xz', arches: ['x86_64', 'i686'], packages: [...BASE, 'flac', 'lame', 'http-parser'] },
+  { name: 'x86_64 alone, more packages, bz2 metadata', c: 'bz2', arches: ['x86_64'], packages: [...BASE, 'flac', 'lame', 'wget'] },
+] as const;
+
+for (const c of cases) {
+  test(`resolves exactly as dnf does: ${c.name}`, req, async () => {
+    const ours = await fexpodResolve(c.c, [...c.arches], [...c.packages]);
+    // dnf reads the same files directly (this process serves the HTTP mirrors, so no sync call to them).
+    const oracle = dnfResolve({ repoUrl: `file://${repos.get(c.c)!.repo.dir}`, packages: c.packages, multilib: c.arches.length > 1 }).packages;
+    assert.deepEqual(ours, oracle);
+    assert.ok(ours.length >= 6);
+  });
+}
+
+test('unresolvable request: names what is missing and who required it', req, async () => {
+  await assert.rejects(fexpodResolve('zst', ['x86_64'], ['glibc-devel']), (e: unknown) => {
+    assert.ok(e instanceof ResolveError);
+    assert.match(e.message, /nothing provides libgcc\(x86-64\) \(required by glibc-devel-2\.28-9\.fc29\.x86_64\)/);
+    assert.equal(e.exitCode, 3);
+    return true;
+  });
+});
+
+test('unknown package name: says no package provides it', req, async () => {
+  await assert.rejects(fexpodResolve('zst', ['x86_64'], ['glibc', 'no-such-package']), (e: unknown) => {
+    return e instanceof ResolveError && /no package provides no-such-package/.test(e.message);
+  });
+});
