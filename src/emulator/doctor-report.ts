@@ -122,7 +122,7 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
   const b = facts.binfmt;
   if (!b.mounted) {
     add('error', true, `binfmt_misc is not mounted at ${b.dir}: the kernel cannot hand foreign binaries to an emulator`,
-      facts.rootless ? `ask an administrator to run: sudo mount -t binfmt_misc binfmt_misc ${b.dir}` : `mount -t binfmt_misc binfmt_misc ${b.dir}` + (b.kernelSupports === false ? ' (the kernel lacks binfmt_misc support: load the module with modprobe binfmt_misc)' : ''));
+      `sudo mount -t binfmt_misc binfmt_misc ${b.dir}` + (b.kernelSupports === undefined ? ' (if that fails: sudo modprobe binfmt_misc first)' : '') + (b.mountable ? '' : ' — this needs root'));
   } else if (b.enabled === false) {
     add('error', true, 'binfmt_misc is mounted but globally disabled', `echo 1 | sudo tee ${b.dir}/status`);
   }

@@ -59,7 +59,8 @@ export interface HostFacts {
   readonly kernel: (KernelVersion & { readonly perUsernsBinfmt: boolean }) | { readonly release: string; readonly perUsernsBinfmt: false };
   readonly uid: number;
   readonly rootless: boolean;
-  readonly binfmt: BinfmtStatus;
+  /** binfmt_misc status, plus whether this user could mount it (root, and the kernel has it). */
+  readonly binfmt: BinfmtStatus & { readonly mountable: boolean };
   readonly kvm: { readonly present: boolean; readonly accessible: boolean };
   readonly runtimes: { readonly crun: RuntimeInfo | undefined; readonly runc: RuntimeInfo | undefined };
   readonly podman: PodmanFact | undefined;
@@ -128,7 +129,7 @@ export async function gatherHostFacts(deps: HostDeps): Promise<HostFacts> {
     kernel: k ? { ...k, perUsernsBinfmt: hasPerUsernsBinfmt(k) } : { release: deps.kernelRelease, perUsernsBinfmt: false },
     uid: deps.uid,
     rootless: deps.uid !== 0,
-    binfmt,
+    binfmt: { ...binfmt, mountable: deps.uid === 0 && binfmt.kernelSupports !== false },
     kvm: { present: kvmPresent, accessible: kvmPresent && kvmAccessible },
     runtimes: { crun, runc },
     podman,

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { Arch } from '../../../src/common/arch.js';
+import { nodeDiscoveryDeps } from '../../../src/emulator/discovery-deps.js';
 import { discoverEmulators, type DiscoveryDeps, type FoundEmulator } from '../../../src/emulator/emulator-catalogue.js';
 import { chooseEmulator, type ChoiceHost } from '../../../src/emulator/emulator-choice.js';
 import { buildElf } from './elf-builder.js';
@@ -152,4 +154,25 @@ test('choose: precedence is data (a custom list reorders)', async () => {
   const found = await discoverEmulators(aarch64, deps(new FakeFs(fedoraAarch64)));
   const choice = chooseEmulator(found, x86_64, host(), { precedence: ['qemu-user', 'fex'] });
   assert.equal(choice.chosen?.id, 'qemu-user');
+});
+
+// The real host: whatever QEMU builds are installed for the foreign architectures are found
+// and classified by reading their program headers (nothing is executed).
+
+test('discover on this host: installed qemu-user(-static) builds are found and classified static/dynamic', async (t) => {
+  const host = Arch.fromNode(process.arch);
+  const foreign = Arch.all().filter((a) => !a.isNativeOn(host));
+  const expected = foreign.flatMap((g) => [
+    { id: 'qemu-user-static', path: `/usr/bin/qemu-${g.qemu}-static`, static: true },
+    { id: 'qemu-user', path: `/usr/bin/qemu-${g.qemu}`, static: false },
+  ]).filter((e) => existsSync(e.path));
+  if (expected.length === 0) return t.skip('no qemu-user builds installed');
+  const found = await discoverEmulators(host, nodeDiscoveryDeps('/usr/bin:/bin'));
+  for (const e of expected) {
+    const hit = found.find((f) => f.path === e.path);
+    assert.ok(hit, `${e.path} not found`);
+    assert.equal(hit.id, e.id);
+    assert.equal(hit.static, e.static, e.path);
+    assert.equal(hit.arch, host);
+  }
 });
