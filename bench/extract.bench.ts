@@ -5,8 +5,7 @@
  *   fexpod: extract + install into a tree + write the layer tar (sha256 only)
  *   rpm2cpio X | cpio -idm into a temp dir (which still lacks owners, caps
  *   and a tar: the least a user would do by hand)
- * zstd is decompressed by fzstd (pure JS, ~20 MB/s here): the zstd ratio is
- * mostly that; the gzip ratio shows the rest of the pipeline.
+ * zstd payloads go through the `zstd` program when present (fzstd otherwise).
  * Needs rpmbuild, rpm2cpio and cpio; prints figures, asserts nothing.
  */
 import { spawnSync } from 'node:child_process';

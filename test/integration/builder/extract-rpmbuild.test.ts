@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -172,4 +172,28 @@ test('reproducible tar: same RPMs give the same sha256 under different umask, TZ
   });
   assert.match(digests[0] ?? '', /^[0-9a-f]{64}$/);
   assert.equal(digests[0], digests[1]);
+});
+
+test('zstd payload: the zstd program and the fzstd fallback give the same files', req, async () => {
+  const viaTool = await extractRpmFile(rpmOf('zstd'), memoryContentStore(), { zstdTool: true });
+  const viaJs = await extractRpmFile(rpmOf('zstd'), memoryContentStore(), { zstdTool: false });
+  const digests = (p: typeof viaTool) => [...p.content].map(([i, c]) => `${i}:${c.sha256 ?? ''}`).sort();
+  assert.deepEqual(digests(viaTool), digests(viaJs));
+  assert.ok(viaTool.content.size >= 6);
+});
+
+test('a truncated payload is an error, whichever decompressor runs', req, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fexpod-trunc-'));
+  try {
+    for (const name of ['zstd', 'xz', 'gzip', 'bzip2']) {
+      const bytes = readFileSync(rpmOf(name));
+      const cut = join(dir, `${name}.rpm`);
+      writeFileSync(cut, bytes.subarray(0, bytes.length - 40));
+      for (const zstdTool of [true, false]) {
+        await assert.rejects(extractRpmFile(cut, memoryContentStore(), { zstdTool }), `${name} (zstdTool ${zstdTool})`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
