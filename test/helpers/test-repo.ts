@@ -253,6 +253,8 @@ export interface TestMirrors {
   readonly faults: Map<number, Fault[]>;
   /** Extra repomd.xml sha256 hashes listed as metalink alternates; replace to list others. */
   metalinkHashes: string[];
+  /** List this as the current repomd.xml sha256 instead of the real one (a metalink ahead of its mirrors). */
+  metalinkCurrentHash: string | undefined;
   readonly requests: ServedRequest[];
   close(): Promise<void>;
 }
@@ -262,7 +264,7 @@ export async function serveMirrors(repoDir: string, count = 2): Promise<TestMirr
   const faults = new Map<number, Fault[]>();
   const requests: ServedRequest[] = [];
   let origin = '';
-  const state: { metalinkHashes: string[] } = { metalinkHashes: [] };
+  const state: { metalinkHashes: string[]; current: string | undefined } = { metalinkHashes: [], current: undefined };
 
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -270,7 +272,7 @@ export async function serveMirrors(repoDir: string, count = 2): Promise<TestMirr
     const log = (mirror: number | undefined, status: number) => requests.push({ mirror, path: url.pathname, status, range });
     if (url.pathname === '/metalink') {
       const repomd = join(repoDir, 'repodata', 'repomd.xml');
-      const body = metalinkXml(readFileSync(repomd), [...Array(count).keys()].map((i) => `${origin}/m${i}/repodata/repomd.xml`), state.metalinkHashes);
+      const body = metalinkXml(readFileSync(repomd), [...Array(count).keys()].map((i) => `${origin}/m${i}/repodata/repomd.xml`), state.metalinkHashes, state.current);
       log(undefined, 200);
       res.writeHead(200, { 'content-type': 'application/metalink+xml' });
       res.end(body);
@@ -352,6 +354,12 @@ export async function serveMirrors(repoDir: string, count = 2): Promise<TestMirr
     set metalinkHashes(v: string[]) {
       state.metalinkHashes = v;
     },
+    get metalinkCurrentHash() {
+      return state.current;
+    },
+    set metalinkCurrentHash(v: string | undefined) {
+      state.current = v;
+    },
     requests,
     close: () =>
       new Promise<void>((resolve) => {
@@ -362,8 +370,8 @@ export async function serveMirrors(repoDir: string, count = 2): Promise<TestMirr
 }
 
 /** A metalink document shaped like Fedora MirrorManager's (metalink 3.0 + mm0 extensions). */
-export function metalinkXml(repomd: Uint8Array, urls: readonly string[], alternateSha256: readonly string[] = []): string {
-  const hash = (alg: string) => createHash(alg).update(repomd).digest('hex');
+export function metalinkXml(repomd: Uint8Array, urls: readonly string[], alternateSha256: readonly string[] = [], currentSha256?: string): string {
+  const hash = (alg: string) => (alg === 'sha256' && currentSha256 ? currentSha256 : createHash(alg).update(repomd).digest('hex'));
   const ts = 1700000000;
   const alternates = alternateSha256
     .map(
@@ -386,7 +394,7 @@ export function metalinkXml(repomd: Uint8Array, urls: readonly string[], alterna
     <hash type="md5">${hash('md5')}</hash>
     <hash type="sha1">${hash('sha1')}</hash>
     <hash type="sha256">${hash('sha256')}</hash>
-    <hash type="sha512">${hash('sha512')}</hash>
+${currentSha256 ? '' : `    <hash type="sha512">${hash('sha512')}</hash>`}
    </verification>
    <mm0:alternates>
 ${alternates}
