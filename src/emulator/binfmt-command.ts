@@ -143,6 +143,7 @@ function printStatus(ctx: CliContext, s: StatusResult): void {
     ctx.stdout.write(`binfmt_misc is not mounted at ${BINFMT_MISC_DIR} (fexpod binfmt install mounts it)\n`);
     return;
   }
+  if (!s.globallyEnabled) ctx.stdout.write(`binfmt_misc is switched off globally (echo 1 > ${BINFMT_MISC_DIR}/status to switch it on)\n`);
   const rows = s.entries.map((e) => [e.name, e.enabled ? 'enabled' : 'disabled', e.arches.join(',') || (e.type === 'E' ? 'extension' : '-'), e.flags || '-', e.role, e.interpreter]);
   const head = ['ENTRY', 'STATE', 'CATCHES', 'FLAGS', 'ROLE', 'INTERPRETER'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

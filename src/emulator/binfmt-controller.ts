@@ -81,6 +81,15 @@ export class BinfmtController {
     }
   }
 
+  /** The global switch (/proc/sys/fs/binfmt_misc/status): when off, no entry is used. */
+  async globallyEnabled(): Promise<boolean> {
+    try {
+      return (await this.fs.readFile(this.path('status'))).trim() === 'enabled';
+    } catch {
+      return false;
+    }
+  }
+
   /** Every entry, by name (unreadable or vanished entries are skipped). */
   async list(): Promise<BinfmtEntry[]> {
     let names: string[];

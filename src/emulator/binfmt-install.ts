@@ -111,6 +111,9 @@ export async function installBinfmt(opts: InstallOptions, deps: BinfmtDeps): Pro
   }
   return deps.lock(async () => {
     await deps.controller.ensureMounted();
+    if (!(await deps.controller.globallyEnabled())) {
+      deps.log.warn(`binfmt_misc is switched off globally, so no entry is used; switch it on with: echo 1 > ${deps.controller.dir}/status`);
+    }
     let state = (await deps.store.read()) ?? emptyInstallState();
     const installed: InstalledGuest[] = [];
     for (const guest of guests) {
@@ -369,6 +372,8 @@ export interface StatusEntry {
 
 export interface StatusResult {
   readonly mounted: boolean;
+  /** /proc/sys/fs/binfmt_misc/status says enabled (when off, no entry is used). */
+  readonly globallyEnabled: boolean;
   readonly entries: readonly StatusEntry[];
   /** fexpod registrations the state file lists but the kernel does not have (systemd-binfmt flushed them?). */
   readonly missing: readonly { readonly entryName: string; readonly guest: ArchName }[];
@@ -399,5 +404,6 @@ export async function binfmtStatus(deps: Pick<BinfmtDeps, 'controller' | 'store'
   }
   const names = new Set(entries.map((e) => e.name));
   const missing = (state?.registrations ?? []).filter((r) => !names.has(r.entryName)).map((r) => ({ entryName: r.entryName, guest: r.guest }));
-  return { mounted, entries, missing, stateFile: deps.store.path, state };
+  const globallyEnabled = mounted && (await deps.controller.globallyEnabled());
+  return { mounted, globallyEnabled, entries, missing, stateFile: deps.store.path, state };
 }
