@@ -159,7 +159,7 @@ export const command: Command = {
         }
         return 0;
       }
-      const st = hookStatus(files, layout, log);
+      const st = hookStatus(files, layout, values.state ?? `${DEFAULT_STATE_DIR}/${STATE_FILE_NAME}`, log);
       if (values.json) printJson(ctx, st);
       else {
         ctx.stdout.write(`hook: ${st.installed ? 'installed' : 'not installed'}\n`);
@@ -167,6 +167,7 @@ export const command: Command = {
         if (st.buildHook) ctx.stdout.write(`  build hook:     ${st.buildHook.path} ${st.buildHook.present ? (st.buildHook.valid ? 'ok' : 'INVALID') : 'missing'}\n`);
         ctx.stdout.write(`  drop-in:        ${st.dropIn.path} ${st.dropIn.present ? 'present' : 'missing'}\n`);
         ctx.stdout.write(`  Podman hooks_dir: ${st.effectiveHooksDirs.join(', ')}\n`);
+        ctx.stdout.write(`  install state:  ${st.stateFile.path} ${st.stateFile.present ? 'present' : 'missing'}\n`);
         for (const p of st.problems) ctx.stdout.write(`  problem: ${p}\n`);
       }
       return st.installed ? 0 : 1;

@@ -163,6 +163,8 @@ export interface HookStatus {
   /** The hooks_dir Podman will use, computed from every containers.conf file. */
   readonly effectiveHooksDirs: string[];
   readonly hooksDirInForce: boolean;
+  /** The install state the hook reads; without it the hook leaves every container alone. */
+  readonly stateFile: { path: string; present: boolean };
   readonly problems: string[];
 }
 
@@ -188,7 +190,7 @@ function hookFileStatus(f: HookHostFiles, path: string, stage: string) {
   }
 }
 
-export function hookStatus(f: HookHostFiles, layout: HookLayout, log: Logger): HookStatus {
+export function hookStatus(f: HookHostFiles, layout: HookLayout, stateFile: string, log: Logger): HookStatus {
   const precreateHook = hookFileStatus(f, join(layout.hooksDir, PRECREATE_HOOK_FILE), 'precreate');
   const buildHook = layout.buildHooksDir !== undefined ? hookFileStatus(f, join(layout.buildHooksDir, CREATE_RUNTIME_HOOK_FILE), 'createRuntime') : undefined;
   const dropInPath = join(layout.confDir, DROP_IN_FILE);
@@ -201,6 +203,8 @@ export function hookStatus(f: HookHostFiles, layout: HookLayout, log: Logger): H
   if (buildHook && !buildHook.present) problems.push(`${buildHook.path} is missing (podman build RUN steps get no emulator)`);
   else if (buildHook && !buildHook.valid) problems.push(`${buildHook.path}: ${buildHook.problem ?? 'invalid'}`);
   if (!hooksDirInForce) problems.push(`Podman's hooks_dir (${effective.join(', ')}) does not include ${layout.hooksDir}`);
+  const statePresent = f.exists(stateFile);
+  if (!statePresent) problems.push(`${stateFile} is missing: the hook leaves every container alone until "fexpod binfmt install" runs`);
   return {
     installed: precreateHook.valid && hooksDirInForce,
     precreateHook,
@@ -208,6 +212,7 @@ export function hookStatus(f: HookHostFiles, layout: HookLayout, log: Logger): H
     dropIn,
     effectiveHooksDirs: effective,
     hooksDirInForce,
+    stateFile: { path: stateFile, present: statePresent },
     problems,
   };
 }

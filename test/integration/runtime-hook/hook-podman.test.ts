@@ -64,7 +64,9 @@ test('podman hook end to end', { ...req, timeout: 20 * 60_000 }, async (t) => {
       // 2. The real install: default hooks dir, drop-in and build hook.
       const inst = fexpod(['hook', 'install', ...hookArgs, '--json']);
       assert.equal(inst.status, 0, inst.stderr);
-      assert.equal(fexpod(['hook', 'status']).status, 0);
+      const st = fexpod(['hook', 'status', '--state', stateFile, '--json']);
+      assert.equal(st.status, 0, st.stdout);
+      assert.equal(JSON.parse(st.stdout).problems.length, 0, st.stdout);
 
       for (const g of guests) {
         for (const flavour of ['dynamic', 'static'] as const) {

@@ -25,7 +25,7 @@ test('hook install/status/uninstall round trip in temp dirs', (t) => {
   const layout = layoutIn(dir);
   const f = hostHookFiles();
   const log = memoryLogger();
-  assert.equal(hookStatus(f, layout, log).installed, false);
+  assert.equal(hookStatus(f, layout, '/nonexistent/state.json', log).installed, false);
   const r = installHook(f, layout, paths, log);
   assert.equal(r.written.length, 3);
   const hook = JSON.parse(readFileSync(join(layout.hooksDir, 'fexpod-precreate.json'), 'utf8'));
@@ -37,13 +37,13 @@ test('hook install/status/uninstall round trip in temp dirs', (t) => {
   assert.deepEqual(build.stages, ['createRuntime']);
   const dropIn = readFileSync(join(layout.confDir, '90-fexpod-hooks.conf'), 'utf8');
   assert.match(dropIn, new RegExp(`hooks_dir = \\["/usr/share/containers/oci/hooks.d", "${layout.hooksDir}"\\]`));
-  const st = hookStatus(f, layout, log);
+  const st = hookStatus(f, layout, '/nonexistent/state.json', log);
   assert.equal(st.installed, true, st.problems.join('; '));
   // No temp files left behind by the atomic writes.
   assert.deepEqual(readdirSync(layout.hooksDir), ['fexpod-precreate.json']);
   const u = uninstallHook(f, layout);
   assert.equal(u.removed.length, 3);
-  assert.equal(hookStatus(f, layout, log).installed, false);
+  assert.equal(hookStatus(f, layout, '/nonexistent/state.json', log).installed, false);
 });
 
 test('hook install keeps a hooks_dir configured before it and warns about one after it', (t) => {
@@ -59,7 +59,7 @@ test('hook install keeps a hooks_dir configured before it and warns about one af
   assert.deepEqual(r.hooksDirs, ['/etc/other/hooks.d', layout.hooksDir]);
   assert.equal(r.warnings.length, 1);
   assert.match(r.warnings[0] ?? '', /99-late.conf sets hooks_dir after/);
-  const st = hookStatus(hostHookFiles(), layout, memoryLogger());
+  const st = hookStatus(hostHookFiles(), layout, '/nonexistent/state.json', memoryLogger());
   assert.equal(st.hooksDirInForce, false);
   assert.equal(st.installed, false);
 });
