@@ -56,17 +56,18 @@ export function attacks(guest: Arch): Attack[] {
     { name: 'path-abs-symlink', setup: (r) => { inImageSentinel(r); symlinkSync(HOST_SENTINEL, join(r, 'evil')); }, path: '/evil:/bin', cmd: ['uname', '-m'], expect: 'works', stdout: uname },
     { name: 'path-dotdot-symlink', setup: (r) => { inImageSentinel(r); symlinkSync(`../../../../../..${HOST_SENTINEL}`, join(r, 'evil')); }, path: '/evil:/bin', cmd: ['uname', '-m'], expect: 'works', stdout: uname },
     { name: 'path-symlink-loop', setup: (r) => { symlinkSync('/l2', join(r, 'l1')); symlinkSync('/l1', join(r, 'l2')); }, path: '/l1:/bin', cmd: ['uname', '-m'], expect: 'works', stdout: uname },
-    { name: 'args0-abs-symlink', setup: (r) => { inImageSentinel(r); symlinkSync(`${HOST_SENTINEL}/uname`, join(r, 'bin', 'run')); }, cmd: ['/bin/run', '-m'], expect: 'works', stdout: uname },
-    { name: 'args0-dotdot-symlink', setup: (r) => { inImageSentinel(r); symlinkSync(`../../../../../../..${HOST_SENTINEL}/uname`, join(r, 'bin', 'run')); }, cmd: ['/bin/run', '-m'], expect: 'works', stdout: uname },
+    // busybox picks its applet from basename(argv[0]), so the attack links keep applet names.
+    { name: 'args0-abs-symlink', setup: (r) => { inImageSentinel(r); mkdirSync(join(r, 'evil')); symlinkSync(`${HOST_SENTINEL}/uname`, join(r, 'evil', 'uname')); }, cmd: ['/evil/uname', '-m'], expect: 'works', stdout: uname },
+    { name: 'args0-dotdot-symlink', setup: (r) => { inImageSentinel(r); mkdirSync(join(r, 'evil')); symlinkSync(`../../../../../../..${HOST_SENTINEL}/uname`, join(r, 'evil', 'uname')); }, cmd: ['/evil/uname', '-m'], expect: 'works', stdout: uname },
     {
       name: 'shebang-abs-symlink',
-      setup: (r) => { inImageSentinel(r); symlinkSync(`${HOST_SENTINEL}/sh`, join(r, 'bin', 'shx')); writeFileSync(join(r, 'script'), '#!/bin/shx\necho hook-ok\n'); chmodSync(join(r, 'script'), 0o755); },
+      setup: (r) => { inImageSentinel(r); mkdirSync(join(r, 'evil')); symlinkSync(`${HOST_SENTINEL}/sh`, join(r, 'evil', 'sh')); writeFileSync(join(r, 'script'), '#!/evil/sh\necho hook-ok\n'); chmodSync(join(r, 'script'), 0o755); },
       cmd: ['/script'], expect: 'works', stdout: 'hook-ok',
     },
     {
       name: 'huge-elf',
-      setup: (r) => { copyFileSync(join(r, 'bin', 'busybox'), join(r, 'bin', 'huge')); chmodSync(join(r, 'bin', 'huge'), 0o755); truncateSync(join(r, 'bin', 'huge'), 32 << 20); },
-      cmd: ['/bin/huge', 'uname', '-m'], expect: 'works', stdout: uname,
+      setup: (r) => { mkdirSync(join(r, 'huge')); copyFileSync(join(r, 'bin', 'busybox'), join(r, 'huge', 'busybox')); chmodSync(join(r, 'huge', 'busybox'), 0o755); truncateSync(join(r, 'huge', 'busybox'), 32 << 20); },
+      cmd: ['/huge/busybox', 'uname', '-m'], expect: 'works', stdout: uname,
     },
     { name: 'shebang-loop', setup: (r) => { writeFileSync(join(r, 'loop'), '#!/loop\n'); chmodSync(join(r, 'loop'), 0o755); }, cmd: ['/loop'], expect: 'fails' },
     { name: 'truncated-elf', setup: (r) => { writeFileSync(join(r, 'bin', 'trunc'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0])); chmodSync(join(r, 'bin', 'trunc'), 0o755); }, cmd: ['/bin/trunc'], expect: 'fails' },
