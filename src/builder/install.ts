@@ -25,7 +25,7 @@ import { extractRpmFile, type ExtractedRpm } from './rpm-extract.js';
 import {
   fileType, RpmFileFlag, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFREG, S_IFSOCK, type RpmFile,
 } from './rpm-files.js';
-import { parentPath, resolveParentSymlinks, treePath, type EntryType, type Tree, type TreeEntry } from './tree.js';
+import { compareTreePaths, parentPath, resolveParentSymlinks, resolveSymlinks, treePath, type EntryType, type Tree, type TreeEntry } from './tree.js';
 
 export interface InstallOptions {
   /** Install %doc files (rpm --excludedocs is docs: false). %license files are always kept. */
@@ -102,6 +102,44 @@ function differs(a: Placed, b: Placed): string | undefined {
   return undefined;
 }
 
+/**
+ * A package laid down before the one that owns a directory symlink (a lock
+ * order with /bin/x before filesystem's bin → usr/bin) left entries below
+ * what is now a symlink: move them to where rpm, writing through the
+ * filesystem, would have put them. Same-path clashes follow the usual rules.
+ */
+function relocateBelowSymlinks(
+  placed: Map<string, Placed>,
+  conflicts: FileConflict[],
+  ensureParents: (path: string, pkg: string) => void,
+): void {
+  const get = (p: string) => placed.get(p)?.entry;
+  for (const path of [...placed.keys()].sort(compareTreePaths)) {
+    const p = placed.get(path);
+    if (!p) continue;
+    const target = resolveParentSymlinks(path, get);
+    if (target === path) continue;
+    placed.delete(path);
+    const moved: Placed = { ...p, entry: { ...p.entry, path: target } };
+    const old = placed.get(target);
+    if (old && !old.implicit) {
+      if (old.entry.type === 'dir' && moved.entry.type === 'dir') continue;
+      const why = differs(old, moved);
+      if (why !== undefined) conflicts.push({ path: target, packages: [old.pkg, p.pkg], reason: why });
+      continue;
+    }
+    if (p.implicit && old) continue;
+    ensureParents(target, p.pkg);
+    placed.set(target, moved);
+  }
+  // Hardlinks that pointed at a moved file follow it.
+  for (const [path, p] of placed) {
+    if (p.entry.type !== 'hardlink' || p.entry.linkTarget === undefined || placed.has(p.entry.linkTarget)) continue;
+    const t = resolveParentSymlinks(p.entry.linkTarget, get);
+    placed.set(path, { ...p, entry: { ...p.entry, linkTarget: t } });
+  }
+}
+
 /** Lays the packages down in order. Pure apart from reading /etc/passwd and /etc/group content from the tree. */
 export async function installPackages(pkgs: readonly ExtractedRpm[], opts: InstallOptions): Promise<{ tree: Tree; report: InstallReport }> {
   const placed = new Map<string, Placed>();
@@ -164,6 +202,11 @@ export async function installPackages(pkgs: readonly ExtractedRpm[], opts: Insta
       }
       const cand: Placed = { entry, user: f.user, group: f.group, pkg: pkg.nevra, file: f, digest: f.digest };
       const old = placed.get(path);
+      if (old?.entry.type === 'symlink' && entry.type === 'dir') {
+        // rpm keeps a symlink to a directory where a package has a directory (filesystem's /lib64 → usr/lib64).
+        const real = resolveSymlinks(path, get);
+        if (real !== undefined && placed.get(real)?.entry.type === 'dir') continue;
+      }
       if (old && !old.implicit && !(old.entry.type === 'dir' && entry.type === 'dir')) {
         const why = differs(old, cand);
         if (why === undefined) continue; // identical: the first stays
@@ -179,6 +222,7 @@ export async function installPackages(pkgs: readonly ExtractedRpm[], opts: Insta
       placed.set(path, cand);
     }
   }
+  relocateBelowSymlinks(placed, conflicts, ensureParents);
   if (conflicts.length > 0 && (opts.onConflict ?? 'error') === 'error') throw new FileConflictError(conflicts);
 
   const text = async (p: string): Promise<string | undefined> => {

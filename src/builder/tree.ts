@@ -158,3 +158,25 @@ export function resolveParentSymlinks(path: string, get: (p: string) => TreeEntr
   }
   return segs.join('/');
 }
+
+/**
+ * Resolves every symlink in `path` inside the tree, the last component too
+ * (chroot semantics as resolveParentSymlinks). Returns the final tree path,
+ * or undefined for a loop.
+ */
+export function resolveSymlinks(path: string, get: (p: string) => TreeEntry | undefined): string | undefined {
+  let p = treePath(path);
+  for (let hops = 0; hops < 40; hops++) {
+    p = resolveParentSymlinks(p, get);
+    const e = get(p);
+    if (e?.type !== 'symlink' || e.linkTarget === undefined) return p;
+    const out = e.linkTarget.startsWith('/') || parentPath(p) === '' ? [] : parentPath(p).split('/');
+    for (const s of e.linkTarget.split('/')) {
+      if (s === '' || s === '.') continue;
+      if (s === '..') out.pop();
+      else out.push(s);
+    }
+    p = out.join('/');
+  }
+  return undefined;
+}

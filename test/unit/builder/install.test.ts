@@ -72,3 +72,24 @@ test('a hardlink set becomes one file and links to it', async () => {
   assert.equal(tree.get('h/b')?.type, 'hardlink');
   assert.equal(tree.get('h/c')?.linkTarget, 'h/a');
 });
+
+test('a package that owns a directory where the tree has a symlink to a directory keeps the symlink', async () => {
+  const fs = pkg('filesystem-1', [file(0, '/usr/lib64', { mode: 0o40555 }), file(1, '/lib64', { mode: 0o120777, linkTo: 'usr/lib64' })]);
+  const other = pkg('other-1', [file(0, '/lib64', { mode: 0o40755 }), file(1, '/lib64/libx.so.1')], { 1: 'x' });
+  const { tree, report } = await installPackages([fs, other], opts);
+  assert.equal(report.conflicts.length, 0);
+  assert.equal(tree.get('lib64')?.type, 'symlink');
+  assert.equal(tree.get('usr/lib64/libx.so.1')?.type, 'file');
+});
+
+test('files laid down before the directory symlink arrived are moved through it', async () => {
+  const early = pkg('early-1', [file(0, '/bin/tool', { mode: 0o100755 }), file(1, '/bin/tool2', { mode: 0o100755, hardlinks: [1, 2] }), file(2, '/bin/tool3', { mode: 0o100755, hardlinks: [1, 2] })], { 0: 't', 1: 'u', 2: 'u' });
+  const fs = pkg('filesystem-1', [file(0, '/usr/bin', { mode: 0o40555 }), file(1, '/bin', { mode: 0o120777, linkTo: 'usr/bin' })]);
+  const { tree, report } = await installPackages([early, fs], opts);
+  assert.deepEqual(report.conflicts, []);
+  assert.equal(tree.get('bin')?.type, 'symlink');
+  assert.equal(tree.get('bin/tool'), undefined);
+  assert.equal(tree.get('usr/bin/tool')?.owner, 'early-1');
+  assert.equal(tree.get('usr/bin/tool3')?.linkTarget, 'usr/bin/tool2');
+  assert.equal(tree.get('usr/bin')?.mode, 0o555);
+});
