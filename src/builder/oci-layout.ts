@@ -9,7 +9,8 @@
  * Node's zlib writes it), so the manifest digest is stable for one Node/zlib.
  */
 import { createHash } from 'node:crypto';
-import { gzipSync, constants as zc } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip, gzipSync, constants as zc } from 'node:zlib';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Arch } from '../common/arch.js';
@@ -93,8 +94,15 @@ export function rfc3339(epochSeconds: number): string {
  * gzip with a fixed header and level: the same tar always gives the same bytes.
  * Level 6 (zlib's and Go's default): level 9 is ~2x slower for <0.1% smaller layers.
  */
+const GZIP_OPTIONS = { level: 6, memLevel: 8, strategy: zc.Z_DEFAULT_STRATEGY };
 export function gzipLayer(tar: Uint8Array): Uint8Array {
-  return gzipSync(tar, { level: 6, memLevel: 8, strategy: zc.Z_DEFAULT_STRATEGY });
+  return gzipSync(tar, GZIP_OPTIONS);
+}
+
+const gzipP = promisify(gzip);
+/** The same bytes as gzipLayer, computed on zlib's thread pool (overlaps with other outputs). */
+export async function gzipAsync(tar: Uint8Array): Promise<Uint8Array> {
+  return gzipP(tar, GZIP_OPTIONS);
 }
 
 const encoder = new TextEncoder();

@@ -13,7 +13,7 @@ import { ConfigError, inContext } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import type { TreeEntry } from './tree.js';
 import { tarChunks } from './tar-writer.js';
-import { planOciImage, writeOciLayout, type ImageSettings } from './oci-layout.js';
+import { gzipAsync, planOciImage, sha256Digest, writeOciLayout, type ImageSettings } from './oci-layout.js';
 import { writeOciArchive } from './oci-archive.js';
 import { writeErofs } from './erofs.js';
 import { writeSquashfs } from './squashfs.js';
@@ -94,11 +94,35 @@ export async function writeOutputs(req: OutputsRequest, deps: OutputsDeps): Prom
   const step = (s: string) => deps.progress?.(s);
   step('layer');
   const tar = await layerTar(req.entries, req.sourceDateEpoch);
-  const plan = planOciImage(tar, { ...req.image, arch: req.arch, sourceDateEpoch: req.sourceDateEpoch });
   const outputs: OutputRecord[] = [];
   const warnings: string[] = [];
   const path = (k: OutputKind) => join(req.outDir, req.names[k]);
   const want = (k: OutputKind) => req.formats.includes(k);
+  const diffId = sha256Digest(tar);
+
+  // gzip (zlib's thread pool), mkfs.erofs and mksquashfs (child processes) run side by side;
+  // each is deterministic on its own, so the order they finish in does not matter.
+  const parallel = [want('oci') || want('oci-archive') ? 'gzip' : '', want('erofs') ? 'erofs' : '', want('squashfs') ? 'squashfs' : ''].filter((x) => x !== '');
+  if (parallel.length > 0) step(parallel.join(' ∥ '));
+  const gzP = want('oci') || want('oci-archive') ? gzipAsync(tar) : Promise.resolve(undefined);
+  const erofsP = want('erofs')
+    ? inContext('writing the EroFS image', () =>
+        writeErofs(
+          req.entries,
+          { dest: path('erofs'), sourceDateEpoch: req.sourceDateEpoch, digest: diffId, ...req.erofs },
+          { runner: deps.runner, pageSize: deps.pageSize, privileged: deps.privileged },
+        ),
+      )
+    : Promise.resolve(undefined);
+  const sqfsP = want('squashfs')
+    ? inContext('writing the SquashFS image', () =>
+        writeSquashfs(tar, { dest: path('squashfs'), sourceDateEpoch: req.sourceDateEpoch, ...req.squashfs }, deps),
+      )
+    : Promise.resolve(undefined);
+  const [gz, erofs, sqfs] = await Promise.allSettled([gzP, erofsP, sqfsP]);
+  for (const r of [gz, erofs, sqfs]) if (r.status === 'rejected') throw r.reason;
+  const gzipped = gz.status === 'fulfilled' ? gz.value : undefined;
+  const plan = planOciImage(tar, { ...req.image, arch: req.arch, sourceDateEpoch: req.sourceDateEpoch }, gzipped);
 
   if (want('oci')) {
     step('oci');
@@ -110,24 +134,12 @@ export async function writeOutputs(req: OutputsRequest, deps: OutputsDeps): Prom
     await inContext('writing the OCI archive', () => writeOciArchive(path('oci-archive'), plan, req.sourceDateEpoch));
     outputs.push({ kind: 'oci-archive', path: path('oci-archive'), digest: plan.manifest.digest });
   }
-  if (want('erofs')) {
-    step('erofs');
-    const r = await inContext('writing the EroFS image', () =>
-      writeErofs(
-        req.entries,
-        { dest: path('erofs'), sourceDateEpoch: req.sourceDateEpoch, digest: plan.diffId, ...req.erofs },
-        { runner: deps.runner, pageSize: deps.pageSize, privileged: deps.privileged },
-      ),
-    );
-    warnings.push(...r.warnings);
-    outputs.push({ kind: 'erofs', path: r.path, digest: `sha256:${r.sha256}` });
+  if (erofs.status === 'fulfilled' && erofs.value) {
+    warnings.push(...erofs.value.warnings);
+    outputs.push({ kind: 'erofs', path: erofs.value.path, digest: `sha256:${erofs.value.sha256}` });
   }
-  if (want('squashfs')) {
-    step('squashfs');
-    const r = await inContext('writing the SquashFS image', () =>
-      writeSquashfs(tar, { dest: path('squashfs'), sourceDateEpoch: req.sourceDateEpoch, ...req.squashfs }, deps),
-    );
-    outputs.push({ kind: 'squashfs', path: r.path, digest: `sha256:${r.sha256}` });
+  if (sqfs.status === 'fulfilled' && sqfs.value) {
+    outputs.push({ kind: 'squashfs', path: sqfs.value.path, digest: `sha256:${sqfs.value.sha256}` });
   }
   if (want('dir')) {
     step('dir');
@@ -137,7 +149,7 @@ export async function writeOutputs(req: OutputsRequest, deps: OutputsDeps): Prom
     if (r.notApplied.length > 0) {
       warnings.push(`directory output: ${r.notApplied.length} owner/device/xattr settings need root and were not applied`);
     }
-    outputs.push({ kind: 'dir', path: path('dir'), digest: plan.diffId });
+    outputs.push({ kind: 'dir', path: path('dir'), digest: diffId });
   }
   if (want('sbom') && req.sbom) {
     step('sbom');
@@ -146,7 +158,7 @@ export async function writeOutputs(req: OutputsRequest, deps: OutputsDeps): Prom
     outputs.push({ kind: 'sbom', path: path('sbom'), digest: `sha256:${createHash('sha256').update(text).digest('hex')}` });
   }
   for (const w of warnings) deps.log.warn(w);
-  return { diffId: plan.diffId, manifestDigest: plan.manifest.digest, outputs, warnings };
+  return { diffId, manifestDigest: plan.manifest.digest, outputs, warnings };
 }
 
 const outputOptionsSchema = z.strictObject({

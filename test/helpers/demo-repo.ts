@@ -81,8 +81,8 @@ function rpmName(file: string): string {
   return file.replace(/\.rpm$/, '').split('-').slice(0, -2).join('-');
 }
 
-/** createrepo_c over the demo RPMs plus the corpus base packages (x86_64 + noarch). */
-export function makeDemoRepo(dir: string): DemoRepo {
+/** createrepo_c over the demo RPMs plus the corpus base packages (x86_64 + noarch), and any RPMs in extraRpmsDir. */
+export function makeDemoRepo(dir: string, extraRpmsDir?: string): DemoRepo {
   const demo = demoRpms();
   const corpus = testRpms();
   const pkgDir = join(dir, 'Packages');
@@ -98,6 +98,7 @@ export function makeDemoRepo(dir: string): DemoRepo {
   for (const a of ['x86_64', 'noarch']) {
     for (const f of readdirSync(join(corpus.rpmsDir, a))) if (CORPUS_PACKAGES.includes(rpmName(f))) put(join(corpus.rpmsDir, a, f), f);
   }
+  if (extraRpmsDir) for (const f of readdirSync(extraRpmsDir).filter((x) => x.endsWith('.rpm'))) put(join(extraRpmsDir, f), f);
   run('createrepo_c', ['--quiet', '--no-database', '--simple-md-filenames', '--revision', '1', '--set-timestamp-to-revision', dir]);
   return { dir, keyFiles: [join(demo, 'RPM-GPG-KEY-fexpod-demo'), corpus.keyFile] };
 }
