@@ -11,6 +11,7 @@ import { chooseEmulator, type Rejection } from './emulator-choice.js';
 import { choiceHost, type HostFacts } from './host-facts.js';
 import type { InstallState } from './install-state.js';
 import { needsMicroVm, planContainer, planProcess } from './muvm.js';
+import { crunHasKrun } from './runtime-info.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -250,7 +251,8 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
     runtimes: facts.runtimes,
     podman: facts.podman,
     selinux: { ...facts.selinux, prefixLabel: input.prefixLabel },
-    emulators: input.emulators.map((e) => ({
+    // crun without +LIBKRUN is not a krun route at all: do not list it as an emulator.
+    emulators: input.emulators.filter((e) => e.id !== 'krun' || crunHasKrun(facts.runtimes.crun?.features)).map((e) => ({
       id: e.id,
       path: e.path,
       via: e.via,

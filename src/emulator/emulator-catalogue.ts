@@ -149,7 +149,9 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     description: "crun's krun handler: runs the container in a 4 KiB-page libkrun microVM with FEX inside (non-4k hosts)",
     purposes: ['container'],
     guests: x86GuestsOn,
-    strategies: () => [onPath('crun'), fixedPath('/usr/bin/crun')],
+    // Fedora's crun-krun installs /usr/bin/krun (crun built with libkrun); the
+    // run.oci.handler=krun annotation needs crun itself built +LIBKRUN.
+    strategies: () => [onPath('krun'), fixedPath('/usr/bin/krun'), onPath('crun'), fixedPath('/usr/bin/crun')],
   },
   {
     id: 'fex',

@@ -74,6 +74,7 @@ const cases: Case[] = [
         '/proc/sys/fs/binfmt_misc/FEX-x86_64': { bytes: fexEntry('/var/lib/fexpod/prefix/abc/bin/FEX') },
         '/proc/sys/fs/binfmt_misc/FEX-x86': { bytes: fexI386.replace('/usr/bin/FEX', '/var/lib/fexpod/prefix/abc/bin/FEX') },
         '/var/lib/fexpod/prefix/abc/bin/FEX': dyn,
+        '/usr/bin/crun': dyn,
       }),
     healthy: true,
     noAdvice: [/dynamically linked/],
@@ -82,6 +83,7 @@ const cases: Case[] = [
       assert.equal(r.routes.find((x) => x.guest === 'x86_64' && x.purpose === 'container')?.emulator, 'fex');
       assert.equal(r.binfmt.entries.find((e) => e.name === 'FEX-x86_64')?.inPrefix, true);
       assert.deepEqual(r.conflicts, []);
+      assert.ok(!r.emulators.some((e) => e.id === 'krun'), 'crun without +LIBKRUN is not listed as an emulator');
     },
   },
   {
@@ -154,6 +156,7 @@ const cases: Case[] = [
     check: (r) => {
       assert.equal(r.routes.find((x) => x.guest === 'x86_64' && x.purpose === 'process')?.emulator, 'muvm');
       assert.equal(r.routes.find((x) => x.guest === 'x86_64' && x.purpose === 'container')?.emulator, 'krun');
+      assert.ok(r.emulators.some((e) => e.id === 'krun'));
     },
   },
   {
