@@ -60,7 +60,7 @@ elif command -v dnf >/dev/null; then
   say "installing Fedora packages"
   $SUDO dnf install -y --setopt=install_weak_deps=False \
     nodejs npm podman crun qemu-user-static qemu-user patchelf file binutils \
-    rpm-build createrepo_c libsolv-tools python3-solv erofs-utils squashfs-tools \
+    rpm-build rpm-sign createrepo_c libsolv-tools python3-solv erofs-utils squashfs-tools \
     distribution skopeo zstd xz bzip2 cpio gnupg2 jq hyperfine curl
 else
   echo "setup.sh: neither apt-get nor dnf found; install the packages listed in README.md by hand" >&2

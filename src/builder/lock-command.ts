@@ -10,9 +10,7 @@ import { UsageError } from '../common/errors.js';
 import { streamLogger } from '../common/log.js';
 import { BlobCache, defaultCacheDir } from './cache.js';
 import { applyRepoOverrides, loadDefinition, parseRepoOverride } from './definition.js';
-import { fetchLocked } from './fetch.js';
 import { nodeHttpClient } from './http.js';
-import { bundledKeysDir } from './keys.js';
 import { checkLocked, lockDefinition } from './lock-definition.js';
 import { parseLock, serializeLock, type Lock } from './lock.js';
 import { progressReporter } from './progress.js';
@@ -111,6 +109,9 @@ export const command: Command = {
     if (values.fetch) {
       const mode = values.json ? 'json' : ctx.interactive ? 'tty' : 'lines';
       const progress = progressReporter(ctx.stderr, mode, { files: lock.packages.length, bytes: lock.packages.reduce((n, p) => n + p.size, 0) }, () => Date.now());
+      // Loaded only when fetching: openpgp is heavy and resolving does not need it.
+      const { fetchLocked } = await import('./fetch.js');
+      const { bundledKeysDir } = await import('./keys.js');
       const mirrors = new Map(def.repos.filter((r) => r.source.kind === 'baseurl').map((r) => [r.id, r.source.urls] as const));
       try {
         const paths = await fetchLocked(lock, {

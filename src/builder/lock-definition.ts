@@ -9,8 +9,8 @@ import type { ImageDefinition } from './definition.js';
 import type { BlobEvent } from './fetch-blob.js';
 import type { HttpClient } from './http.js';
 import { buildLock, checkLockMatches, vanishedPackages, VanishedPackagesError, type Lock } from './lock.js';
-import { resolveDefinition, type Resolution, type SolverRunner } from './resolve.js';
-import { syncRepo, type SyncedRepo } from './repo-sync.js';
+import { interpretSolverOutput, runResolver, type Resolution, type SolverRunner } from './resolve.js';
+import { parseRepoPackages, syncRepoMetadata, type RepoMetadata, type SyncedRepo } from './repo-sync.js';
 
 export interface LockDeps {
   readonly http: HttpClient;
@@ -22,9 +22,13 @@ export interface LockDeps {
 }
 
 export async function syncRepos(def: ImageDefinition, deps: LockDeps): Promise<SyncedRepo[]> {
+  return Promise.all((await syncMetadata(def, deps)).map(parseRepoPackages));
+}
+
+async function syncMetadata(def: ImageDefinition, deps: LockDeps): Promise<RepoMetadata[]> {
   return Promise.all(
     def.repos.map((r) =>
-      syncRepo(r, {
+      syncRepoMetadata(r, {
         http: deps.http,
         cache: deps.cache,
         log: deps.log,
@@ -36,9 +40,16 @@ export async function syncRepos(def: ImageDefinition, deps: LockDeps): Promise<S
 }
 
 export async function lockDefinition(def: ImageDefinition, deps: LockDeps): Promise<{ lock: Lock; repos: SyncedRepo[]; resolution: Resolution }> {
-  const repos = await syncRepos(def, deps);
+  const metadata = await syncMetadata(def, deps);
+  // libsolv reads the metadata files itself: parse our copy (validation, lock fields) meanwhile.
+  const [parsed, solved] = await Promise.allSettled([Promise.all(metadata.map(parseRepoPackages)), runResolver(def, metadata, { runSolver: deps.runSolver })]);
+  // Broken metadata explains a solver failure better than the solver does.
+  if (parsed.status === 'rejected') throw parsed.reason;
+  if (solved.status === 'rejected') throw solved.reason;
+  const repos = parsed.value;
+  const answer = solved.value;
   for (const r of repos) deps.log.debug(`repo ${r.id}: ${r.packages.length} packages, repomd sha256 ${r.repomdSha256}`);
-  const resolution = await resolveDefinition(def, repos, { runSolver: deps.runSolver });
+  const resolution = interpretSolverOutput(answer, repos);
   return { lock: buildLock(def, repos, resolution), repos, resolution };
 }
 

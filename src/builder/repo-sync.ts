@@ -27,7 +27,8 @@ export interface MetadataFile {
   readonly compression: Compression;
 }
 
-export interface SyncedRepo {
+/** A repository's verified metadata files, before the package list is parsed. */
+export interface RepoMetadata {
   readonly id: string;
   /** Mirror base URLs (ending in /), the one that served repomd.xml first. */
   readonly baseUrls: readonly string[];
@@ -35,6 +36,9 @@ export interface SyncedRepo {
   readonly repomd: Repomd;
   readonly primary: MetadataFile;
   readonly filelists: MetadataFile | undefined;
+}
+
+export interface SyncedRepo extends RepoMetadata {
   readonly packages: readonly PackageRecord[];
 }
 
@@ -77,6 +81,17 @@ function entryDigest(e: RepomdEntry, what: string): Digest {
 
 /** Fetches and verifies a repository's metadata and parses its package list. */
 export async function syncRepo(repo: RepoDefinition, deps: RepoSyncDeps): Promise<SyncedRepo> {
+  return parseRepoPackages(await syncRepoMetadata(repo, deps));
+}
+
+/** Parses the package list of fetched metadata (streaming; checks the open-checksum). */
+export async function parseRepoPackages(meta: RepoMetadata): Promise<SyncedRepo> {
+  const packages = await inContext(`repository ${meta.id}`, () => readPrimary(meta.primary, meta.repomd.entries.get('primary'), `${meta.id} primary metadata`));
+  return { ...meta, packages };
+}
+
+/** Fetches and verifies a repository's metadata files (repomd, primary, filelists). */
+export async function syncRepoMetadata(repo: RepoDefinition, deps: RepoSyncDeps): Promise<RepoMetadata> {
   return inContext(`repository ${repo.id}`, async () => {
     const { baseUrls, accepted } = await mirrorsOf(repo, deps);
     const failures: string[] = [];
@@ -119,9 +134,7 @@ export async function syncRepo(repo: RepoDefinition, deps: RepoSyncDeps): Promis
     const primary = await fetchMeta('primary');
     if (!primary) throw new MetadataError('repomd.xml lists no primary metadata');
     const filelists = deps.filelists === false ? undefined : await fetchMeta('filelists');
-    const entry = chosen.repomd.entries.get('primary')!;
-    const packages = await readPrimary(primary, entry, `${repo.id} primary metadata`);
-    return { id: repo.id, baseUrls: ordered, repomdSha256: chosen.sha256, repomd: chosen.repomd, primary, filelists, packages };
+    return { id: repo.id, baseUrls: ordered, repomdSha256: chosen.sha256, repomd: chosen.repomd, primary, filelists };
   });
 }
 

@@ -19,7 +19,7 @@ import { FexpodError } from '../common/errors.js';
 import type { Compression } from './decompress.js';
 import type { ImageDefinition } from './definition.js';
 import type { PackageRecord } from './primary.js';
-import type { MetadataFile, SyncedRepo } from './repo-sync.js';
+import type { MetadataFile, RepoMetadata, SyncedRepo } from './repo-sync.js';
 
 export interface SolverInput {
   readonly arch: string;
@@ -97,7 +97,7 @@ function solverFile(dir: string, repoIndex: number, kind: string, f: MetadataFil
 }
 
 /** Solver input for a definition over synced repos; `dir` is where the metadata links go. */
-export function solverInput(def: ImageDefinition, repos: readonly SyncedRepo[], dir: string): { input: SolverInput; links: { link: string; target: string }[] } {
+export function solverInput(def: ImageDefinition, repos: readonly RepoMetadata[], dir: string): { input: SolverInput; links: { link: string; target: string }[] } {
   const links: { link: string; target: string }[] = [];
   const solverRepos = repos.map((r, i) => {
     const p = solverFile(dir, i, 'primary', r.primary);
@@ -190,12 +190,12 @@ export function pythonSolverRunner(python = '/usr/bin/python3'): SolverRunner {
     });
 }
 
-/** Resolves a definition over synced repositories. */
-export async function resolveDefinition(
+/** Runs libsolv over the repositories' metadata files; the answer is checked for shape. */
+export async function runResolver(
   def: ImageDefinition,
-  repos: readonly SyncedRepo[],
+  repos: readonly RepoMetadata[],
   deps: { readonly runSolver: SolverRunner; readonly tmpDir?: string },
-): Promise<Resolution> {
+): Promise<SolverOutput> {
   const dir = await mkdtemp(join(deps.tmpDir ?? tmpdir(), 'fexpod-solv-'));
   try {
     const { input, links } = solverInput(def, repos, dir);
@@ -203,8 +203,17 @@ export async function resolveDefinition(
     const raw = await deps.runSolver(input);
     const parsed = solverOutputSchema.safeParse(raw);
     if (!parsed.success) throw new FexpodError(`libsolv helper answered in an unexpected shape: ${parsed.error.issues[0]?.message ?? ''}`);
-    return interpretSolverOutput(parsed.data, repos);
+    return parsed.data;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Resolves a definition over synced repositories. */
+export async function resolveDefinition(
+  def: ImageDefinition,
+  repos: readonly SyncedRepo[],
+  deps: { readonly runSolver: SolverRunner; readonly tmpDir?: string },
+): Promise<Resolution> {
+  return interpretSolverOutput(await runResolver(def, repos, deps), repos);
 }
