@@ -15,6 +15,8 @@ import { repoRoot } from './integration.js';
 import { testRpms } from './test-repo.js';
 
 export const DEMO_BUSYBOX = '/bin/busybox';
+/** A real x86_64 shared library for the stand-in GL driver package (demo-gl). */
+export const DEMO_LIB = '/lib/x86_64-linux-gnu/libz.so.1';
 /** Corpus packages the demo image pulls in (basesystem requires the other two). */
 export const CORPUS_PACKAGES = ['basesystem', 'filesystem', 'setup'];
 
@@ -36,7 +38,7 @@ function run(cmd: string, args: readonly string[], env?: NodeJS.ProcessEnv): str
 export function demoRpms(): string {
   const h = createHash('sha256').update('v1');
   for (const f of readdirSync(specsDir()).sort()) h.update(f).update(readFileSync(join(specsDir(), f)));
-  h.update(readFileSync(DEMO_BUSYBOX));
+  h.update(readFileSync(DEMO_BUSYBOX)).update(readFileSync(DEMO_LIB));
   const final = join(cacheDir(), 'demo-rpms', h.digest('hex').slice(0, 16));
   if (existsSync(join(final, 'done'))) return final;
   const work = mkdtempSync(join(cacheDir(), 'demo-rpms-build-'));
@@ -46,6 +48,7 @@ export function demoRpms(): string {
     mkdirSync(join(top, 'SOURCES'), { recursive: true });
     mkdirSync(out);
     cpSync(DEMO_BUSYBOX, join(top, 'SOURCES', 'busybox'));
+    cpSync(DEMO_LIB, join(top, 'SOURCES', 'libz.so.1'), { dereference: true });
     for (const spec of readdirSync(specsDir()).filter((f) => f.endsWith('.spec')).sort()) {
       run('rpmbuild', [
         '--define', `_topdir ${top}`, '--define', '_binary_payload w19.zstdio', '--define', '_buildhost fexpod-demo',
