@@ -119,6 +119,11 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
   const guests = primaryGuests(facts.arch);
   const prefixRoot = `${input.stateDir.replace(/\/+$/, '')}/prefix/`;
 
+  const recorded = input.installState && 'state' in input.installState ? input.installState.state.registrations.flatMap((r) => (r.prefix ? [r.prefix] : [])) : [];
+  /** In this state dir's prefixes, a prefix the install state names, or any fexpod-shaped prefix (another --state-dir). */
+  const inPrefix = (interp: string) =>
+    interp.startsWith(prefixRoot) || recorded.some((p) => interp.startsWith(`${p}/`)) || /\/prefix\/[0-9a-f]{64}\/bin\/[^/]+$/.test(interp);
+
   // binfmt_misc itself.
   const b = facts.binfmt;
   if (!b.mounted) {
@@ -131,7 +136,7 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
   // Entries, their interpreters and conflicts.
   const entries: BinfmtEntryReport[] = b.entries.map((e) => {
     const chk = input.interpreters[e.interpreter];
-    return { ...e, interpreterExists: chk?.exists ?? false, interpreterStatic: chk?.static, inPrefix: e.interpreter.startsWith(prefixRoot) };
+    return { ...e, interpreterExists: chk?.exists ?? false, interpreterStatic: chk?.static, inPrefix: inPrefix(e.interpreter) };
   });
   const conflicts: Conflict[] = [];
   for (const g of Arch.all()) {

@@ -87,6 +87,15 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'a prefix from another --state-dir still counts as a prefix (no ENOENT warning)',
+    fs: () => {
+      const p = `/srv/fexpod/prefix/${'a'.repeat(64)}/bin/FEX`;
+      return fedora({ '/proc/sys/fs/binfmt_misc/FEX-x86_64': { bytes: fexEntry(p) }, '/proc/sys/fs/binfmt_misc/FEX-x86': { bytes: fexI386.replace('/usr/bin/FEX', p) }, [p]: dyn });
+    },
+    healthy: true,
+    noAdvice: [/dynamically linked/],
+  },
+  {
     name: 'binfmt_misc not mounted → blocking, with the mount command',
     fs: () => {
       const fs = fedora();

@@ -114,3 +114,24 @@ test('parseElf: a real foreign 32-bit library (armhf/i386 libc6 deb from the tes
     rmSync(out, { recursive: true, force: true });
   }
 });
+
+test('parseElf: damaged real binaries only ever throw ElfParseError (truncations and byte flips, fixed seed)', () => {
+  const real = new Uint8Array(readFileSync(process.execPath).subarray(0, 256 * 1024));
+  const small = buildElf({ elfClass: 1, bigEndian: true, interpreter: '/lib/ld.so.1', dynamic: { needed: ['libc.so.6'], runpath: '/x' } });
+  let seed = 42;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  for (const base of [real, small]) {
+    for (let i = 0; i < 300; i++) {
+      const b = base.slice(0, rand(base.length + 1));
+      for (let k = rand(4); k > 0; k--) if (b.length > 0) b[rand(Math.min(b.length, 512))] = rand(256);
+      try {
+        parseElf(b);
+      } catch (err) {
+        assert.ok(err instanceof ElfParseError, `${(err as Error).name}: ${(err as Error).message}`);
+      }
+    }
+  }
+});
