@@ -18,3 +18,17 @@ export { gatherHostFacts, choiceHost } from './emulator/host-facts.js';
 export type { HostFacts } from './emulator/host-facts.js';
 export { nodeHostDeps } from './emulator/host-deps.js';
 export { planProcess, planContainer, muvmArgv } from './emulator/muvm.js';
+// Builder, part 1: definitions → repository metadata → libsolv → lock → fetch + verify.
+export { parseDefinition, loadDefinition, applyRepoOverrides, parseRepoOverride, definitionSchema, PROFILES, OUTPUT_FORMATS } from './builder/definition.js';
+export type { ImageDefinition, RepoDefinition, Profile, OutputFormat } from './builder/definition.js';
+export { lockDefinition, checkLocked } from './builder/lock-definition.js';
+export { parseLock, serializeLock, LOCK_SCHEMA_VERSION, VanishedPackagesError } from './builder/lock.js';
+export type { Lock, LockedPackage } from './builder/lock.js';
+export { fetchLocked } from './builder/fetch.js';
+export { BlobCache, defaultCacheDir } from './builder/cache.js';
+export { nodeHttpClient, redactUrl } from './builder/http.js';
+export { pythonSolverRunner, ResolveError } from './builder/resolve.js';
+export { verifyRpmFile, PackageVerifyError } from './builder/verify.js';
+export { parseRpmHeaders, RpmTag, RpmSigTag, RpmTagType } from './builder/rpm-header.js';
+export type { RpmPackageHeaders, RpmHeader } from './builder/rpm-header.js';
+export { decompressor, detectCompression, compressionFromName } from './builder/decompress.js';

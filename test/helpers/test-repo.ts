@@ -114,6 +114,12 @@ export function testRpms(): TestRpms {
         '--addsign', ...all.slice(i, i + 200),
       ], { env });
     }
+    // Stop the agent gpg started for this throwaway home (it would outlive the directory).
+    try {
+      run('gpgconf', ['--homedir', gnupg, '--kill', 'gpg-agent'], { env });
+    } catch {
+      // No agent running: nothing to stop.
+    }
     writeFileSync(join(out, 'keyid'), keyId);
     writeFileSync(join(out, 'done'), new Date(0).toISOString());
     mkdirSync(join(cacheDir(), 'test-rpms'), { recursive: true });

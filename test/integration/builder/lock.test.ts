@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { z } from 'zod';
 import { parseLock } from '../../../src/builder/lock.js';
 import { makeTestRepo, serveMirrors, tempDir, type TestMirrors, type TestRepo } from '../../helpers/test-repo.js';
 import { corpusDir, fileExists, integration, onPath, repoRoot } from '../../helpers/integration.js';
@@ -79,6 +80,18 @@ test('--repo overrides a repository from the command line (same lock, local mirr
   assert.match(r.stderr, /fetched and verified 8 packages/);
   const lock = parseLock('l', readFileSync(join(dir, 'img.lock.json'), 'utf8'));
   assert.deepEqual(lock.repos[0]?.baseurls, [mirrors.mirrorUrl(1)]);
+});
+
+test('--fetch --json: one JSON document on stdout, progress events as JSON lines on stderr', req, async () => {
+  const dir = join(work, 'j');
+  const def = writeDef(dir, ['setup'], `metalink = "${mirrors.metalinkUrl}"`);
+  const r = await fexpod('lock', def, '--fetch', '--json', '--cache-dir', join(dir, 'cache'));
+  assert.equal(r.code, 0, r.stderr);
+  const doc: unknown = JSON.parse(r.stdout);
+  assert.ok(typeof doc === 'object' && doc !== null && 'fetched' in doc && doc.fetched === 1);
+  const eventSchema = z.object({ event: z.string(), what: z.string() });
+  const events = r.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => eventSchema.parse(JSON.parse(l)));
+  assert.ok(events.some((e) => e.event === 'done' && /^setup-/.test(e.what)), r.stderr);
 });
 
 test('--locked refuses to re-resolve a lock made for another version of the definition', req, async () => {
