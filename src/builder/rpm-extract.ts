@@ -18,7 +18,7 @@ import { open } from 'node:fs/promises';
 import { FexpodError } from '../common/errors.js';
 import type { ContentStore, ContentWriter } from './content-store.js';
 import { CpioReader, type CpioHeader } from './cpio.js';
-import { payloadChunks, type PayloadOptions } from './rpm-payload.js';
+import { payloadChunks } from './rpm-payload.js';
 import { fileType, rpmFileList, RpmFileFlag, S_IFLNK, S_IFREG, type RpmFile } from './rpm-files.js';
 import { formatNevra, headerNevra, parseRpmHeaders, RpmTruncatedError, type RpmHeader } from './rpm-header.js';
 import type { ContentSource } from './tree.js';
@@ -49,7 +49,6 @@ export async function extractPayload(
   header: RpmHeader,
   compressed: AsyncIterable<Uint8Array>,
   store: ContentStore,
-  opts: PayloadOptions = {},
 ): Promise<ExtractedRpm> {
   const nv = headerNevra(header);
   const nevra = formatNevra(nv);
@@ -120,7 +119,7 @@ export async function extractPayload(
   });
   // Read to the very end even after the cpio trailer, so the decompressor
   // checks the stream's own end (xz index and check, gzip CRC, zstd frame).
-  for await (const chunk of payloadChunks(header, compressed, opts)) reader.push(chunk);
+  for await (const chunk of payloadChunks(header, compressed)) reader.push(chunk);
   reader.finish();
   for (const f of files) {
     if (f.flags & RpmFileFlag.GHOST) continue;
@@ -133,7 +132,7 @@ export async function extractPayload(
 }
 
 /** Reads an RPM file: headers from its start, then the streamed payload. */
-export async function extractRpmFile(path: string, store: ContentStore, opts: PayloadOptions = {}): Promise<ExtractedRpm> {
+export async function extractRpmFile(path: string, store: ContentStore): Promise<ExtractedRpm> {
   let want = 64 * 1024;
   for (;;) {
     const fh = await open(path, 'r');
@@ -149,7 +148,7 @@ export async function extractRpmFile(path: string, store: ContentStore, opts: Pa
       const pkg = parseRpmHeaders(head);
       const stream = createReadStream(path, { start: pkg.ranges.payloadOffset, highWaterMark: 1024 * 1024 });
       try {
-        return await extractPayload(pkg.header, stream, store, opts);
+        return await extractPayload(pkg.header, stream, store);
       } finally {
         stream.destroy();
       }

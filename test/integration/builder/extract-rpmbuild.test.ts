@@ -14,6 +14,9 @@ import { after, before, test } from 'node:test';
 import { memoryContentStore } from '../../../src/builder/content-store.js';
 import { FileConflictError, installPackages, installRpmFiles } from '../../../src/builder/install.js';
 import { extractRpmFile } from '../../../src/builder/rpm-extract.js';
+import { parseRpmHeaders } from '../../../src/builder/rpm-header.js';
+import { payloadChunks } from '../../../src/builder/rpm-payload.js';
+import { decompress as fzstdDecompress } from 'fzstd';
 import { tarChunks } from '../../../src/builder/tar-writer.js';
 import type { Tree } from '../../../src/builder/tree.js';
 import { corpusDir, integration, isRoot, onPath } from '../../helpers/integration.js';
@@ -174,24 +177,24 @@ test('reproducible tar: same RPMs give the same sha256 under different umask, TZ
   assert.equal(digests[0], digests[1]);
 });
 
-test('zstd payload: the zstd program and the fzstd fallback give the same files', req, async () => {
-  const viaTool = await extractRpmFile(rpmOf('zstd'), memoryContentStore(), { zstdTool: true });
-  const viaJs = await extractRpmFile(rpmOf('zstd'), memoryContentStore(), { zstdTool: false });
-  const digests = (p: typeof viaTool) => [...p.content].map(([i, c]) => `${i}:${c.sha256 ?? ''}`).sort();
-  assert.deepEqual(digests(viaTool), digests(viaJs));
-  assert.ok(viaTool.content.size >= 6);
+test('zstd payload: the decompressed payload equals fzstd\'s decoding of the same bytes', req, async () => {
+  const bytes = readFileSync(rpmOf('zstd'));
+  const pkg = parseRpmHeaders(bytes);
+  const parts: Uint8Array[] = [];
+  for await (const c of payloadChunks(pkg.header, (async function* () { yield bytes.subarray(pkg.ranges.payloadOffset); })())) parts.push(c);
+  const ours = Buffer.concat(parts);
+  assert.ok(ours.length > 0);
+  assert.ok(Buffer.from(fzstdDecompress(bytes.subarray(pkg.ranges.payloadOffset))).equals(ours));
 });
 
-test('a truncated payload is an error, whichever decompressor runs', req, async () => {
+test('a truncated payload is an error for every compressor', req, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fexpod-trunc-'));
   try {
     for (const name of ['zstd', 'xz', 'gzip', 'bzip2']) {
       const bytes = readFileSync(rpmOf(name));
       const cut = join(dir, `${name}.rpm`);
       writeFileSync(cut, bytes.subarray(0, bytes.length - 40));
-      for (const zstdTool of [true, false]) {
-        await assert.rejects(extractRpmFile(cut, memoryContentStore(), { zstdTool }), `${name} (zstdTool ${zstdTool})`);
-      }
+      await assert.rejects(extractRpmFile(cut, memoryContentStore()), name);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
