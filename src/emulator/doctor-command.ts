@@ -62,6 +62,17 @@ async function interpreterCheck(d: DiscoveryDeps, path: string): Promise<Interpr
   }
 }
 
+/** The "stages" of an OCI hook JSON file ([] when it does not parse). */
+function hookStages(text: string): string[] {
+  try {
+    const doc: unknown = JSON.parse(text);
+    if (typeof doc !== 'object' || doc === null || !('stages' in doc) || !Array.isArray(doc.stages)) return [];
+    return doc.stages.filter((x): x is string => typeof x === 'string');
+  } catch {
+    return [];
+  }
+}
+
 export async function gatherDoctorInput(host: HostDeps, disc: DiscoveryDeps, stateDir: string): Promise<DoctorInput> {
   const facts = await gatherHostFacts(host);
   const emulators = await discoverEmulators(facts.arch, disc);
@@ -95,7 +106,15 @@ export async function gatherDoctorInput(host: HostDeps, disc: DiscoveryDeps, sta
       installState = { error: errorMessage(err) };
     }
   }
-  return { facts, emulators, versions, interpreters, stateDir, prefixLabel, prefixExists, installState, missingPrefixes };
+  const podmanHooks: { path: string; stages: string[] }[] = [];
+  for (const dir of facts.podman?.hooks.dirs ?? []) {
+    for (const name of ((await host.listDir(dir)) ?? []).filter((n) => n.endsWith('.json')).sort()) {
+      const hookText = await host.readText(`${dir}/${name}`);
+      if (hookText === undefined || !(name.includes('fexpod') || hookText.includes('fexpod'))) continue;
+      podmanHooks.push({ path: `${dir}/${name}`, stages: hookStages(hookText) });
+    }
+  }
+  return { facts, emulators, versions, interpreters, stateDir, prefixLabel, prefixExists, installState, missingPrefixes, podmanHooks };
 }
 
 export const command: Command = {

@@ -21,6 +21,7 @@ export function formatDoctorReport(r: DoctorReport): string {
   line(`crun          ${crun ? `${crun.version ?? '?'} at ${crun.path} (${(crun.features ?? []).map((f) => `+${f}`).join(' ')})` : 'not installed'}`);
   line(`runc          ${r.runtimes.runc ? `${r.runtimes.runc.version ?? '?'} at ${r.runtimes.runc.path}` : 'not installed'}`);
   line(`podman        ${r.podman ? `${r.podman.version?.raw ?? '?'}, hooks dirs ${r.podman.hooks.dirs.join(', ')}` : 'not installed'}`);
+  for (const h of r.podman?.fexpodHooks ?? []) line(`  fexpod hook  ${h.path} (${h.stages.join(', ')})`);
   line(`SELinux       ${r.selinux.enabled ? (r.selinux.enforcing ? 'enforcing' : 'permissive') : 'disabled'}${r.selinux.prefixLabel ? `, prefix label ${r.selinux.prefixLabel}` : ''}`);
   line();
   line('emulators');

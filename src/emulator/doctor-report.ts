@@ -74,6 +74,8 @@ export interface DoctorInput {
   readonly installState: { readonly state: InstallState } | { readonly error: string } | undefined;
   /** Prefix directories named by the install state that are missing on disk. */
   readonly missingPrefixes: readonly string[];
+  /** OCI hook files mentioning fexpod found in Podman's effective hooks directories. */
+  readonly podmanHooks: readonly { readonly path: string; readonly stages: readonly string[] }[];
 }
 
 export interface DoctorReport {
@@ -85,7 +87,7 @@ export interface DoctorReport {
   readonly binfmt: Omit<HostFacts['binfmt'], 'entries'> & { readonly entries: readonly BinfmtEntryReport[] };
   readonly kvm: HostFacts['kvm'];
   readonly runtimes: HostFacts['runtimes'];
-  readonly podman: HostFacts['podman'];
+  readonly podman: (NonNullable<HostFacts['podman']> & { readonly fexpodHooks: DoctorInput['podmanHooks'] }) | undefined;
   readonly selinux: HostFacts['selinux'] & { readonly prefixLabel: string | undefined };
   readonly emulators: readonly EmulatorReport[];
   readonly routes: readonly RouteReport[];
@@ -240,7 +242,14 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
     add('error', true, `the emulator prefix ${p} recorded by fexpod is missing; containers cannot find the emulator`, 'sudo fexpod binfmt install');
   }
 
-  // Podman.
+  // Podman and the fexpod hook.
+  if (facts.podman && !input.podmanHooks.some((h) => h.stages.includes('precreate'))) {
+    const needsPrefix = entries.some((e) => e.enabled && e.inPrefix && e.arches.includes(guests[0]?.name ?? 'x86_64'));
+    add(needsPrefix ? 'error' : 'info', needsPrefix,
+      `Podman's hooks directories (${facts.podman.hooks.dirs.join(', ')}) hold no fexpod precreate hook` +
+        (needsPrefix ? ': the emulator prefix is not mounted into foreign containers, so they fail with ENOENT' : '; foreign containers only work with static emulators'),
+      'sudo fexpod hook install');
+  }
   if (facts.podman?.error) add('warning', false, `podman does not run for uid ${facts.uid}: ${facts.podman.error}`, 'check this user\'s rootless podman setup (HOME, /etc/subuid, /etc/subgid), or use sudo podman');
   if (!facts.podman) add('info', false, 'podman is not installed; only host processes can use the emulators', 'sudo dnf install podman');
   for (const e of facts.podman?.hooks.errors ?? []) add('warning', false, `${e.file}: ${e.message} (podman will refuse it too)`, `fix the TOML in ${e.file}`);
@@ -254,7 +263,7 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
     binfmt: { ...b, entries },
     kvm: facts.kvm,
     runtimes: facts.runtimes,
-    podman: facts.podman,
+    podman: facts.podman ? { ...facts.podman, fexpodHooks: input.podmanHooks } : undefined,
     selinux: { ...facts.selinux, prefixLabel: input.prefixLabel },
     // crun without +LIBKRUN is not a krun route at all: do not list it as an emulator.
     emulators: input.emulators.filter((e) => e.id !== 'krun' || crunHasKrun(facts.runtimes.crun?.features)).map((e) => ({

@@ -22,6 +22,16 @@ const fexEntry = (interp: string) =>
 const qemuX86Entry = 'enabled\ninterpreter /usr/bin/qemu-x86_64-static\nflags: POCF\noffset 0\nmagic 7f454c4602010100000000000000000002003e00\nmask fffffffffffefe00fffffffffffffffffeffffff\n';
 const fexI386 = 'enabled\ninterpreter /usr/bin/FEX\nflags: POCF\noffset 0\nmagic 7f454c4601010100000000000000000002000300\nmask fffffffffffefe0000000000fffffffffffeffff\n';
 
+const PRECREATE_HOOK = JSON.stringify({
+  version: '1.0.0',
+  hook: { path: '/usr/bin/node', args: ['node', '/usr/lib/fexpod/dist/src/runtime-hook/hook-main.js', 'precreate', '--state', '/var/lib/fexpod/binfmt-state.json'], env: [], timeout: 10 },
+  when: { always: true },
+  stages: ['precreate'],
+});
+const noHook = (fs: FakeFs) => {
+  fs.files.delete('/etc/fexpod/hooks.d/fexpod-precreate.json');
+  return fs;
+};
 const crunFedora = 'crun version 1.20\n+SYSTEMD +SELINUX +CAP +SECCOMP +EBPF +YAJL\n';
 const crunKrun = 'crun version 1.20\n+SYSTEMD +SELINUX +CAP +SECCOMP +EBPF +LIBKRUN +YAJL\n';
 
@@ -36,6 +46,9 @@ function fedora(extra: Record<string, FakeNode> = {}): FakeFs {
     '/usr/bin/FEXServer': dyn,
     '/usr/bin/qemu-x86_64-static': stat,
     '/dev/kvm': { bytes: '' },
+    // `fexpod hook install`'s layout: a drop-in adding its hooks dir, and the precreate hook.
+    '/etc/containers/containers.conf.d/90-fexpod-hooks.conf': { bytes: '[engine]\nhooks_dir = ["/usr/share/containers/oci/hooks.d", "/etc/fexpod/hooks.d"]\n' },
+    '/etc/fexpod/hooks.d/fexpod-precreate.json': { bytes: PRECREATE_HOOK },
     ...extra,
   });
   fs.files.get('/proc/sys/fs/binfmt_misc/register')!.mode = 0o666;
@@ -84,6 +97,8 @@ const cases: Case[] = [
       assert.equal(r.binfmt.entries.find((e) => e.name === 'FEX-x86_64')?.inPrefix, true);
       assert.deepEqual(r.conflicts, []);
       assert.ok(!r.emulators.some((e) => e.id === 'krun'), 'crun without +LIBKRUN is not listed as an emulator');
+      assert.deepEqual(r.podman?.fexpodHooks, [{ path: '/etc/fexpod/hooks.d/fexpod-precreate.json', stages: ['precreate'] }]);
+      assert.deepEqual(r.podman?.hooks.dirs, ['/usr/share/containers/oci/hooks.d', '/etc/fexpod/hooks.d']);
     },
   },
   {
@@ -94,6 +109,18 @@ const cases: Case[] = [
     },
     healthy: true,
     noAdvice: [/dynamically linked/],
+  },
+  {
+    name: 'FEX registered from a prefix but no fexpod hook in Podman\'s hooks dirs → blocking, sudo fexpod hook install',
+    fs: () => noHook(fedora({ '/proc/sys/fs/binfmt_misc/FEX-x86_64': { bytes: fexEntry('/var/lib/fexpod/prefix/abc/bin/FEX') }, '/var/lib/fexpod/prefix/abc/bin/FEX': dyn })),
+    healthy: false,
+    advice: [{ re: /hold no fexpod precreate hook: the emulator prefix is not mounted/, blocking: true }, { re: /sudo fexpod hook install/ }],
+  },
+  {
+    name: 'static QEMU registered and no fexpod hook → informational',
+    fs: () => noHook(fedora({ '/proc/sys/fs/binfmt_misc/qemu-x86_64': { bytes: qemuX86Entry } })),
+    healthy: true,
+    advice: [{ re: /only work with static emulators/, blocking: false }],
   },
   {
     name: 'binfmt_misc not mounted → blocking, with the mount command',
