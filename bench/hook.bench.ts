@@ -14,10 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Arch } from '../src/common/arch.js';
 import { formatInstallState } from '../src/emulator/install-state.js';
+import { defaultHookScript } from '../src/runtime-hook/hook-command.js';
 
 const repo = new URL('../../', import.meta.url).pathname;
 const cli = join(repo, 'dist', 'src', 'cli.js');
-const hookMain = join(repo, 'dist', 'src', 'runtime-hook', 'hook-main.js');
+const hookMain = defaultHookScript();
 const corpus = process.env['FEXPOD_CORPUS'] ?? join(repo, '..', 'shared', 'corpus');
 const RUNS = Number(process.env['FEXPOD_BENCH_RUNS'] ?? '15');
 
@@ -85,7 +86,7 @@ try {
   }
   const out = spawnSync(process.execPath, hookArgs, { input: foreignCfg, env: {} }).stdout.toString();
   const edited = out !== foreignCfg.toString();
-  console.log(`hook process, median of 20 (empty environment, as Podman runs it):`);
+  console.log(`hook process ${hookMain}, median of 20 (empty environment, as Podman runs it):`);
   console.log(`  bare node startup      ${median(tNode).toFixed(1)} ms`);
   console.log(`  hook, native config    ${median(tNative).toFixed(1)} ms  (+${(median(tNative) - median(tNode)).toFixed(1)} ms over bare node)`);
   console.log(`  hook, foreign config   ${median(tForeign).toFixed(1)} ms  (+${(median(tForeign) - median(tNode)).toFixed(1)} ms over bare node)${edited ? '' : '  [binfmt entry missing: spec not edited]'}`);

@@ -46,7 +46,7 @@ Options:
   --state FILE           install state the hook reads (default ${DEFAULT_STATE_DIR}/${STATE_FILE_NAME})
   --log FILE             hook log file (default ${DEFAULT_HOOK_LOG}; Podman drops hook stderr)
   --node PATH            node binary the hook runs with (default: this node, ${process.execPath})
-  --hook-script PATH     the hook entry (default: this installation's dist/src/runtime-hook/hook-main.js)
+  --hook-script PATH     the hook entry (default: this installation's dist/hook/runtime-hook/hook-main.js)
   --json                 print one JSON document on stdout
 
 Examples:
@@ -56,7 +56,7 @@ Examples:
   # packagers: render into the buildroot
   fexpod hook install --hooks-dir %{buildroot}/usr/share/fexpod/hooks.d \\
       --conf-dir %{buildroot}/usr/share/containers/containers.conf.d --base-conf /dev/null \\
-      --node /usr/bin/node --hook-script /usr/lib/node_modules/fexpod/dist/src/runtime-hook/hook-main.js
+      --node /usr/bin/node --hook-script /usr/lib/node_modules/fexpod/dist/hook/runtime-hook/hook-main.js
 `;
 
 const OPTIONS = {
@@ -105,8 +105,13 @@ export function hostHookFiles(): HookHostFiles {
   };
 }
 
-/** The installed hook entry next to this module. */
+/**
+ * The installed hook entry: the CommonJS build in dist/hook/ (faster to start,
+ * see tsconfig.hook.json) when `npm run build` made it, else the ES module next to this one.
+ */
 export function defaultHookScript(): string {
+  const cjs = fileURLToPath(new URL('../../hook/runtime-hook/hook-main.js', import.meta.url));
+  if (existsSync(cjs) && existsSync(fileURLToPath(new URL('../../hook/package.json', import.meta.url)))) return cjs;
   return fileURLToPath(new URL('./hook-main.js', import.meta.url));
 }
 

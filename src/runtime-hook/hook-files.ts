@@ -20,7 +20,7 @@ export const DROP_IN_FILE = '90-fexpod-hooks.conf';
 export interface HookPaths {
   /** Absolute path of the node binary (hooks run with no PATH). */
   readonly node: string;
-  /** Absolute path of dist/src/runtime-hook/hook-main.js. */
+  /** Absolute path of the hook entry (dist/hook/runtime-hook/hook-main.js). */
   readonly hook: string;
   readonly state: string;
   readonly log: string;
