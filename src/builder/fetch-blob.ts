@@ -15,6 +15,8 @@ export interface BlobRequest {
   readonly digest: Digest;
   /** Expected size when known (package size from primary.xml). */
   readonly size: number | undefined;
+  /** Upper bound when the size is only advisory (repomd.xml sizes are not always exact). */
+  readonly maxSize?: number;
   /** Full URLs of the same file on each mirror, in preference order. */
   readonly urls: readonly string[];
   /** For messages: "glibc-2.40-1.fc42.x86_64.rpm". */
@@ -122,6 +124,10 @@ async function attempt(url: string, req: BlobRequest, deps: FetchBlobDeps): Prom
       if (total !== undefined && written > total) {
         await res.cancel();
         throw new HttpError(url, res.status, `sent more than the expected ${total} bytes`);
+      }
+      if (req.maxSize !== undefined && written > req.maxSize) {
+        await res.cancel();
+        throw new HttpError(url, res.status, `sent more than ${req.maxSize} bytes`);
       }
       await fh.write(chunk);
       deps.onEvent?.({ type: 'bytes', what: req.what, n: chunk.length });

@@ -15,6 +15,7 @@ import { compressionFromName, decompressor, type Compression } from './decompres
 import type { RepoDefinition } from './definition.js';
 import { fetchBlob, type BlobEvent } from './fetch-blob.js';
 import { getSmall, redactUrl, type HttpClient } from './http.js';
+import { checkFilelists } from './filelists.js';
 import { MetadataError } from './metadata-error.js';
 import { parseMetalink, parseMirrorlist } from './metalink.js';
 import { parsePrimary, PrimaryParser, type PackageRecord } from './primary.js';
@@ -84,9 +85,14 @@ export async function syncRepo(repo: RepoDefinition, deps: RepoSyncDeps): Promis
   return parseRepoPackages(await syncRepoMetadata(repo, deps));
 }
 
-/** Parses the package list of fetched metadata (streaming; checks the open-checksum). */
+/** Parses the package list of fetched metadata (streaming; checks the open-checksums). */
 export async function parseRepoPackages(meta: RepoMetadata): Promise<SyncedRepo> {
-  const packages = await inContext(`repository ${meta.id}`, () => readPrimary(meta.primary, meta.repomd.entries.get('primary'), `${meta.id} primary metadata`));
+  const [packages] = await inContext(`repository ${meta.id}`, () =>
+    Promise.all([
+      readPrimary(meta.primary, meta.repomd.entries.get('primary'), `${meta.id} primary metadata`),
+      meta.filelists ? checkFilelists(meta.filelists, meta.repomd.entries.get('filelists'), `${meta.id} filelists metadata`) : undefined,
+    ]),
+  );
   return { ...meta, packages };
 }
 
@@ -124,7 +130,9 @@ export async function syncRepoMetadata(repo: RepoDefinition, deps: RepoSyncDeps)
       if (!e) return undefined;
       const digest = entryDigest(e, `${type} metadata`);
       const path = await fetchBlob(
-        { digest, size: e.size, urls: ordered.map((b) => b + e.location), what: `${repo.id} ${type} metadata` },
+        // The checksum is authoritative; repomd's <size> is advisory (createrepo_c's own test
+        // repositories carry off-by-one sizes), so it only bounds the download.
+        { digest, size: undefined, maxSize: Math.max(2 * (e.size ?? 0), 4 << 30), urls: ordered.map((b) => b + e.location), what: `${repo.id} ${type} metadata` },
         { http: deps.http, cache: deps.cache, ...(deps.signal ? { signal: deps.signal } : {}), ...(deps.onEvent ? { onEvent: deps.onEvent } : {}) },
       );
       const compression = compressionFromName(e.location);

@@ -133,6 +133,14 @@ const broken = [
     msg: /primary metadata: <package> at line 3 \(fake_bash\) has no <checksum>/,
   },
   {
+    name: "createrepo_c's repo_01 as shipped (its primary.xml.gz does not hash to repomd.xml's checksum)",
+    setup: (dir: string) => {
+      writeFileSync(join(dir, 'img.toml'), `name = "img"\nrelease = 29\npackages = ["fake_bash"]\n[repos.bad]\nbaseurl = "file://${join(corpusDir(), 'repos', 'createrepo_c-testdata', 'repo_01')}/"\ngpgcheck = false\n`);
+    },
+    code: 1,
+    msg: /primary metadata: every mirror failed:[\s\S]*wrong bytes: sha256 is/,
+  },
+  {
     name: "createrepo_c's repomd.xml without a data type",
     setup: (dir: string) => {
       const r = join(dir, 'bad-repo2');

@@ -9,6 +9,7 @@ import { parseRepomd } from '../../../src/builder/repomd.js';
 import { parsePrimary } from '../../../src/builder/primary.js';
 import { MetadataError } from '../../../src/builder/metadata-error.js';
 import { readPrimary } from '../../../src/builder/repo-sync.js';
+import { checkFilelists, scanFilelistsText } from '../../../src/builder/filelists.js';
 import { metalinkXml } from '../../helpers/test-repo.js';
 import { corpusDir } from '../../helpers/integration.js';
 
@@ -102,4 +103,31 @@ test('primary: a wrong open-checksum is caught', async () => {
   const e = repomd.entries.get('primary')!;
   const bad = { ...e, openChecksum: { type: 'sha256', value: '0'.repeat(64) } };
   await assert.rejects(readPrimary({ digest: { alg: 'sha256', hex: e.checksum.value }, path: join(dir, e.location), compression: 'gzip' }, bad, 'p'), /open-checksum/);
+});
+
+// createrepo_c's filelists fixtures: errors (no pkgid) are reported with the line, warnings pass.
+const filelistsFixtures = [
+  { file: 'error_00-filelists.xml', error: /<package> at line 3 \(fake_bash\) has no pkgid attribute/ },
+  { file: 'no_pkgid-filelists.xml', error: /<package> at line 7 \(super_kernel\) has no pkgid attribute/ },
+  { file: 'bad_file_type-filelists.xml' },
+  { file: 'multiple_warnings_00-filelists.xml' },
+  { file: 'repo_01_ampersand-filelists.xml' },
+  { file: 'repo_02_different_order_filelists.xml' },
+  { file: 'unknown_element_00-filelists.xml' },
+  { file: 'unknown_element_01-filelists.xml' },
+  { file: 'unknown_element_02-filelists.xml' },
+];
+for (const c of filelistsFixtures) {
+  test(`filelists: createrepo_c fixture ${c.file} ${c.error ? 'fails clearly' : 'passes'}`, async () => {
+    const path = join(testdata(), 'modified_repo_files', c.file);
+    const run = checkFilelists({ digest: { alg: 'sha256', hex: '0'.repeat(64) }, path, compression: 'none' }, undefined, c.file);
+    if (c.error) await assert.rejects(run, (e: unknown) => e instanceof MetadataError && c.error.test(e.message));
+    else await run;
+  });
+}
+
+test('filelists: a start tag split across stream chunks is still checked', () => {
+  const r1 = scanFilelistsText('<filelists packages="1">\n<package name="a" arch="x86_64">', 0);
+  assert.equal(r1.count, 1);
+  assert.match(r1.problem ?? '', /line 2 \(a\) has no pkgid/);
 });
