@@ -61,16 +61,21 @@ export function parentPath(p: string): string {
  * byte order of their names. Comparing segment-wise gives exactly that.
  */
 export function compareTreePaths(a: string, b: string): number {
-  const as = a.split('/');
-  const bs = b.split('/');
-  const n = Math.min(as.length, bs.length);
+  // Equivalent to comparing segment by segment in UTF-8 byte order: "/" sorts
+  // below every other character, and UTF-16 units are fixed up to code point
+  // order (= UTF-8 byte order) around the surrogate range. No allocation.
+  const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
-    const x = Buffer.from(as[i] ?? '');
-    const y = Buffer.from(bs[i] ?? '');
-    const c = Buffer.compare(x, y);
-    if (c !== 0) return c;
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x === 0x2f) return -1;
+    if (y === 0x2f) return 1;
+    if (x >= 0xd800) x = x <= 0xdfff ? x + 0x2000 : x - 0x800;
+    if (y >= 0xd800) y = y <= 0xdfff ? y + 0x2000 : y - 0x800;
+    return x - y;
   }
-  return as.length - bs.length;
+  return a.length - b.length;
 }
 
 export function bufferContent(data: Uint8Array): ContentSource {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { paxRecord, tarChunks } from '../../../src/builder/tar-writer.js';
-import { canonicalEntries, type TreeEntry } from '../../../src/builder/tree.js';
+import { canonicalEntries, compareTreePaths, type TreeEntry } from '../../../src/builder/tree.js';
 import { sampleTree } from './tar-sample.js';
 
 const enc = new TextEncoder();
@@ -76,4 +76,22 @@ test('duplicate paths and dangling hardlinks are refused', () => {
   const base = { mode: 0o644, uid: 0, gid: 0, mtime: 0 };
   assert.throws(() => canonicalEntries([{ ...base, path: 'a', type: 'dir' }, { ...base, path: 'a', type: 'dir' }]));
   assert.throws(() => canonicalEntries([{ ...base, path: 'a', type: 'hardlink', linkTarget: 'b' }]));
+});
+
+/** The reference definition: segment-wise byte comparison. */
+function slowCompare(a: string, b: string): number {
+  const as = a.split('/');
+  const bs = b.split('/');
+  for (let i = 0; i < Math.min(as.length, bs.length); i++) {
+    const c = Buffer.compare(Buffer.from(as[i] ?? ''), Buffer.from(bs[i] ?? ''));
+    if (c !== 0) return c;
+  }
+  return as.length - bs.length;
+}
+
+test('compareTreePaths equals segment-wise UTF-8 byte order', () => {
+  const names = ['a', 'a-b', 'a/b', 'a/b/c', 'a.b', 'ab', 'a/-', 'b', 'caf\u00e9', 'cafe', 'caf\uffff', 'caf\u{1f600}', 'z/\u00e9/x', 'z/e/x', 'A', '0', 'a/\u{10000}', 'a/\ue000'];
+  for (const x of names) for (const y of names) {
+    assert.equal(Math.sign(compareTreePaths(x, y)), Math.sign(slowCompare(x, y)), `${x} vs ${y}`);
+  }
 });
