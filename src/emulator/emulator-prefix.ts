@@ -27,7 +27,7 @@
  * Pipeline: closure → plan (digest) → reuse? → copy → patch → verify → seal → rename.
  */
 import { createHash } from 'node:crypto';
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import { Arch } from '../common/arch.js';
 import { FexpodError, errnoCode, inContext } from '../common/errors.js';
 import { parseElf } from './elf.js';
@@ -189,6 +189,11 @@ function result(prefix: string, plan: PrefixPlan): StagedEmulator {
  */
 export async function stagePrefix(emulatorPath: string, opts: StageOptions, deps: PrefixDeps): Promise<StagedEmulator> {
   return inContext(`staging ${emulatorPath} into ${opts.stateDir}/prefix`, async () => {
+    if (!isAbsolute(opts.stateDir) || !isAbsolute(emulatorPath)) {
+      throw new FexpodError('the state directory and the emulator must be absolute paths', {
+        fix: 'pass absolute paths: the prefix path is baked into the emulator (PT_INTERP, RUNPATH) and the binfmt registration',
+      });
+    }
     const binaries = [
       { path: emulatorPath, name: opts.name ?? basename(emulatorPath) },
       ...(opts.extraBinaries ?? []).map((p) => ({ path: p, name: basename(p) })),

@@ -200,3 +200,7 @@ test('stagePrefix: the staged name can differ (Debian qemu "-binfmt-P" argv[0] c
   const r = await stagePrefix('/usr/bin/FEX', { stateDir: '/s', name: 'x86_64-binfmt-P' }, prefixDeps(fs));
   assert.ok(r.interpreter.endsWith('/bin/x86_64-binfmt-P'));
 });
+
+test('stagePrefix: relative paths are refused (they would be baked into PT_INTERP)', async () => {
+  await assert.rejects(stagePrefix('/usr/bin/FEX', { stateDir: 'state' }, prefixDeps(fedora())), /absolute paths/);
+});
