@@ -429,6 +429,8 @@ export interface DnfOptions {
   /** Install every arch of each named package (multilib_policy=all). */
   readonly multilib: boolean;
   readonly weakDeps?: boolean;
+  /** Package name globs to exclude (excludepkgs). */
+  readonly excludes?: readonly string[];
   /** Download the packages too (for the benchmark); default: resolve only. */
   readonly download?: boolean;
 }
@@ -451,6 +453,7 @@ export function dnfResolve(opts: DnfOptions): { packages: string[]; downloadDir:
       `--setopt=install_weak_deps=${opts.weakDeps ? 'True' : 'False'}`,
       `--setopt=multilib_policy=${opts.multilib ? 'all' : 'best'}`,
       '--setopt=keepcache=False',
+      ...(opts.excludes?.length ? [`--setopt=excludepkgs=${opts.excludes.join(',')}`] : []),
       '--noplugins',
       '--repofrompath', `t,${opts.repoUrl}`,
       '--repo', 't',

@@ -32,9 +32,11 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function definition(metalink: string, keyFile: string, arches: string[], packages: string[]): string {
+function definition(metalink: string, keyFile: string, arches: string[], packages: string[], weakDeps = false, excludes: readonly string[] = []): string {
   return `name = "t"
 release = 29
+weak_deps = ${weakDeps}
+excludes = ${JSON.stringify(excludes)}
 arches = ${JSON.stringify(arches)}
 packages = ${JSON.stringify(packages)}
 [repos.fedora]
@@ -43,9 +45,9 @@ gpgkey = ["file://${keyFile}"]
 `;
 }
 
-async function fexpodResolve(c: MetadataCompression, arches: string[], packages: string[]): Promise<string[]> {
+async function fexpodResolve(c: MetadataCompression, arches: string[], packages: string[], weakDeps = false, excludes: readonly string[] = []): Promise<string[]> {
   const { repo, mirrors } = repos.get(c)!;
-  const def = parseDefinition('t.toml', definition(mirrors.metalinkUrl, repo.keyFile, arches, packages));
+  const def = parseDefinition('t.toml', definition(mirrors.metalinkUrl, repo.keyFile, arches, packages, weakDeps, excludes));
   const { lock } = await lockDefinition(def, {
     http: nodeHttpClient(),
     cache: new BlobCache(join(work, `cache-${c}`)),
@@ -63,13 +65,19 @@ const cases = [
   { name: 'x86_64 + i686 multilib, gz metadata', c: 'gz', arches: ['x86_64', 'i686'], packages: BASE },
   { name: 'x86_64 + i686, more packages, xz metadata', c: 'xz', arches: ['x86_64', 'i686'], packages: [...BASE, 'flac', 'lame', 'http-parser'] },
   { name: 'x86_64 alone, more packages, bz2 metadata', c: 'bz2', arches: ['x86_64'], packages: [...BASE, 'flac', 'lame', 'wget'] },
+  { name: 'weak dependencies on (abcde recommends flac)', c: 'gz', arches: ['x86_64'], packages: [...BASE, 'abcde'], weakDeps: true },
+  { name: 'weak dependencies off', c: 'gz', arches: ['x86_64'], packages: [...BASE, 'abcde'], weakDeps: false },
+  { name: 'excludes (glibc-all-langpacks hidden: a single langpack provides glibc-langpack)', c: 'zst', arches: ['x86_64', 'i686'], packages: BASE, excludes: ['glibc-all-langpacks'] },
 ] as const;
 
 for (const c of cases) {
   test(`resolves exactly as dnf does: ${c.name}`, req, async () => {
-    const ours = await fexpodResolve(c.c, [...c.arches], [...c.packages]);
+    const weak = 'weakDeps' in c ? c.weakDeps : false;
+    const excludes = 'excludes' in c ? c.excludes : [];
+    const ours = await fexpodResolve(c.c, [...c.arches], [...c.packages], weak, excludes);
     // dnf reads the same files directly (this process serves the HTTP mirrors, so no sync call to them).
-    const oracle = dnfResolve({ repoUrl: `file://${repos.get(c.c)!.repo.dir}`, packages: c.packages, multilib: c.arches.length > 1 }).packages;
+    const oracle = dnfResolve({ repoUrl: `file://${repos.get(c.c)!.repo.dir}`, packages: c.packages, multilib: c.arches.length > 1, weakDeps: weak, excludes }).packages;
+    if ('weakDeps' in c) assert.equal(ours.includes('flac.x86_64'), weak);
     assert.deepEqual(ours, oracle);
     assert.ok(ours.length >= 6);
   });
