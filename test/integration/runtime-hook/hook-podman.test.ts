@@ -19,10 +19,10 @@ import { integration, isRoot, onPath, fileExists } from '../../helpers/integrati
 import { HOST_SENTINEL, attacks, buildAttackImage, makeHostSentinel } from './attack-images.js';
 import { BINFMT, binfmtRestore, binfmtSnapshot, fexpod, podman, podmanAsync, realBinfmtCommand, setEntry, standInBinfmtInstall } from './hook-host.js';
 
-const req = integration(onPath('podman'), isRoot(), fileExists(`${BINFMT}/register`), fileExists('/usr/bin/qemu-aarch64'));
 const host = hostArch();
 const guests = foreignArches(host);
 const guest64 = guests[0] ?? Arch.of('aarch64');
+const req = integration(onPath('podman'), isRoot(), fileExists(`${BINFMT}/register`), ...guests.map((g) => fileExists(`/usr/bin/qemu-${g.qemu}`)));
 const unameOf = (a: Arch) => (a.name === 'arm' ? 'armv7l' : a.name);
 /** Debian's own (static, POF) entries for our guests: disabled so that only fexpod's entries serve. */
 const debianEntries = guests.map((g) => `qemu-${g.qemu}`);
