@@ -9,6 +9,8 @@ import { registrationFor, type InstallState, type InstalledRegistration } from '
 import { ensureRegistration, type BinfmtDeps } from './binfmt-ensure.js';
 import { execArch, type ExecFs } from './exec-arch.js';
 import type { HookView } from './oci-config.js';
+import { isFex } from './spec-edits.js';
+import { dirname } from 'node:path';
 
 export interface PlanDeps {
   readonly fs: ExecFs;
@@ -21,7 +23,7 @@ export interface PlanDeps {
 export type Plan =
   | { readonly kind: 'native'; readonly arch: Arch | undefined; readonly why: string }
   | { readonly kind: 'skip'; readonly why: string; readonly fix?: string }
-  | { readonly kind: 'foreign'; readonly arch: Arch; readonly reg: InstalledRegistration; readonly why: string };
+  | { readonly kind: 'foreign'; readonly arch: Arch; readonly reg: InstalledRegistration; readonly why: string; readonly warnings: readonly string[] };
 
 export function planFor(view: HookView, rootPath: string, d: PlanDeps): Plan {
   const found = execArch(d.fs, { root: rootPath, args0: view.args[0], env: view.env, cwd: view.cwd });
@@ -37,12 +39,22 @@ export function planFor(view: HookView, rootPath: string, d: PlanDeps): Plan {
   if (!state) return { kind: 'skip', why: `${what}; no emulator installed`, fix: 'run "sudo fexpod binfmt install"' };
   const reg = registrationFor(state, found.arch.name);
   if (!reg) return { kind: 'skip', why: `${what}; no emulator installed for ${found.arch.name}`, fix: `run "sudo fexpod binfmt install" on a host with an emulator for ${found.arch.name}` };
+  if (reg.prefix !== undefined && d.fs.lstat(reg.prefix)?.kind !== 'dir') {
+    // A bind mount of a missing source would make the runtime fail the container.
+    return { kind: 'skip', why: `${what}; the emulator prefix ${reg.prefix} is gone`, fix: 'run "sudo fexpod binfmt install" again' };
+  }
   const ensured = ensureRegistration(reg, d.binfmt);
   if (!ensured.ok) return { kind: 'skip', why: `${what}; ${ensured.reason}`, fix: ensured.fix };
+  const warnings: string[] = [];
+  if (isFex(reg) && reg.prefix !== undefined && d.fs.lstat(`${dirname(reg.interpreter)}/FEXServer`) === undefined) {
+    // FEX starts FEXServer from its own directory, then from PATH (which has none inside a container).
+    warnings.push(`FEXServer is not next to ${reg.interpreter}: FEX cannot start its server in the container (run "sudo fexpod binfmt install" again)`);
+  }
   return {
     kind: 'foreign',
     arch: found.arch,
     reg,
+    warnings,
     why: `${what}; ${reg.emulator} via ${reg.entryName}${ensured.action === 'registered' ? ' (re-registered)' : ''}`,
   };
 }

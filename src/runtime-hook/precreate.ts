@@ -33,6 +33,7 @@ export function precreate(input: Uint8Array, d: PlanDeps & { readonly log: Logge
       d.log.info(`unchanged: ${plan.why}${plan.fix ? ` (fix: ${plan.fix})` : ''}`);
       return same;
     }
+    for (const w of plan.warnings) d.log.warn(w);
     const edits = editsFor(view, plan.reg);
     if (isEmpty(edits)) {
       d.log.info(`foreign, nothing to add: ${plan.why}`);

@@ -1,6 +1,7 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
+import { tmpdir } from 'node:os';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { Arch } from '../../../src/common/arch.js';
 import { memoryLogger } from '../../../src/common/log.js';
@@ -11,7 +12,8 @@ import { makeMountPoint, mountPoints } from '../../../src/runtime-hook/namespace
 import { binfmtStandIn } from './binfmt-standin.js';
 import { TempRoot, elfHeader } from './rootfs-fixture.js';
 
-const PREFIX = '/var/lib/fexpod/prefix/qemu-aarch64-0123';
+const PREFIX = mkdtempSync(join(tmpdir(), 'fexpod-hook-crt-prefix-'));
+after(() => rmSync(PREFIX, { recursive: true, force: true }));
 const STATE: InstallState = {
   version: 1,
   registrations: [{ guest: 'aarch64', emulator: 'qemu-user', entryName: 'fexpod-qemu-aarch64', registration: ':fexpod-qemu-aarch64:M::x:y:/q:F', interpreter: `${PREFIX}/bin/qemu-aarch64`, prefix: PREFIX }],
@@ -71,8 +73,8 @@ test('createRuntime: after pivot_root the host prefix is out of reach: logged, n
 test('createRuntime: a symlink planted on the mount point path is refused', (t) => {
   const s = setup(Arch.of('aarch64'));
   t.after(() => s.r.remove());
-  mkdirSync(s.r.path('rootfs/var'), { recursive: true });
-  symlinkSync('/etc', s.r.path('rootfs/var/lib'));
+  const first = PREFIX.split('/').filter(Boolean)[0] ?? 'tmp';
+  symlinkSync('/etc', s.r.path(`rootfs/${first}`));
   assert.equal(createRuntime(s.stdin, s.deps), 'failed');
   assert.deepEqual(s.mounted, []);
 });

@@ -1,6 +1,7 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Arch } from '../../../src/common/arch.js';
 import { memoryLogger } from '../../../src/common/log.js';
@@ -14,13 +15,23 @@ import { TempRoot, elfHeader } from './rootfs-fixture.js';
 
 const configs = join(corpusDir(), 'podman-configs');
 
+// Real directories for the prefixes: the hook refuses to mount a prefix that is gone.
+const prefixes = mkdtempSync(join(tmpdir(), 'fexpod-hook-prefixes-'));
+after(() => rmSync(prefixes, { recursive: true, force: true }));
+const QEMU_PREFIX = join(prefixes, 'qemu-aarch64-0123');
+const FEX_PREFIX = join(prefixes, 'fex-abcd');
+for (const f of [join(QEMU_PREFIX, 'bin', 'qemu-aarch64'), join(FEX_PREFIX, 'bin', 'FEX'), join(FEX_PREFIX, 'bin', 'FEXServer')]) {
+  mkdirSync(join(f, '..'), { recursive: true });
+  writeFileSync(f, '');
+}
+
 const QEMU_AARCH64: InstalledRegistration = {
   guest: 'aarch64',
   emulator: 'qemu-user',
   entryName: 'fexpod-qemu-aarch64',
-  registration: ':fexpod-qemu-aarch64:M:0:\\x7fELF\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\xb7\\x00:\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff:/var/lib/fexpod/prefix/qemu-aarch64-0123/bin/qemu-aarch64:F',
-  interpreter: '/var/lib/fexpod/prefix/qemu-aarch64-0123/bin/qemu-aarch64',
-  prefix: '/var/lib/fexpod/prefix/qemu-aarch64-0123',
+  registration: `:fexpod-qemu-aarch64:M:0:\\x7fELF\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\xb7\\x00:\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff:${QEMU_PREFIX}/bin/qemu-aarch64:F`,
+  interpreter: `${QEMU_PREFIX}/bin/qemu-aarch64`,
+  prefix: QEMU_PREFIX,
 };
 // Stand-in for a FEX installation: FEX does not exist on this machine; the
 // registration is shaped like the one `fexpod binfmt install` records for it.
@@ -28,9 +39,9 @@ const FEX_X86_64: InstalledRegistration = {
   guest: 'x86_64',
   emulator: 'fex',
   entryName: 'FEX-x86_64',
-  registration: ':FEX-x86_64:M:0:\\x7fELF\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\x3e\\x00:\\xff\\xff\\xff\\xff\\xff\\xfe\\xfe\\x00\\x00\\x00\\x00\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff:/var/lib/fexpod/prefix/fex-abcd/bin/FEX:POCF',
-  interpreter: '/var/lib/fexpod/prefix/fex-abcd/bin/FEX',
-  prefix: '/var/lib/fexpod/prefix/fex-abcd',
+  registration: `:FEX-x86_64:M:0:\\x7fELF\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\x3e\\x00:\\xff\\xff\\xff\\xff\\xff\\xfe\\xfe\\x00\\x00\\x00\\x00\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff:${FEX_PREFIX}/bin/FEX:POCF`,
+  interpreter: `${FEX_PREFIX}/bin/FEX`,
+  prefix: FEX_PREFIX,
   env: { FEX_TSOENABLED: '1' },
 };
 const STATE: InstallState = { version: 1, registrations: [QEMU_AARCH64, FEX_X86_64], disabled: [], persisted: [] };
@@ -175,4 +186,26 @@ test('precreate: an unreadable install state leaves the container alone', (t) =>
   const res = precreate(input, { fs: hostExecFs(), host: Arch.of('x86_64'), loadState: () => { throw new Error('bad json'); }, binfmt: binfmtStandIn().deps, log });
   assert.ok(Buffer.from(res.output).equals(input));
   assert.match(log.lines.join('\n'), /install state unreadable: bad json/);
+});
+
+test('precreate: a prefix that is gone is not mounted (the runtime would fail the container)', (t) => {
+  const { input, r } = fixture('rootful-arm64-uname.json', Arch.of('aarch64'));
+  t.after(() => r.remove());
+  const gone: InstallState = { ...STATE, registrations: [{ ...QEMU_AARCH64, prefix: join(prefixes, 'gone') }] };
+  const log = memoryLogger();
+  const res = precreate(input, { fs: hostExecFs(), host: Arch.of('x86_64'), loadState: () => gone, binfmt: binfmtStandIn({ 'fexpod-qemu-aarch64': 'enabled' }).deps, log });
+  assert.ok(Buffer.from(res.output).equals(input));
+  assert.match(log.lines.join('\n'), /prefix .* is gone/);
+});
+
+test('precreate: FEX staged without FEXServer is mounted but logged (FEX stand-in)', (t) => {
+  const { input, r } = fixture('aarch64-crun-cgv2-amd64-uname.json', Arch.of('x86_64'));
+  t.after(() => r.remove());
+  const bare = join(prefixes, 'fex-noserver');
+  mkdirSync(join(bare, 'bin'), { recursive: true });
+  const noServer: InstallState = { ...STATE, registrations: [{ ...FEX_X86_64, prefix: bare, interpreter: join(bare, 'bin', 'FEX') }] };
+  const log = memoryLogger();
+  const res = precreate(input, { fs: hostExecFs(), host: Arch.of('aarch64'), loadState: () => noServer, binfmt: binfmtStandIn({ 'FEX-x86_64': 'enabled' }).deps, log });
+  assert.equal(res.outcome, 'edited');
+  assert.match(log.lines.join('\n'), /warn: FEXServer is not next to/);
 });
