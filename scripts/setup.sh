@@ -37,7 +37,7 @@ if command -v apt-get >/dev/null; then
     rpm createrepo-c libsolv-tools python3-solv dnf
     erofs-utils squashfs-tools docker-registry skopeo debootstrap
     busybox-static zstd xz-utils bzip2 cpio gnupg jq hyperfine curl ca-certificates
-    libcap2-bin attr tar python3
+    libcap2-bin attr tar python3 fakeroot xxhash
   )
   missing=()
   for p in "${pkgs[@]}"; do

@@ -52,6 +52,7 @@ Outputs (in --output DIR, NAME = the definition's name):
   squashfs     NAME.sqfs            zstd
   dir          NAME.rootfs/         plain directory (debugging; owners need root)
   sbom         NAME.spdx.json       SPDX 2.3, one package per RPM
+  (rootfs)     RootFS_links.json    FEXRootFSFetcher index (XXH3-64) of the EroFS/SquashFS files
 
 Examples:
   fexpod build images/fex-rootfs-fedora.toml -o out/

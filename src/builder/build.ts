@@ -201,6 +201,16 @@ export async function build(req: BuildRequest, deps: BuildDeps): Promise<BuildRe
         },
       },
       ...(sbom ? { sbom } : {}),
+      ...(profile.kind === 'rootfs'
+        ? {
+            fexIndex: {
+              title: opts.fex_index?.title ?? `${def.name} ${def.release}`,
+              distroMatch: opts.fex_index?.distro_match ?? 'fedora',
+              distroVersion: def.release,
+              ...(opts.fex_index?.base_url ? { baseUrl: opts.fex_index.base_url } : {}),
+            },
+          }
+        : {}),
       ...(opts.erofs ? { erofs: { ...(opts.erofs.block_size ? { blockSize: opts.erofs.block_size } : {}), ...(opts.erofs.compression ? { compression: opts.erofs.compression } : {}) } } : {}),
       ...(opts.squashfs ? { squashfs: { ...(opts.squashfs.block_size ? { blockSize: opts.squashfs.block_size } : {}), ...(opts.squashfs.compression ? { compression: opts.squashfs.compression } : {}) } } : {}),
     },

@@ -20,6 +20,10 @@ import { writeSquashfs } from './squashfs.js';
 import { atomicOutput, writeDirOutput } from './dir-output.js';
 import { sbomJson, type SbomInput } from './sbom.js';
 import type { CommandRunner } from './command-runner.js';
+import { fexIndexJson, xxh3File, type FexIndexSettings } from './fex-index.js';
+
+/** FEXRootFSFetcher's index file name. */
+export const FEX_INDEX_FILE = 'RootFS_links.json';
 
 export const OUTPUT_KINDS = ['oci', 'oci-archive', 'erofs', 'squashfs', 'dir', 'sbom'] as const;
 export type OutputKind = (typeof OUTPUT_KINDS)[number];
@@ -57,6 +61,8 @@ export interface OutputsRequest {
   readonly sbom?: Omit<SbomInput, 'imageDigest' | 'sourceDateEpoch'>;
   readonly erofs?: { readonly blockSize?: number; readonly compression?: string };
   readonly squashfs?: { readonly compression?: string; readonly blockSize?: number };
+  /** Write FEXRootFSFetcher's index (RootFS_links.json) for the EroFS/SquashFS outputs. */
+  readonly fexIndex?: FexIndexSettings;
 }
 
 export interface OutputsDeps {
@@ -77,6 +83,8 @@ export interface OutputRecord {
 }
 
 export interface OutputsResult {
+  /** Path of RootFS_links.json, when written. */
+  readonly fexIndex?: string;
   readonly diffId: string;
   readonly manifestDigest: string;
   readonly outputs: readonly OutputRecord[];
@@ -99,6 +107,7 @@ export async function writeOutputs(req: OutputsRequest, deps: OutputsDeps): Prom
   const path = (k: OutputKind) => join(req.outDir, req.names[k]);
   const want = (k: OutputKind) => req.formats.includes(k);
   const diffId = sha256Digest(tar);
+  let fexIndex: string | undefined;
 
   // gzip (zlib's thread pool), mkfs.erofs and mksquashfs (child processes) run side by side;
   // each is deterministic on its own, so the order they finish in does not matter.
@@ -157,8 +166,18 @@ export async function writeOutputs(req: OutputsRequest, deps: OutputsDeps): Prom
     await atomicOutput(path('sbom'), (tmp) => writeFile(tmp, text, { mode: 0o644 }));
     outputs.push({ kind: 'sbom', path: path('sbom'), digest: `sha256:${createHash('sha256').update(text).digest('hex')}` });
   }
+  const fsImages = outputs.filter((o): o is OutputRecord & { kind: 'erofs' | 'squashfs' } => o.kind === 'erofs' || o.kind === 'squashfs');
+  if (req.fexIndex && fsImages.length > 0) {
+    step('fex-index');
+    const hashed = [];
+    for (const o of fsImages) hashed.push({ image: { path: o.path, type: o.kind }, hash: await xxh3File(o.path) });
+    const indexPath = join(req.outDir, FEX_INDEX_FILE);
+    const text = fexIndexJson(req.fexIndex, hashed);
+    await atomicOutput(indexPath, (tmp) => writeFile(tmp, text, { mode: 0o644 }));
+    fexIndex = indexPath;
+  }
   for (const w of warnings) deps.log.warn(w);
-  return { diffId, manifestDigest: plan.manifest.digest, outputs, warnings };
+  return { ...(fexIndex ? { fexIndex } : {}), diffId, manifestDigest: plan.manifest.digest, outputs, warnings };
 }
 
 const outputOptionsSchema = z.strictObject({
@@ -171,6 +190,13 @@ const outputOptionsSchema = z.strictObject({
   erofs_name: z.string().regex(/^[^/]+$/, 'a file name').optional(),
   erofs: z.strictObject({ block_size: z.number().int().positive().optional(), compression: z.string().optional() }).optional(),
   squashfs: z.strictObject({ block_size: z.number().int().positive().optional(), compression: z.string().optional() }).optional(),
+  fex_index: z
+    .strictObject({
+      title: z.string().optional(),
+      distro_match: z.string().optional(),
+      base_url: z.string().url().optional(),
+    })
+    .optional(),
 });
 export type OutputOptions = z.infer<typeof outputOptionsSchema>;
 

@@ -9,7 +9,7 @@ import { listDirectory, listTar, normalized } from '../../helpers/tree-listing.j
 import { withLoopMount } from '../../helpers/sample-tree.js';
 import { demoSetup, parseBuildJson, runFexpod, tempDir } from '../../helpers/demo-build.js';
 
-const req = integration(onPath('podman'), onPath('rpmbuild'), onPath('createrepo_c'), onPath('mkfs.erofs'), onPath('mksquashfs'), onPath('fakeroot'), isRoot());
+const req = integration(onPath('podman'), onPath('xxhsum'), onPath('rpmbuild'), onPath('createrepo_c'), onPath('mkfs.erofs'), onPath('mksquashfs'), onPath('fakeroot'), isRoot());
 
 function layerTarOf(layout: string): Uint8Array {
   const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
@@ -44,6 +44,14 @@ test('fexpod build images/demo.toml from a loopback repo: lock written, containe
     for (const kept of ['etc/os-release', 'etc/ld.so.conf', 'etc/ld.so.cache', 'etc/alternatives', 'proc', 'usr/bin/busybox']) assert.ok(layer.has(kept), kept);
     await withLoopMount(join(work, 'out', 'demo.erofs'), 'erofs', async (mnt) => assert.deepEqual(normalized(listDirectory(mnt)), normalized(layer)));
     await withLoopMount(join(work, 'out', 'demo.sqfs'), 'squashfs', async (mnt) => assert.deepEqual(normalized(listDirectory(mnt)), normalized(layer)));
+    const index = JSON.parse(readFileSync(join(work, 'out', 'RootFS_links.json'), 'utf8')) as { v1: Record<string, { Type: string; Hash: string; URL: string }> };
+    assert.deepEqual(Object.keys(index.v1).sort(), ['demo 42 (EroFS)', 'demo 42 (SquashFS)']);
+    assert.equal(index.v1['demo 42 (EroFS)']?.URL, 'demo.erofs');
+    // XXH3-64 as the reference implementation computes it (xxhsum -H3)
+    for (const [name, file] of [['demo 42 (EroFS)', 'demo.erofs'], ['demo 42 (SquashFS)', 'demo.sqfs']] as const) {
+      const ref = execFileSync('xxhsum', ['-H3', join(work, 'out', file)], { encoding: 'utf8' });
+      assert.equal(`XXH3 (${join(work, 'out', file)}) = ${index.v1[name]?.Hash}\n`, ref);
+    }
     const sbom = JSON.parse(readFileSync(join(work, 'out', 'demo.spdx.json'), 'utf8')) as { packages: { name: string; downloadLocation: string }[] };
     assert.deepEqual(sbom.packages.map((p) => p.name).sort(), ['basesystem', 'demo', 'demo-busybox', 'demo-filesystem', 'filesystem', 'setup']);
     assert.ok(sbom.packages.filter((p) => p.name !== 'demo').every((p) => p.downloadLocation.startsWith(demo.mirrors.mirrorUrl(0))));
