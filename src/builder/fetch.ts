@@ -81,7 +81,9 @@ export async function fetchLocked(lock: Lock, opts: FetchLockedOptions): Promise
   }
   const vanished: LockedPackage[] = [];
   const failures: Error[] = [];
-  await pool(lock.packages, opts.concurrency ?? 4, async (p) => {
+  // One download per blob, even if two repositories carry the same file.
+  const unique = [...new Map(lock.packages.map((p) => [p.sha256, p])).values()];
+  await pool(unique, opts.concurrency ?? 4, async (p) => {
     try {
       let path = result.get(p.sha256);
       if (!path) {

@@ -254,6 +254,10 @@ export interface TestMirrors {
   mirrorUrl(i: number): string;
   /** URL of the metalink listing all mirrors (in order). */
   readonly metalinkUrl: string;
+  /** URL of a plain mirrorlist of all mirrors (in order). */
+  readonly mirrorlistUrl: string;
+  /** Base URL that answers every request with a 302 to mirror i. */
+  redirectUrl(i: number): string;
   readonly origin: string;
   /** Fault injection per mirror; mutate freely between requests. */
   readonly faults: Map<number, Fault[]>;
@@ -282,6 +286,18 @@ export async function serveMirrors(repoDir: string, count = 2): Promise<TestMirr
       log(undefined, 200);
       res.writeHead(200, { 'content-type': 'application/metalink+xml' });
       res.end(body);
+      return;
+    }
+    if (url.pathname === '/mirrorlist') {
+      log(undefined, 200);
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(`# mirrorlist\n${[...Array(count).keys()].map((i) => `${origin}/m${i}/`).join('\n')}\n`);
+      return;
+    }
+    const redirect = /^\/redirect\/(\d+)\/(.*)$/.exec(url.pathname);
+    if (redirect) {
+      log(undefined, 302);
+      res.writeHead(302, { location: `${origin}/m${redirect[1]}/${redirect[2]}` }).end();
       return;
     }
     const m = /^\/m(\d+)\/(.*)$/.exec(url.pathname);
@@ -352,6 +368,8 @@ export async function serveMirrors(repoDir: string, count = 2): Promise<TestMirr
   return {
     mirrorUrl: (i) => `${origin}/m${i}/`,
     metalinkUrl: `${origin}/metalink`,
+    mirrorlistUrl: `${origin}/mirrorlist`,
+    redirectUrl: (i) => `${origin}/redirect/${i}/`,
     origin,
     faults,
     get metalinkHashes() {

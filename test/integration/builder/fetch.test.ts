@@ -214,3 +214,31 @@ test('killing a fetch midway and rerunning: no corrupt cache entry, resumes with
   assert.equal(readdirSync(partialDir).filter((f) => f.startsWith('.partial-')).length, 0);
   rmSync(dir, { recursive: true, force: true });
 });
+
+test('mirrorlist: a dead first mirror falls through to the next', req, async () => {
+  mirrors.faults.set(0, [{ status: 503 }]);
+  const text = defText(mirrors.metalinkUrl, repo.keyFile).replace(`metalink = "${mirrors.metalinkUrl}"`, `mirrorlist = "${mirrors.mirrorlistUrl}"`);
+  const res = await lockDefinition(parseDefinition('t.toml', text), deps(freshCache()));
+  assert.deepEqual(res.lock.packages, lock.packages);
+  assert.deepEqual(res.lock.repos[0]?.baseurls, [mirrors.mirrorUrl(1), mirrors.mirrorUrl(0)]);
+});
+
+test('redirects are followed (metadata and packages)', req, async () => {
+  const text = defText(mirrors.metalinkUrl, repo.keyFile).replace(`metalink = "${mirrors.metalinkUrl}"`, `baseurl = "${mirrors.redirectUrl(1)}"`);
+  const res = await lockDefinition(parseDefinition('t.toml', text), deps(freshCache()));
+  const paths = await fetchLocked(res.lock, { cacheDir: freshCache(), http: nodeHttpClient(), keys: await keysOf(repo.keyFile) });
+  assert.equal(paths.size, lock.packages.length);
+  assert.ok(mirrors.requests.some((r) => r.status === 302));
+});
+
+test('credentials in a mirror URL never appear in errors or the lock', req, async () => {
+  const secretBase = mirrors.mirrorUrl(0).replace('http://', 'http://alice:s3cret@');
+  mirrors.faults.set(0, [{ match: /^Packages\//, status: 500 }]);
+  const text = defText(mirrors.metalinkUrl, repo.keyFile).replace(`metalink = "${mirrors.metalinkUrl}"`, `baseurl = "${secretBase}"`);
+  const res = await lockDefinition(parseDefinition('t.toml', text), deps(freshCache()));
+  assert.doesNotMatch(JSON.stringify(res.lock), /s3cret/);
+  await assert.rejects(
+    fetchLocked(res.lock, { cacheDir: freshCache(), http: nodeHttpClient(), keys: await keysOf(repo.keyFile), mirrors: new Map([['fedora', [secretBase]]]) }),
+    (e: unknown) => e instanceof Error && /HTTP 500/.test(e.message) && !/s3cret/.test(e.message) && /\*\*\*@/.test(e.message),
+  );
+});
