@@ -16,6 +16,7 @@ import { withLdSoCache } from '../../../src/builder/ld-so-cache.js';
 import { tarChunks } from '../../../src/builder/tar-writer.js';
 import { bufferContent, parentPath, treePath, type Tree } from '../../../src/builder/tree.js';
 import { fileExists, integration, isRoot, onPath } from '../../helpers/integration.js';
+import { elfStub } from '../../unit/builder/elf-stub.js';
 
 const TOOL = '/usr/bin/xz';
 const MOVED = 'liblzma.so.5';
@@ -140,6 +141,53 @@ test('ld.so.cache: hundreds of real libraries (dev links, versioned names) sort 
     const ours = run('ldconfig', ['-p', '-C', join(root, 'etc/ld.so.cache')]);
     const theirs = run('ldconfig', ['-p', '-C', join(root, 'etc/ld.so.cache.ref')]);
     assert.deepEqual(listing(ours.stdout), listing(theirs.stdout));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('ld.so.cache: multilib tree (i686 in /usr/lib, x86-64 in /usr/lib64, stand-in ELF stubs) equals glibc ldconfig -r', integration(onPath('ldconfig'), onPath('tar'), isRoot()), async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fexpod-ldcache-'));
+  try {
+    const tree: Tree = new Map();
+    const base = { uid: 0, gid: 0, mtime: 1_700_000_000 };
+    for (const d of ['etc', 'usr', 'usr/lib', 'usr/lib64', 'opt', 'opt/x']) tree.set(d, { ...base, path: d, type: 'dir', mode: 0o755 });
+    tree.set('lib', { ...base, path: 'lib', type: 'symlink', mode: 0o777, linkTarget: 'usr/lib' });
+    tree.set('lib64', { ...base, path: 'lib64', type: 'symlink', mode: 0o777, linkTarget: 'usr/lib64' });
+    const conf = 'include ld.so.conf.d/*.conf\n';
+    tree.set('etc/ld.so.conf', { ...base, path: 'etc/ld.so.conf', type: 'file', mode: 0o644, content: bufferContent(Buffer.from(conf)) });
+    const so = (path: string, bits: 32 | 64, soname?: string) =>
+      tree.set(path, { ...base, path, type: 'file', mode: 0o755, content: bufferContent(elfStub({ bits, machine: bits === 64 ? 62 : 3, needed: 'libc.so.6', ...(soname ? { soname } : {}) })) });
+    const link = (path: string, target: string) => tree.set(path, { ...base, path, type: 'symlink', mode: 0o777, linkTarget: target });
+    so('usr/lib64/libfoo.so.1.2.3', 64, 'libfoo.so.1');
+    link('usr/lib64/libfoo.so.1', 'libfoo.so.1.2.3');
+    link('usr/lib64/libfoo.so', 'libfoo.so.1');
+    so('usr/lib/libfoo.so.1.2.3', 32, 'libfoo.so.1');
+    link('usr/lib/libfoo.so.1', 'libfoo.so.1.2.3');
+    so('usr/lib/libbar.so.2', 32, 'libbar.so.2');
+    so('usr/lib64/libv.so.9', 64, 'libv.so.9');
+    so('usr/lib64/libv.so.10', 64, 'libv.so.10');
+    so('usr/lib64/libnosoname.so.3', 64);
+    so('usr/lib64/libmissinglink.so.4.0', 64, 'libmissinglink.so.4');
+    so('opt/x/libfoo.so.1', 64, 'libfoo.so.1');
+    tree.set('usr/lib64/libc.so', { ...base, path: 'usr/lib64/libc.so', type: 'file', mode: 0o644, content: bufferContent(Buffer.from('/* GNU ld script */\nGROUP ( /lib64/libc.so.6 )\n')) });
+    // The conf.d file must exist for the include glob: x first, so opt/x/libfoo.so.1 wins the x86-64 lookup.
+    for (const d of ['etc/ld.so.conf.d']) tree.set(d, { ...base, path: d, type: 'dir', mode: 0o755 });
+    tree.set('etc/ld.so.conf.d/x.conf', { ...base, path: 'etc/ld.so.conf.d/x.conf', type: 'file', mode: 0o644, content: bufferContent(Buffer.from('/opt/x\n/usr/lib64\n/usr/lib\n')) });
+    // glibc < 2.37 (Debian 12's 2.36) flags an i386 library "libc6" only when it needs
+    // libc.so.6; 2.37+ (Fedora) always does. The stubs need libc.so.6 like real libraries.
+    const { tree: withCache, cache } = await withLdSoCache(tree, 1_700_000_000);
+    assert.deepEqual(cache.links, [{ path: 'usr/lib64/libmissinglink.so.4', target: 'libmissinglink.so.4.0' }]);
+    await materialize(withCache, dir);
+    const root = join(dir, 'root');
+    // ldconfig -X creates no links; ours added the one it would create, so the trees match.
+    const ref = run('ldconfig', ['-X', '-r', root, '-C', '/etc/ld.so.cache.ref']);
+    assert.equal(ref.status, 0, ref.stderr);
+    const ours = listing(run('ldconfig', ['-p', '-C', join(root, 'etc/ld.so.cache')]).stdout);
+    const theirs = listing(run('ldconfig', ['-p', '-C', join(root, 'etc/ld.so.cache.ref')]).stdout);
+    assert.deepEqual(ours, theirs);
+    assert.ok(ours.includes('libfoo.so.1 (libc6) => /usr/lib/libfoo.so.1'), ours.join('\n'));
+    assert.ok(ours.includes('libfoo.so.1 (libc6,x86-64) => /opt/x/libfoo.so.1'), ours.join('\n'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dlCacheLibcmp, encodeLdSoCache, looksLikeDso } from '../../../src/builder/ld-so-cache.js';
+import { dlCacheLibcmp, encodeLdSoCache, libraryInfo, looksLikeDso } from '../../../src/builder/ld-so-cache.js';
+import { elfStub } from './elf-stub.js';
 
 const cmp = [
   { a: 'libc.so.6', b: 'libc.so.6', sign: 0 },
@@ -37,4 +38,22 @@ test('cache layout: header, 24-byte entries, string offsets from the file start'
   assert.equal(b.subarray(key, b.indexOf(0, key)).toString(), 'libz.so.1');
   assert.equal(b.subarray(value, b.indexOf(0, value)).toString(), '/usr/lib64/libz.so.1');
   assert.equal(b.readBigUInt64LE(64), 0n);
+});
+
+for (const c of [
+  { name: 'x86-64', bits: 64 as const, machine: 62, flags: 0x0303 },
+  { name: 'i386', bits: 32 as const, machine: 3, flags: 0x0003 },
+  { name: 'aarch64', bits: 64 as const, machine: 183, flags: 0x0a03 },
+]) {
+  test(`${c.name} library gets ldconfig flags 0x${c.flags.toString(16)} and its soname`, () => {
+    assert.deepEqual(libraryInfo(elfStub({ bits: c.bits, machine: c.machine, soname: 'libq.so.1' })), { flags: c.flags, soname: 'libq.so.1' });
+  });
+}
+
+test('libraries ldconfig would not cache are skipped', () => {
+  assert.equal(libraryInfo(elfStub({ bits: 32, machine: 40, soname: 'libarm.so.1' })), undefined, 'arm on an x86 ldconfig');
+  const exec = Buffer.from(elfStub({ bits: 64, machine: 62, soname: 'x' }));
+  exec.writeUInt16LE(2, 16);
+  assert.equal(libraryInfo(exec), undefined, 'ET_EXEC');
+  assert.equal(libraryInfo(Buffer.from('/* GNU ld script */')), undefined);
 });
