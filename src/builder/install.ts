@@ -13,14 +13,15 @@
  *    resolve silently in favour of the preferred color (64-bit on x86_64);
  *    everything else is reported with both package names;
  * 4. owners (names in the header) become numeric ids through the tree's own
- *    /etc/passwd and /etc/group (from `setup`), root = 0 as fallback; unknown
- *    names are reported and mapped to root, as rpm does;
+ *    /etc/passwd and /etc/group (from `setup`), then fixed ids declared in
+ *    the tree's sysusers.d files (users Fedora creates in scriptlets), root = 0
+ *    as fallback; unknown names are reported and mapped to root, as rpm does;
  * 5. FILECAPS become binary `security.capability` xattrs.
  */
 import { FexpodError } from '../common/errors.js';
 import type { ContentStore } from './content-store.js';
 import { fileCapsXattr, SECURITY_CAPABILITY } from './file-caps.js';
-import { idMap } from './passwd.js';
+import { idMap, sysusersIds } from './passwd.js';
 import { extractRpmFile, type ExtractedRpm } from './rpm-extract.js';
 import {
   fileType, RpmFileFlag, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFREG, S_IFSOCK, type RpmFile,
@@ -231,11 +232,18 @@ export async function installPackages(pkgs: readonly ExtractedRpm[], opts: Insta
     return new TextDecoder().decode(await e.content.read());
   };
   const ids = idMap(await text('etc/passwd'), await text('etc/group'));
+  const sysusers: string[] = [];
+  for (const p of [...placed.keys()].sort()) {
+    if (/^(usr\/lib|etc)\/sysusers\.d\/[^/]+\.conf$/.test(p)) sysusers.push((await text(p)) ?? '');
+  }
+  const declared = sysusersIds(sysusers);
+  const users = new Map([...declared.users, ...ids.users]);
+  const groups = new Map([...declared.groups, ...ids.groups]);
   const unknownOwners: { path: string; package: string; name: string; kind: 'user' | 'group' }[] = [];
   const tree: Tree = new Map();
   for (const [path, p] of placed) {
-    const uid = ids.users.get(p.user);
-    const gid = ids.groups.get(p.group);
+    const uid = users.get(p.user);
+    const gid = groups.get(p.group);
     if (uid === undefined) unknownOwners.push({ path, package: p.pkg, name: p.user, kind: 'user' });
     if (gid === undefined) unknownOwners.push({ path, package: p.pkg, name: p.group, kind: 'group' });
     tree.set(path, { ...p.entry, uid: uid ?? 0, gid: gid ?? 0 });

@@ -32,3 +32,34 @@ export function idMap(passwd: string | undefined, group: string | undefined): Id
   if (!groups.has('root')) groups.set('root', 0);
   return { users, groups };
 }
+
+/**
+ * Users and groups with fixed ids declared in sysusers.d files
+ * (`u name 59 "gecos" /home /shell`, `u name 59:59`, `g name 59`): Fedora
+ * creates these in scriptlets / rpm's sysusers support, which a scriptless
+ * install does not run, yet files are owned by them. Entries with "-" or a
+ * path as id get no fixed id and stay unknown. Earlier declarations win.
+ */
+export function sysusersIds(texts: readonly string[]): IdMap {
+  const users = new Map<string, number>();
+  const groups = new Map<string, number>();
+  for (const text of texts) {
+    for (const raw of text.split('\n')) {
+      const line = raw.trim();
+      if (line === '' || line.startsWith('#')) continue;
+      const m = /^([ug])\s+(\S+)\s+(\S+)/.exec(line);
+      if (!m) continue;
+      const [, kind, name = '', id = ''] = m;
+      const ids = /^(\d+)(?::(\d+))?$/.exec(id);
+      if (!ids) continue;
+      const first = Number(ids[1]);
+      if (kind === 'u') {
+        if (!users.has(name)) users.set(name, first);
+        if (!groups.has(name)) groups.set(name, ids[2] !== undefined ? Number(ids[2]) : first);
+      } else if (!groups.has(name)) {
+        groups.set(name, first);
+      }
+    }
+  }
+  return { users, groups };
+}

@@ -93,3 +93,15 @@ test('files laid down before the directory symlink arrived are moved through it'
   assert.equal(tree.get('usr/bin/tool3')?.linkTarget, 'usr/bin/tool2');
   assert.equal(tree.get('usr/bin')?.mode, 0o555);
 });
+
+test('owners created by sysusers.d (not in passwd) get their declared ids', async () => {
+  const p = pkg('tpm-1', [
+    file(0, '/usr/lib/sysusers.d/tss.conf'),
+    file(1, '/var/lib/tpm', { mode: 0o40700, user: 'tss', group: 'tss' }),
+    file(2, '/var/lib/dyn', { mode: 0o40700, user: 'dynuser', group: 'root' }),
+  ], { 0: '#Type Name ID GECOS Home\nu tss 59 "Account used for TPM access" /dev/null /sbin/nologin\nu dynuser - "dynamic"\n' });
+  const { tree, report } = await installPackages([p], opts);
+  assert.equal(tree.get('var/lib/tpm')?.uid, 59);
+  assert.equal(tree.get('var/lib/tpm')?.gid, 59);
+  assert.deepEqual(report.unknownOwners.map((u) => `${u.kind}:${u.name}`), ['user:dynuser']);
+});
