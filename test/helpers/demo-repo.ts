@@ -15,8 +15,21 @@ import { repoRoot } from './integration.js';
 import { testRpms } from './test-repo.js';
 
 export const DEMO_BUSYBOX = '/bin/busybox';
-/** A real x86_64 shared library for the stand-in GL driver package (demo-gl). */
-export const DEMO_LIB = '/lib/x86_64-linux-gnu/libz.so.1';
+/** A real shared library (the host's zlib) for the stand-in GL driver package (demo-gl). */
+export const DEMO_LIB = hostLib('libz.so.1');
+
+function hostLib(name: string): string {
+  for (const d of ['/lib', '/usr/lib']) {
+    try {
+      for (const m of readdirSync(d).filter((x) => x.endsWith('-linux-gnu') || x.endsWith('-linux-gnueabihf')).sort()) {
+        if (existsSync(join(d, m, name))) return join(d, m, name);
+      }
+    } catch {
+      // not there
+    }
+  }
+  return join('/lib64', name);
+}
 /** Corpus packages the demo image pulls in (basesystem requires the other two). */
 export const CORPUS_PACKAGES = ['basesystem', 'filesystem', 'setup'];
 
