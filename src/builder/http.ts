@@ -70,14 +70,19 @@ export function nodeHttpClient(opts: NodeHttpOptions = {}): HttpClient {
         parsed.username = '';
         parsed.password = '';
       }
-      const timeout = AbortSignal.timeout(headerTimeout);
-      const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
+      // The timeout covers waiting for the response headers only; a long body is the caller's
+      // business (fetch-blob aborts stalled transfers, not slow ones).
+      const headers_ = new AbortController();
+      const timer = setTimeout(() => headers_.abort(), headerTimeout);
+      const signal = o.signal ? AbortSignal.any([o.signal, headers_.signal]) : headers_.signal;
       let res: Response;
       try {
         res = await fetch(parsed, { headers, redirect: 'follow', signal });
       } catch (err) {
         const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
-        throw new HttpError(url, undefined, timeout.aborted ? `no response within ${headerTimeout / 1000} s` : cause, { cause: err });
+        throw new HttpError(url, undefined, headers_.signal.aborted ? `no response within ${headerTimeout / 1000} s` : cause, { cause: err });
+      } finally {
+        clearTimeout(timer);
       }
       const body = res.body;
       return {

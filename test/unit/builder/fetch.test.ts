@@ -88,3 +88,33 @@ test('URLs are redacted before they reach messages', () => {
   assert.equal(redactUrl('https://user:pw@mirror.example/f/?token=abc&repo=x'), 'https://***@mirror.example/f/?token=***&repo=x');
   assert.equal(redactUrl('http://mirror.example/f/'), 'http://mirror.example/f/');
 });
+
+test('http: the header timeout does not cut a slow body short; no headers in time is an error', async () => {
+  const { createServer } = await import('node:http');
+  const { nodeHttpClient } = await import('../../../src/builder/http.js');
+  const srv = createServer((req, res) => {
+    void (async () => {
+      if (req.url === '/silent') return; // never answers
+      res.writeHead(200);
+      for (let i = 0; i < 4; i++) {
+        res.write('x'.repeat(10));
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      res.end();
+    })();
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const address = srv.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  try {
+    const http = nodeHttpClient({ headerTimeoutMs: 200 });
+    const res = await http.get(`http://127.0.0.1:${port}/slow`);
+    let n = 0;
+    for await (const b of res.body) n += b.length;
+    assert.equal(n, 40);
+    await assert.rejects(http.get(`http://127.0.0.1:${port}/silent`), /no response within 0\.2 s/);
+  } finally {
+    srv.closeAllConnections();
+    srv.close();
+  }
+});
