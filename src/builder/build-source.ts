@@ -23,6 +23,8 @@ import { checkLocked, lockDefinition, type LockDeps } from './lock-definition.js
 import { fetchLocked, packageUrls } from './fetch.js';
 import { pythonSolverRunner } from './resolve.js';
 import { ldSoCacheBytes } from './ld-so-cache.js';
+import { progressReporter, type ProgressMode } from './progress.js';
+import type { Writable } from 'node:stream';
 
 export interface PackageSourceOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -34,6 +36,8 @@ export interface PackageSourceOptions {
   readonly cacheDir?: string;
   readonly log: Logger;
   readonly jobs?: number;
+  /** Download progress (bytes, files) on this stream: a live line on a terminal, lines or JSON events otherwise. */
+  readonly progress?: { readonly stream: Writable; readonly mode: ProgressMode };
 }
 
 export interface PackageSource {
@@ -111,13 +115,22 @@ export function packageSource(opts: PackageSourceOptions): PackageSource {
       const lock = locks.get(set);
       if (!lock) throw new FexpodError('internal: fetch without a resolved lock');
       const mirrors = new Map(def.repos.filter((r) => r.source.kind === 'baseurl').map((r) => [r.id, r.source.urls] as const));
-      const paths = await fetchLocked(lock, {
-        cacheDir,
-        http,
-        mirrors,
-        concurrency: opts.jobs ?? 4,
-        keyDeps: { http, readFile: async (p) => new Uint8Array(await readFile(p)), bundledDir: bundledKeysDir() },
-      });
+      const progress = opts.progress
+        ? progressReporter(opts.progress.stream, opts.progress.mode, { files: lock.packages.length, bytes: lock.packages.reduce((n, p) => n + p.size, 0) }, () => Date.now())
+        : undefined;
+      let paths: Map<string, string>;
+      try {
+        paths = await fetchLocked(lock, {
+          cacheDir,
+          http,
+          mirrors,
+          concurrency: opts.jobs ?? 4,
+          keyDeps: { http, readFile: async (p) => new Uint8Array(await readFile(p)), bundledDir: bundledKeysDir() },
+          ...(progress ? { onEvent: (e) => progress.event(e) } : {}),
+        });
+      } finally {
+        progress?.finish();
+      }
       return lock.packages.map((p) => {
         const path = paths.get(p.sha256);
         if (!path) throw new FexpodError(`internal: ${p.name} was not fetched`);

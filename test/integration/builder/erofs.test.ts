@@ -49,3 +49,15 @@ test('EroFS as root and via fakeroot are byte-identical (owners, setuid, xattrs)
     rmSync(b.dir, { recursive: true, force: true });
   }
 });
+
+test('dir output (the staging writer EroFS uses): tree, owners, mtimes and capability equal the OCI layer tree', req, async () => {
+  const { dir, tar } = await sampleOutputs(['dir'], { privileged: true, xattrs: true });
+  try {
+    const root = join(dir, 'sample.rootfs');
+    assert.deepEqual(normalized(listDirectory(root, true)), normalized(await listTar(tar, true)));
+    const caps = execFileSync('getfattr', ['-h', '-n', 'security.capability', '-e', 'hex', join(root, 'usr/bin/ping')], { encoding: 'utf8' });
+    assert.match(caps, /security.capability=0x0100000200200000002000000000000000000000/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
