@@ -185,6 +185,16 @@ test('podman hook end to end', { ...req, timeout: 20 * 60_000 }, async (t) => {
         }
       });
 
+      await t.test('CDI: the generated spec alone (no hooks) makes the foreign run work', () => {
+        const spec = `/etc/cdi/fexpod-hook-test-${process.pid}.json`;
+        created.push(`file:${spec}`);
+        const g = fexpod(['cdi', 'generate', '--state', stateFile, '--output', spec, '--json']);
+        assert.equal(g.status, 0, g.stderr);
+        const r = podman(['run', '--rm', '--hooks-dir', empty, '--device', `fexpod.io/emulator=${guest64.name}`, '--arch', guest64.oci.architecture, dyn64, 'uname', '-m']);
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout.trim(), unameOf(guest64));
+      });
+
       await t.test('after fexpod hook uninstall the foreign run fails again', () => {
         const u = fexpod(['hook', 'uninstall']);
         assert.equal(u.status, 0, u.stderr);
@@ -195,6 +205,7 @@ test('podman hook end to end', { ...req, timeout: 20 * 60_000 }, async (t) => {
       fexpod(['hook', 'uninstall']);
       for (const c of created) {
         if (c.startsWith('image:')) podman(['rmi', '-f', c.slice(6)]);
+        else if (c.startsWith('file:')) rmSync(c.slice(5), { force: true });
         else podman(['rm', '-f', '-t', '0', c]);
       }
       podman(['rmi', '-f', 'localhost/fexpod-hook-native:latest']);
