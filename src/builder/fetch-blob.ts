@@ -103,6 +103,11 @@ async function attempt(url: string, req: BlobRequest, deps: FetchBlobDeps): Prom
       throw new HttpError(url, 206, 'server answered a different byte range');
     }
     from = have;
+  } else if (res.status === 416 && have > 0) {
+    // Nothing after our partial file: it may be complete already (a run killed before the
+    // rename). Commit verifies it; wrong bytes delete it and the next attempt starts over.
+    await res.cancel();
+    return;
   } else if (res.status !== 200) {
     await res.cancel();
     throw new HttpError(url, res.status, res.status === 416 ? 'HTTP 416 (range not satisfiable)' : `HTTP ${res.status}`);

@@ -11,7 +11,7 @@ import { redactUrl, type HttpClient, type HttpResponse } from '../../../src/buil
 const DATA = Buffer.from('x'.repeat(5000) + 'y'.repeat(5000));
 const DIGEST = { alg: 'sha256' as const, hex: createHash('sha256').update(DATA).digest('hex') };
 
-type Behaviour = 'ok' | '500' | 'truncate' | 'corrupt' | 'norange';
+type Behaviour = 'ok' | '500' | 'truncate' | 'corrupt' | 'norange' | '416';
 function fakeHttp(byHost: Record<string, Behaviour>, log: { url: string; from: number }[]): HttpClient {
   return {
     async get(url, o = {}): Promise<HttpResponse> {
@@ -24,6 +24,7 @@ function fakeHttp(byHost: Record<string, Behaviour>, log: { url: string; from: n
           for (const c of chunks) yield new Uint8Array(c);
           if (fail) throw new Error('socket hang up');
         })();
+      if (b === '416' && from >= DATA.length) return { status: 416, header: () => undefined, body: body([]), cancel: async () => {} };
       if (b === '500') return { status: 500, header: () => undefined, body: body([]), cancel: async () => {} };
       const useRange = from > 0 && b !== 'norange';
       let slice = DATA.subarray(useRange ? from : 0);
@@ -75,6 +76,18 @@ test('fetchBlob: a stale partial with wrong bytes is discarded and fetched again
   writeFileSync(cache.partialPath(DIGEST), Buffer.alloc(4000, 0x7a));
   const path = await fetchBlob({ digest: DIGEST, size: DATA.length, urls: ['http://a/p'], what: 'p' }, { http: fakeHttp({ a: 'ok' }, []), cache });
   assert.deepEqual(readFileSync(path), DATA);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('fetchBlob: a complete partial left by a killed run (size unknown, server says 416) is committed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fexpod-fetch-unit-'));
+  const cache = new BlobCache(dir);
+  mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
+  writeFileSync(cache.partialPath(DIGEST), DATA);
+  const log: { url: string; from: number }[] = [];
+  const path = await fetchBlob({ digest: DIGEST, size: undefined, urls: ['http://a/p'], what: 'p' }, { http: fakeHttp({ a: '416' }, log), cache });
+  assert.deepEqual(readFileSync(path), DATA);
+  assert.deepEqual(log.map((l) => l.from), [DATA.length]);
   rmSync(dir, { recursive: true, force: true });
 });
 
