@@ -58,6 +58,18 @@ function slash(u: string): string {
 }
 
 async function mirrorsOf(repo: RepoDefinition, deps: RepoSyncDeps): Promise<{ baseUrls: string[]; accepted: Set<string> | undefined }> {
+  try {
+    return await mirrorsFrom(repo, deps);
+  } catch (err) {
+    if (err instanceof FexpodError && err.fix) throw err;
+    throw new FexpodError(err instanceof Error ? err.message : String(err), {
+      cause: err,
+      fix: `check the network, or build from a reachable mirror: --repo ${repo.id}=http://your-mirror/path/`,
+    });
+  }
+}
+
+async function mirrorsFrom(repo: RepoDefinition, deps: RepoSyncDeps): Promise<{ baseUrls: string[]; accepted: Set<string> | undefined }> {
   const url = repo.source.urls[0] ?? '';
   switch (repo.source.kind) {
     case 'baseurl':
