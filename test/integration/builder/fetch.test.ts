@@ -21,7 +21,7 @@ import { pythonSolverRunner } from '../../../src/builder/resolve.js';
 import { makeTestRepo, serveMirrors, tempDir, type TestMirrors, type TestRepo } from '../../helpers/test-repo.js';
 import { corpusDir, fileExists, integration, onPath, repoRoot } from '../../helpers/integration.js';
 
-const req = integration(onPath('rpmbuild'), onPath('createrepo_c'), onPath('gpg'), fileExists('/usr/bin/python3'));
+const req = integration(onPath('rpmbuild'), onPath('rpmsign'), onPath('createrepo_c'), onPath('zstd'), onPath('xz'), onPath('bzip2'), onPath('gpg'), fileExists('/usr/bin/python3'));
 const PACKAGES = ['glibc', 'setup', 'filesystem', 'basesystem'];
 
 let repo: TestRepo;

@@ -14,7 +14,7 @@ import { makeTestRepo, serveMirrors, tempDir, type TestMirrors, type TestRepo } 
 import { corpusDir, fileExists, integration, onPath, repoRoot } from '../../helpers/integration.js';
 
 const exec = promisify(execFile);
-const req = integration(onPath('rpmbuild'), onPath('createrepo_c'), onPath('gpg'), fileExists('/usr/bin/python3'));
+const req = integration(onPath('rpmbuild'), onPath('rpmsign'), onPath('createrepo_c'), onPath('zstd'), onPath('xz'), onPath('bzip2'), onPath('gpg'), fileExists('/usr/bin/python3'));
 const work = tempDir('lock-it');
 let repo: TestRepo;
 let mirrors: TestMirrors;

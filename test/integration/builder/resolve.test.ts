@@ -15,7 +15,7 @@ import { pythonSolverRunner, ResolveError } from '../../../src/builder/resolve.j
 import { dnfResolve, makeTestRepo, serveMirrors, tempDir, type MetadataCompression, type TestMirrors, type TestRepo } from '../../helpers/test-repo.js';
 import { fileExists, integration, onPath } from '../../helpers/integration.js';
 
-const req = integration(onPath('rpmbuild'), onPath('createrepo_c'), onPath('dnf'), onPath('gpg'), fileExists('/usr/bin/python3'));
+const req = integration(onPath('rpmbuild'), onPath('rpmsign'), onPath('createrepo_c'), onPath('zstd'), onPath('xz'), onPath('bzip2'), onPath('dnf'), onPath('gpg'), fileExists('/usr/bin/python3'));
 
 const repos = new Map<MetadataCompression, { repo: TestRepo; mirrors: TestMirrors }>();
 const work = tempDir('resolve-it');
