@@ -11,6 +11,7 @@
  *
  * Exit status is always 0: the hook never fails a container.
  */
+import './compile-cache.js';
 import { readFileSync, writeSync } from 'node:fs';
 import { Arch } from '../common/arch.js';
 import { hostExecFs } from './host-fs.js';
