@@ -50,7 +50,7 @@ export function sampleTree(opts: { xattrs?: boolean } = {}): TreeEntry[] {
 }
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Arch } from '../../src/common/arch.js';
@@ -91,6 +91,7 @@ export async function withLoopMount<T>(image: string, fstype: 'erofs' | 'squashf
     return await fn(mnt);
   } finally {
     execFileSync('umount', [mnt]);
+    rmdirSync(mnt);
   }
 }
 
