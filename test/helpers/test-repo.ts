@@ -191,6 +191,8 @@ export function makeTestRepo(dir: string, opts: TestRepoOptions = {}): TestRepo 
   run('createrepo_c', ['--quiet', '--no-database', '--simple-md-filenames', '--general-compress-type=gz', '--revision', '1', '--set-timestamp-to-revision', dir]);
   const compression = opts.compression ?? 'gz';
   if (compression !== 'gz') recompressRepodata(join(dir, 'repodata'), compression);
+  // Like Fedora's mirrors, publish the signing key next to the repository.
+  cpSync(rpms.keyFile, join(dir, 'RPM-GPG-KEY-fexpod-test'));
   return { dir, keyFile: rpms.keyFile, rpms, repomdSha256: sha256File(join(dir, 'repodata', 'repomd.xml')) };
 }
 

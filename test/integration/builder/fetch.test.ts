@@ -242,3 +242,17 @@ test('credentials in a mirror URL never appear in errors or the lock', req, asyn
     (e: unknown) => e instanceof Error && /HTTP 500/.test(e.message) && !/s3cret/.test(e.message) && /\*\*\*@/.test(e.message),
   );
 });
+
+test('gpgkey over https/http: keys load from a URL, and a missing key file names the fix', req, async () => {
+  const { loadKeys, bundledKeysDir } = await import('../../../src/builder/keys.js');
+  const keyDeps = { http: nodeHttpClient(), readFile: async (p: string) => new Uint8Array(readFileSync(p)), bundledDir: bundledKeysDir() };
+  const keys = await loadKeys([`${mirrors.mirrorUrl(0)}RPM-GPG-KEY-fexpod-test`], keyDeps);
+  assert.equal(keys.length, 1);
+  const paths = await fetchLocked(lock, { cacheDir: freshCache(), http: nodeHttpClient(), keys: new Map([['fedora', keys]]) });
+  assert.equal(paths.size, lock.packages.length);
+  // Fedora's default key path on a non-Fedora builder: the bundled copy stands in (42 is bundled) …
+  const fedora42 = await loadKeys(['file:///nonexistent/rpm-gpg/RPM-GPG-KEY-fedora-42-primary'], keyDeps);
+  assert.match(fedora42[0]?.getUserIDs()[0] ?? '', /Fedora \(42\)/);
+  // … and a release fexpod has no copy of is a clear error.
+  await assert.rejects(loadKeys(['file:///nonexistent/RPM-GPG-KEY-fedora-7-primary'], keyDeps), /no bundled copy of RPM-GPG-KEY-fedora-7-primary/);
+});
