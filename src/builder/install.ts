@@ -178,9 +178,18 @@ export async function installPackages(pkgs: readonly ExtractedRpm[], opts: Insta
       if (ft === S_IFSOCK) { skipped.socket++; continue; }
       const type = TYPES.get(ft);
       if (type === undefined) throw new FexpodError(`${pkg.nevra}: ${f.path} has unknown file type ${ft.toString(8)}`);
-      const path = resolveParentSymlinks(treePath(f.path), get);
+      let path: string;
+      let caps: Uint8Array | undefined;
+      try {
+        path = resolveParentSymlinks(treePath(f.path), get);
+        caps = f.caps ? fileCapsXattr(f.caps) : undefined;
+      } catch (err) {
+        throw new FexpodError(`${pkg.nevra}: ${f.path}: ${err instanceof Error ? err.message : String(err)}`, {
+          cause: err,
+          fix: 'the package has a file entry fexpod cannot install safely; report it to the packager',
+        });
+      }
       if (path === '') continue; // the root directory itself
-      const caps = f.caps ? fileCapsXattr(f.caps) : undefined;
       const base = { path, mode: f.mode & 0o7777, uid: 0, gid: 0, mtime: f.mtime, owner: pkg.nevra };
       let entry: TreeEntry;
       if (type === 'file') {

@@ -105,3 +105,8 @@ test('owners created by sysusers.d (not in passwd) get their declared ids', asyn
   assert.equal(tree.get('var/lib/tpm')?.gid, 59);
   assert.deepEqual(report.unknownOwners.map((u) => `${u.kind}:${u.name}`), ['user:dynuser']);
 });
+
+test('a path escaping the root or bad capability text fails with the package named', async () => {
+  await assert.rejects(installPackages([pkg('evil-1', [file(0, '/../etc/x')], { 0: 'x' })], opts), /evil-1: \/\.\.\/etc\/x: path escapes/);
+  await assert.rejects(installPackages([pkg('cap-1', [file(0, '/bin/x', { caps: 'cap_bogus=ep' })], { 0: 'x' })], opts), /cap-1: \/bin\/x: capability text/);
+});
