@@ -65,7 +65,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   try {
     const { runHookStage } = await import('./hook-stage.js');
-    const out = runHookStage(args, input, fs, host);
+    const out = await runHookStage(args, input, fs, host);
     if (out) writeAll(1, out);
   } catch {
     // Loading failed (a broken installation): never fail the container.

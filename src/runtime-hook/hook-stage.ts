@@ -8,10 +8,8 @@ import type { Arch } from '../common/arch.js';
 import { errnoCode } from '../common/errors.js';
 import { parseInstallState, type InstallState } from '../emulator/install-state.js';
 import { hostBinfmt } from './binfmt-ensure.js';
-import { createRuntime } from './create-runtime.js';
 import type { ExecFs } from './exec-arch.js';
 import { fileLogger } from './hook-log.js';
-import { hostNamespaceMounts } from './namespace-mount.js';
 import { precreate } from './precreate.js';
 
 export interface StageArgs {
@@ -35,10 +33,12 @@ export function stateLoader(file: string): () => InstallState | undefined {
 }
 
 /** Runs one stage; returns what to print on stdout (undefined: nothing). */
-export function runHookStage(args: StageArgs, input: Uint8Array, fs: ExecFs, host: Arch): Uint8Array | undefined {
+export async function runHookStage(args: StageArgs, input: Uint8Array, fs: ExecFs, host: Arch): Promise<Uint8Array | undefined> {
   const log = fileLogger(args.log, args.stage || 'hook', undefined, args.debug);
   const plan = { fs, host, loadState: stateLoader(args.state), binfmt: hostBinfmt() };
   if (args.stage === 'createRuntime') {
+    // Only `podman build` needs these (and child_process for nsenter).
+    const [{ createRuntime }, { hostNamespaceMounts }] = await Promise.all([import('./create-runtime.js'), import('./namespace-mount.js')]);
     createRuntime(Buffer.from(input).toString('utf8'), { ...plan, log, ...hostNamespaceMounts() });
     return undefined;
   }
