@@ -119,7 +119,9 @@ export function makeDemoRepo(dir: string, extraRpmsDir?: string): DemoRepo {
   return { dir, keyFiles: [join(demo, 'RPM-GPG-KEY-fexpod-demo'), corpus.keyFile] };
 }
 
-if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+// Run as a script (scripts/demo-build.sh), not when node --test walks dist/test/ and loads it.
+const asScript = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (asScript && process.env['NODE_TEST_CONTEXT'] === undefined) {
   const dir = process.argv[2];
   if (!dir) {
     process.stderr.write('usage: node dist/test/helpers/demo-repo.js DIR\n');
