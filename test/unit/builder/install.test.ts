@@ -110,3 +110,18 @@ test('a path escaping the root or bad capability text fails with the package nam
   await assert.rejects(installPackages([pkg('evil-1', [file(0, '/../etc/x')], { 0: 'x' })], opts), /evil-1: \/\.\.\/etc\/x: path escapes/);
   await assert.rejects(installPackages([pkg('cap-1', [file(0, '/bin/x', { caps: 'cap_bogus=ep' })], { 0: 'x' })], opts), /cap-1: \/bin\/x: capability text/);
 });
+
+test('device nodes, fifos and sockets from the header', async () => {
+  const p = pkg('dev-1', [
+    file(0, '/dev/null', { mode: 0o20666, rdev: 0x0103 }),
+    file(1, '/dev/sda', { mode: 0o60660, rdev: 0x0800 }),
+    file(2, '/run/fifo', { mode: 0o10600 }),
+    file(3, '/run/sock', { mode: 0o140600 }),
+  ]);
+  const { tree, report } = await installPackages([p], opts);
+  assert.deepEqual([tree.get('dev/null')?.type, tree.get('dev/null')?.devMajor, tree.get('dev/null')?.devMinor], ['char', 1, 3]);
+  assert.deepEqual([tree.get('dev/sda')?.type, tree.get('dev/sda')?.devMajor, tree.get('dev/sda')?.devMinor], ['block', 8, 0]);
+  assert.equal(tree.get('run/fifo')?.type, 'fifo');
+  assert.equal(tree.get('run/sock'), undefined);
+  assert.equal(report.skipped.socket, 1);
+});
