@@ -9,19 +9,10 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { chmod, mkdir, mkdtemp, rename, rm, utimes } from 'node:fs/promises';
 import {
-  chmod,
-  lchown,
-  link,
-  lutimes,
-  mkdir,
-  mkdtemp,
-  rename,
-  rm,
-  symlink,
-  utimes,
-  writeFile,
-} from 'node:fs/promises';
+  chmodSync, closeSync, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync, openSync, symlinkSync, utimesSync, writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { canonicalEntries, parentPath, type TreeEntry } from './tree.js';
 import { FexpodError } from '../common/errors.js';
@@ -94,6 +85,9 @@ export async function materializeTree(
   const abs = (p: string) => join(dir, p);
   const clamp = (t: number) => Math.min(t, opts.sourceDateEpoch);
 
+  // Synchronous file-system calls: thousands of small files, each a handful of
+  // syscalls; a thread-pool round trip per call (fs/promises) costs more than
+  // the call itself, and the pool is busy with the layer's gzip meanwhile.
   for (const e of sorted) {
     const parent = parentPath(e.path);
     if (!dirs.has(parent)) {
@@ -101,30 +95,53 @@ export async function materializeTree(
       if (all.has(parent)) {
         throw new FexpodError(`cannot write ${e.path}: its parent ${parent} is not a directory in the tree`);
       }
-      await mkdir(abs(parent), { recursive: true });
+      mkdirSync(abs(parent), { recursive: true });
       for (let p = parent; p !== '' && !dirs.has(p); p = parentPath(p)) {
-        await chmod(abs(p), 0o755); // explicit: mkdir's mode is cut by the umask
+        chmodSync(abs(p), 0o755); // explicit: mkdir's mode is cut by the umask
         dirs.add(p);
       }
     }
     const target = abs(e.path);
+    const owned = e.uid !== 0 || e.gid !== 0;
+    const xattrs = e.xattrs && Object.keys(e.xattrs).length > 0 ? e.xattrs : undefined;
+    if (e.type === 'file') {
+      // one descriptor for content, owner, mode and times
+      const data = e.content ? await e.content.read() : new Uint8Array();
+      const fd = openSync(target, 'wx', 0o600);
+      try {
+        for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
+        if (opts.privileged) fchownSync(fd, e.uid, e.gid);
+        else if (owned) notApplied.push({ path: e.path, what: 'owner' });
+        if (xattrs && !opts.privileged) notApplied.push({ path: e.path, what: 'xattr' });
+        // chmod after chown: chown clears setuid/setgid.
+        if (!xattrs) {
+          fchmodSync(fd, e.mode & 0o7777);
+          futimesSync(fd, clamp(e.mtime), clamp(e.mtime));
+        }
+      } finally {
+        closeSync(fd);
+      }
+      if (xattrs) {
+        if (opts.privileged) await applyXattrs(target, xattrs);
+        chmodSync(target, e.mode & 0o7777);
+        lutimesSync(target, clamp(e.mtime), clamp(e.mtime));
+      }
+      continue;
+    }
     switch (e.type) {
       case 'dir':
-        await mkdir(target, { mode: 0o700 }).catch((err: unknown) => {
+        try {
+          mkdirSync(target, { mode: 0o700 });
+        } catch (err) {
           if (!(typeof err === 'object' && err !== null && 'code' in err && err.code === 'EEXIST')) throw err;
-        });
+        }
         dirs.add(e.path);
         break;
-      case 'file': {
-        const data = e.content ? await e.content.read() : new Uint8Array();
-        await writeFile(target, data, { mode: 0o600 });
-        break;
-      }
       case 'symlink':
-        await symlink(e.linkTarget ?? '', target);
+        symlinkSync(e.linkTarget ?? '', target);
         break;
       case 'hardlink':
-        await link(abs(e.linkTarget ?? ''), target);
+        linkSync(abs(e.linkTarget ?? ''), target);
         continue; // shares the inode (and its attributes) with its first link
       case 'char':
       case 'block':
@@ -139,25 +156,25 @@ export async function materializeTree(
         ]);
         break;
     }
-    if (e.uid !== 0 || e.gid !== 0) {
-      if (opts.privileged) await lchown(target, e.uid, e.gid);
+    if (owned) {
+      if (opts.privileged) lchownSync(target, e.uid, e.gid);
       else notApplied.push({ path: e.path, what: 'owner' });
     } else if (opts.privileged) {
-      await lchown(target, 0, 0);
+      lchownSync(target, 0, 0);
     }
-    if (e.xattrs && Object.keys(e.xattrs).length > 0) {
-      if (opts.privileged) await applyXattrs(target, e.xattrs);
+    if (xattrs) {
+      if (opts.privileged) await applyXattrs(target, xattrs);
       else notApplied.push({ path: e.path, what: 'xattr' });
     }
     // chmod after chown: chown clears setuid/setgid. Directories get their mode in the last pass.
-    if (e.type !== 'symlink' && e.type !== 'dir') await chmod(target, e.mode & 0o7777);
-    if (e.type !== 'dir') await lutimes(target, clamp(e.mtime), clamp(e.mtime));
+    if (e.type !== 'symlink' && e.type !== 'dir') chmodSync(target, e.mode & 0o7777);
+    if (e.type !== 'dir') lutimesSync(target, clamp(e.mtime), clamp(e.mtime));
   }
   // Children are all written: now directory modes and times (deepest first).
   for (const e of [...sorted].reverse()) {
     if (e.type !== 'dir') continue;
-    await chmod(abs(e.path), e.mode & 0o7777);
-    await utimes(abs(e.path), clamp(e.mtime), clamp(e.mtime));
+    chmodSync(abs(e.path), e.mode & 0o7777);
+    utimesSync(abs(e.path), clamp(e.mtime), clamp(e.mtime));
   }
   await chmod(dir, 0o755);
   await utimes(dir, opts.sourceDateEpoch, opts.sourceDateEpoch);
