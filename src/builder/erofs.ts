@@ -157,9 +157,14 @@ export async function writeErofs(entries: readonly TreeEntry[], opts: ErofsOptio
       });
     }
     await rename(image, opts.dest);
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(opts.dest)) hash.update(chunk as Buffer);
-    return { path: opts.dest, sha256: hash.digest('hex'), uuid: uuidFromDigest(opts.digest), warnings };
+    // hash the image while the staging tree is removed
+    const sha256 = async () => {
+      const hash = createHash('sha256');
+      for await (const chunk of createReadStream(opts.dest)) hash.update(chunk as Buffer);
+      return hash.digest('hex');
+    };
+    const [digest] = await Promise.all([sha256(), forceRemove(work)]);
+    return { path: opts.dest, sha256: digest, uuid: uuidFromDigest(opts.digest), warnings };
   } finally {
     await forceRemove(work);
   }

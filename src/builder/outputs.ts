@@ -131,7 +131,7 @@ export async function writeOutputs(req: OutputsRequest, deps: OutputsDeps): Prom
   const [gz, erofs, sqfs] = await Promise.allSettled([gzP, erofsP, sqfsP]);
   for (const r of [gz, erofs, sqfs]) if (r.status === 'rejected') throw r.reason;
   const gzipped = gz.status === 'fulfilled' ? gz.value : undefined;
-  const plan = planOciImage(tar, { ...req.image, arch: req.arch, sourceDateEpoch: req.sourceDateEpoch }, gzipped);
+  const plan = planOciImage(tar, { ...req.image, arch: req.arch, sourceDateEpoch: req.sourceDateEpoch }, gzipped, diffId);
 
   if (want('oci')) {
     step('oci');

@@ -87,7 +87,8 @@ export async function extractPayload(
           if (size !== file.size) {
             throw new RpmExtractError(`${file.path}: payload has ${size} bytes, the header says ${file.size}`);
           }
-          current = { file, writer: store.create(), hash: createHash(digestAlgo) };
+          // the store hashes with sha256 already: a second sha256 pass would only repeat it
+          current = { file, writer: store.create(), ...(digestAlgo === 'sha256' ? {} : { hash: createHash(digestAlgo) }) };
           return size;
         }
         current = { file: undefined };
@@ -105,9 +106,9 @@ export async function extractPayload(
     end(): void {
       const c = current;
       current = undefined;
-      if (!c?.file || !c.writer || !c.hash) return;
+      if (!c?.file || !c.writer) return;
       const src = c.writer.finish();
-      const digest = c.hash.digest('hex');
+      const digest = c.hash ? c.hash.digest('hex') : src.sha256;
       if (c.file.digest !== '' && c.file.digest !== digest) {
         throw new RpmExtractError(`${c.file.path}: content ${digestAlgo} ${digest} does not match the header's ${c.file.digest}`, {
           fix: 'the package is corrupt or was tampered with; download it again',
