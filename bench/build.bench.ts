@@ -6,7 +6,8 @@
  * EroFS image:
  *
  *   fexpod:   fexpod build demo.toml --format oci,erofs   (resolve, fetch+verify, install, profile, outputs)
- *   scripted: dnf --installroot (throwaway config, --nogpgcheck) → tar → podman import
+ *   scripted: dnf --installroot (throwaway config; gpgcheck with the same keys where fexpod
+ *             checks signatures) → tar → podman import
  *             → skopeo copy containers-storage: oci: → mkfs.erofs -zlz4hc
  *
  * Two package sets: "demo" (5 small packages) and "python" (the demo plus
@@ -136,7 +137,9 @@ function scriptedOnce(i: number): { ms: number; cpu: number } {
   const ms = timed(() => {
     cpu += cpuRun('dnf', [
       '-y', '-q', `--installroot=${root}`, '--releasever=42', '--setopt=reposdir=/dev/null', `--setopt=cachedir=${join(d, 'cache')}`,
-      '--setopt=install_weak_deps=False', '--setopt=tsflags=nodocs', `--repofrompath=demo,${url}`, '--repo=demo', '--nogpgcheck',
+      '--setopt=install_weak_deps=False', '--setopt=tsflags=nodocs', `--repofrompath=demo,${url}`, '--repo=demo',
+      // the same signature checks as fexpod: dnf imports the keys into the installroot and checks every package
+      ...(set.gpgcheck ? ['--setopt=demo.gpgcheck=1', `--setopt=demo.gpgkey=${keys.map((k) => `file://${k}`).join(' ')}`] : ['--nogpgcheck']),
       'install', ...PACKAGES,
     ]).cpu;
     cpu += cpuRun('tar', ['--numeric-owner', '--xattrs', '-C', root, '-cf', join(d, 'layer.tar'), '.']).cpu;

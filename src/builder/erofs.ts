@@ -8,7 +8,8 @@
  * non-root, ownership, device nodes and xattrs (security.capability) are
  * replayed under fakeroot, so the image is byte-identical to a root build. Reproducible: `-T <SOURCE_DATE_EPOCH>`
  * (every inode gets that time: mkfs.erofs 1.5 has no clamping mode that keeps
- * a fixed superblock time) and a UUID derived from the layer digest.
+ * a fixed superblock time) and a UUID derived from the tree's digest (treeDigest:
+ * known before the layer tar is, so mkfs.erofs starts while the tar is made).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -30,8 +31,10 @@ export interface ErofsDeps {
 export interface ErofsOptions {
   readonly dest: string;
   readonly sourceDateEpoch: number;
-  /** Content digest the UUID is derived from (the layer's diff_id). */
+  /** Content digest the UUID is derived from (treeDigest of the entries). */
   readonly digest: string;
+  /** Called once the staging tree is written and mkfs.erofs runs (the caller's main-thread work may go on). */
+  readonly onStaged?: () => void;
   readonly blockSize?: number;
   readonly compression?: string;
 }
@@ -141,13 +144,16 @@ export async function writeErofs(entries: readonly TreeEntry[], opts: ErofsOptio
     const replay = [...notApplied.filter((n) => n.what !== 'xattr'), ...notApplied.filter((n) => n.what === 'xattr')];
     const cmd = ['mkfs.erofs', ...args].map(shq).join(' ');
     try {
+      let mkfs: Promise<unknown>;
       if (replay.length === 0) {
-        await deps.runner.run('mkfs.erofs', args);
+        mkfs = deps.runner.run('mkfs.erofs', args);
       } else {
         const script = join(work, 'replay.sh');
         await writeFile(script, fakerootScript(entries, replay, stage) + `${cmd}\n`);
-        await deps.runner.run('fakeroot', ['--', 'sh', script]);
+        mkfs = deps.runner.run('fakeroot', ['--', 'sh', script]);
       }
+      opts.onStaged?.();
+      await mkfs;
     } catch (err) {
       throw new FexpodError(`mkfs.erofs failed`, {
         cause: err,

@@ -11,7 +11,7 @@ import type { Arch } from '../common/arch.js';
 import { z } from 'zod';
 import { ConfigError, inContext } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
-import type { TreeEntry } from './tree.js';
+import { treeDigest, type TreeEntry } from './tree.js';
 import { tarChunks } from './tar-writer.js';
 import { gzipAsync, planOciImage, sha256Digest, writeOciLayout, type ImageSettings } from './oci-layout.js';
 import { writeOciArchive } from './oci-archive.js';
@@ -100,29 +100,39 @@ export async function layerTar(entries: readonly TreeEntry[], sourceDateEpoch: n
 
 export async function writeOutputs(req: OutputsRequest, deps: OutputsDeps): Promise<OutputsResult> {
   const step = (s: string) => deps.progress?.(s);
-  step('layer');
-  const tar = await layerTar(req.entries, req.sourceDateEpoch);
   const outputs: OutputRecord[] = [];
   const warnings: string[] = [];
   const path = (k: OutputKind) => join(req.outDir, req.names[k]);
   const want = (k: OutputKind) => req.formats.includes(k);
-  const diffId = sha256Digest(tar);
   let fexIndex: string | undefined;
 
-  // gzip (zlib's thread pool), mkfs.erofs and mksquashfs (child processes) run side by side;
-  // each is deterministic on its own, so the order they finish in does not matter.
+  // mkfs.erofs (the longest step: one core) starts first, from the staging tree; its UUID
+  // comes from the tree's digest, so it need not wait for the layer tar. The tar is made
+  // while it runs, then gzip (zlib's thread pool) and mksquashfs (a child) join it. Each is
+  // deterministic on its own, so the order they finish in does not matter.
+  let erofsP: Promise<Awaited<ReturnType<typeof writeErofs>> | undefined> = Promise.resolve(undefined);
+  let staged: Promise<unknown> = Promise.resolve();
+  if (want('erofs')) {
+    step('erofs');
+    const digest = await treeDigest(req.entries, req.sourceDateEpoch);
+    let onStaged = (): void => {};
+    staged = new Promise<void>((r) => { onStaged = r; });
+    erofsP = inContext('writing the EroFS image', () =>
+      writeErofs(
+        req.entries,
+        { dest: path('erofs'), sourceDateEpoch: req.sourceDateEpoch, digest, onStaged, ...req.erofs },
+        { runner: deps.runner, pageSize: deps.pageSize, privileged: deps.privileged },
+      ),
+    );
+    erofsP.then(onStaged, onStaged); // a failure before mkfs.erofs runs is reported below
+  }
+  await staged;
+  step('layer');
+  const tar = await layerTar(req.entries, req.sourceDateEpoch);
+  const diffId = sha256Digest(tar);
   const parallel = [want('oci') || want('oci-archive') ? 'gzip' : '', want('erofs') ? 'erofs' : '', want('squashfs') ? 'squashfs' : ''].filter((x) => x !== '');
   if (parallel.length > 0) step(parallel.join(' ∥ '));
   const gzP = want('oci') || want('oci-archive') ? gzipAsync(tar) : Promise.resolve(undefined);
-  const erofsP = want('erofs')
-    ? inContext('writing the EroFS image', () =>
-        writeErofs(
-          req.entries,
-          { dest: path('erofs'), sourceDateEpoch: req.sourceDateEpoch, digest: diffId, ...req.erofs },
-          { runner: deps.runner, pageSize: deps.pageSize, privileged: deps.privileged },
-        ),
-      )
-    : Promise.resolve(undefined);
   const sqfsP = want('squashfs')
     ? inContext('writing the SquashFS image', () =>
         writeSquashfs(tar, { dest: path('squashfs'), sourceDateEpoch: req.sourceDateEpoch, ...req.squashfs }, deps),

@@ -6,6 +6,7 @@
  * Paths are relative to the tree root, normalized, without leading "/" or "./"
  * ("usr/lib64/libc.so.6"); the root itself is never an entry.
  */
+import { createHash } from 'node:crypto';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
 
@@ -184,4 +185,27 @@ export function resolveSymlinks(path: string, get: (p: string) => TreeEntry | un
     p = out.join('/');
   }
   return undefined;
+}
+
+/**
+ * A digest of everything an image is made of (each entry's path, type, mode,
+ * owner, time clamped to the epoch, link target, device numbers, xattrs and
+ * content sha256), in canonical order. Known before any output is written, so
+ * an output can be named by it (the EroFS UUID) without waiting for the layer
+ * tar; two trees with the same digest give the same layer.
+ */
+export async function treeDigest(entries: readonly TreeEntry[], sourceDateEpoch: number): Promise<string> {
+  const h = createHash('sha256');
+  h.update(`fexpod-tree-v1\0${sourceDateEpoch}\0`);
+  for (const e of canonicalEntries(entries)) {
+    let sha = '';
+    if (e.type === 'file' && e.content) sha = e.content.sha256 ?? createHash('sha256').update(await e.content.read()).digest('hex');
+    const xattrs = Object.entries(e.xattrs ?? {})
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${k}=${Buffer.from(v).toString('hex')}`)
+      .join(',');
+    const fields = [e.path, e.type, e.mode, e.uid, e.gid, Math.min(e.mtime, sourceDateEpoch), e.linkTarget ?? '', e.devMajor ?? '', e.devMinor ?? '', xattrs, e.content?.size ?? '', sha];
+    h.update(JSON.stringify(fields) + '\n');
+  }
+  return `sha256:${h.digest('hex')}`;
 }
