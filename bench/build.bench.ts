@@ -12,14 +12,16 @@
  *
  * Two package sets: "demo" (5 small packages) and "python" (the demo plus
  * the host's Python standard library cut into 34 RPMs: ~1400 files, 54 MB;
- * unsigned, so gpgcheck is off for both sides there). FEXPOD_BENCH_SET picks
- * one (default: both).
+ * unsigned, so gpgcheck is off for both sides there), and "libs" (the python set
+ * plus 40 MB of the host's shared libraries as 20 x86_64 packages and an ldconfig
+ * run at the end of the transaction as glibc's file trigger does: the scriptlet work dnf does on Fedora). FEXPOD_BENCH_SET
+ * picks one (default: all).
  *
  * Prints the median times, their ratio (target: fexpod ≤ 0.5× the scripted
  * pipeline) and fexpod's peak RSS (GNU time). Needs root, dnf, podman, skopeo.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeDemoRepo } from '../test/helpers/demo-repo.js';
@@ -49,6 +51,62 @@ function pythonRpms(): { dir: string; names: string[] } {
     const out = join(top, 'out');
     mkdirSync(out);
     for (const f of readdirSync(join(top, 'rpmbuild', 'RPMS', 'noarch'))) renameSync(join(top, 'rpmbuild', 'RPMS', 'noarch', f), join(out, f));
+    writeFileSync(join(out, 'done'), '');
+    mkdirSync(join(dir, '..'), { recursive: true });
+    renameSync(out, dir);
+  } finally {
+    rmSync(top, { recursive: true, force: true });
+  }
+  return { dir, names };
+}
+
+const LIBDIR = '/usr/lib/x86_64-linux-gnu';
+
+/**
+ * A Fedora-like library set: the host's shared libraries (regular lib*.so.N files, up to
+ * 40 MB) as 20 x86_64 packages in /usr/lib64, and bench-ldconfig, which ships the host's
+ * static ldconfig and runs it once at the end of the transaction, as glibc's file trigger
+ * (%transfiletriggerin -P 2000000 -p /sbin/ldconfig -- /usr/lib64 …) does on Fedora
+ * (library packages there have no %post ldconfig since F28). It is a %posttrans here:
+ * Debian's rpm did not fire that file trigger in an --installroot (checked: no
+ * etc/ld.so.cache). fexpod runs no scriptlets and writes etc/ld.so.cache itself. Cached.
+ */
+function libRpms(): { dir: string; names: string[] } | undefined {
+  if (!existsSync(LIBDIR) || !existsSync('/sbin/ldconfig')) return undefined;
+  const dir = join(cacheDir(), 'bench-lib-rpms', 'v3');
+  const N = 20;
+  const names = ['bench-ldconfig', ...Array.from({ length: N }, (_, i) => `benchlib-${String(i).padStart(2, '0')}`)];
+  if (existsSync(join(dir, 'done'))) return { dir, names };
+  const libs: string[] = [];
+  let total = 0;
+  for (const f of readdirSync(LIBDIR).filter((x) => /^lib.*\.so\.\d/.test(x)).sort()) {
+    const st = lstatSync(join(LIBDIR, f), { throwIfNoEntry: false });
+    if (!st?.isFile() || total + st.size > 40 << 20) continue;
+    libs.push(f);
+    total += st.size;
+  }
+  const top = mkdtempSync(join(tmpdir(), 'fexpod-bench-rpmbuild-'));
+  try {
+    const head = (name: string) => `Name: ${name}\nVersion: 1.0\nRelease: 1.fc42\nSummary: bench library set\nLicense: MIT\nAutoReqProv: no\nRequires: demo-filesystem\n%global __os_install_post %{nil}\n%global debug_package %{nil}\n%global _build_id_links none\n%description\nbench\n`;
+    const specs: [string, string][] = [[
+      'bench-ldconfig',
+      // Debian's ldconfig does not search /usr/lib64 by itself (Fedora's does): a conf file says so
+      `${head('bench-ldconfig')}%install\nmkdir -p %{buildroot}/usr/sbin %{buildroot}/etc/ld.so.conf.d\ncp /sbin/ldconfig %{buildroot}/usr/sbin/ldconfig\necho /usr/lib64 > %{buildroot}/etc/ld.so.conf.d/lib64.conf\n` +
+        `%posttrans -p /usr/sbin/ldconfig\n` +
+        `%files\n/usr/sbin/ldconfig\n/etc/ld.so.conf.d/lib64.conf\n`,
+    ]];
+    for (let i = 0; i < N; i++) {
+      const mine = libs.filter((_, j) => j % N === i);
+      const name = names[i + 1] ?? `benchlib-${i}`;
+      specs.push([name, `${head(name)}%install\nmkdir -p %{buildroot}/usr/lib64\n${mine.map((f) => `cp ${LIBDIR}/${f} %{buildroot}/usr/lib64/`).join('\n')}\n%files\n${mine.map((f) => `/usr/lib64/${f}`).join('\n')}\n`]);
+    }
+    for (const [name, text] of specs) {
+      writeFileSync(join(top, `${name}.spec`), text);
+      run('rpmbuild', ['--define', `_topdir ${join(top, 'rpmbuild')}`, '--define', '_binary_payload w19.zstdio', '--target', 'x86_64', '-bb', join(top, `${name}.spec`)]);
+    }
+    const out = join(top, 'out');
+    mkdirSync(out);
+    for (const f of readdirSync(join(top, 'rpmbuild', 'RPMS', 'x86_64'))) renameSync(join(top, 'rpmbuild', 'RPMS', 'x86_64', f), join(out, f));
     writeFileSync(join(out, 'done'), '');
     mkdirSync(join(dir, '..'), { recursive: true });
     renameSync(out, dir);
@@ -91,6 +149,18 @@ if (!want || want === 'demo') SETS.push({ name: 'demo', packages: ['basesystem',
 if ((!want || want === 'python') && existsSync(PY)) {
   const py = pythonRpms();
   SETS.push({ name: 'python', packages: ['basesystem', 'demo-busybox', ...py.names], extraRpms: py.dir, gpgcheck: false });
+}
+const libSet = (!want || want === 'libs') && existsSync(PY) ? libRpms() : undefined;
+if (libSet) {
+  // the python set plus the library packages and the ldconfig file trigger, in one repository
+  const py = pythonRpms();
+  const both = join(cacheDir(), 'bench-libs-python-rpms', 'v3');
+  if (!existsSync(join(both, 'done'))) {
+    mkdirSync(both, { recursive: true });
+    for (const d of [py.dir, libSet.dir]) for (const f of readdirSync(d).filter((x) => x.endsWith('.rpm'))) copyFileSync(join(d, f), join(both, f));
+    writeFileSync(join(both, 'done'), '');
+  }
+  SETS.push({ name: 'libs', packages: ['basesystem', 'demo-busybox', ...py.names, ...libSet.names], extraRpms: both, gpgcheck: false });
 }
 
 for (const set of SETS) benchSet(set);
