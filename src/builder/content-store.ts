@@ -65,6 +65,7 @@ export function spillContentStore(opts: SpillStoreOptions): ContentStore {
   const fileSource = (path: string, size: number, sha256: string): ContentSource => ({
     size,
     sha256,
+    path,
     read: async () => readFileSync(path),
   });
   const create = (): ContentWriter => {

@@ -138,7 +138,7 @@ export async function writeErofs(entries: readonly TreeEntry[], opts: ErofsOptio
     const stage = join(work, 'tree');
     const image = join(work, 'image.erofs');
     const args = mkfsErofsArgs(caps, opts, deps.pageSize, image, stage);
-    const { notApplied } = await materializeTree(entries, stage, { privileged: deps.privileged, sourceDateEpoch: opts.sourceDateEpoch });
+    const { notApplied } = await materializeTree(entries, stage, { privileged: deps.privileged, sourceDateEpoch: opts.sourceDateEpoch, linkContent: true });
     const warnings: string[] = [];
     // xattrs last: chown under fakeroot would drop a faked security.capability
     const replay = [...notApplied.filter((n) => n.what !== 'xattr'), ...notApplied.filter((n) => n.what === 'xattr')];

@@ -15,6 +15,8 @@ export interface ContentSource {
   readonly size: number;
   /** sha256 hex of the content, when known (used for dedup and SBOM). */
   readonly sha256?: string;
+  /** A file that holds exactly these bytes and stays unchanged (the content store's spill file), if any. */
+  readonly path?: string;
   read(): Promise<Uint8Array>;
 }
 
