@@ -42,7 +42,7 @@ export interface PackageSourceOptions {
 
 export interface PackageSource {
   resolve(def: ImageDefinition): Promise<ResolvedSet>;
-  fetch(def: ImageDefinition, set: ResolvedSet): Promise<readonly string[]>;
+  fetch(def: ImageDefinition, set: ResolvedSet, onReady?: (index: number, path: string) => void): Promise<readonly string[]>;
   readonly ldSoCache: (entries: readonly TreeEntry[], def: ImageDefinition) => Promise<Uint8Array>;
 }
 
@@ -111,7 +111,7 @@ export function packageSource(opts: PackageSourceOptions): PackageSource {
       return set;
     },
 
-    async fetch(def, set) {
+    async fetch(def, set, onReady) {
       const lock = locks.get(set);
       if (!lock) throw new FexpodError('internal: fetch without a resolved lock');
       const mirrors = new Map(def.repos.filter((r) => r.source.kind === 'baseurl').map((r) => [r.id, r.source.urls] as const));
@@ -127,6 +127,15 @@ export function packageSource(opts: PackageSourceOptions): PackageSource {
           concurrency: opts.jobs ?? 4,
           keyDeps: { http, readFile: async (p) => new Uint8Array(await readFile(p)), bundledDir: bundledKeysDir() },
           ...(progress ? { onEvent: (e) => progress.event(e) } : {}),
+          ...(onReady
+            ? {
+                onVerified: (sha256: string, path: string) => {
+                  lock.packages.forEach((p, i) => {
+                    if (p.sha256 === sha256) onReady(i, path);
+                  });
+                },
+              }
+            : {}),
         });
       } finally {
         progress?.finish();

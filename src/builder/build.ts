@@ -54,10 +54,13 @@ export interface BuildDeps extends OutputsDeps {
   readonly loadDefinition: (file: string) => Promise<ImageDefinition>;
   /** resolve: the lock for a definition (read, checked or freshly resolved). */
   readonly resolve: (def: ImageDefinition) => Promise<ResolvedSet>;
-  /** fetch: local paths of the verified .rpm files, in lock order. */
-  readonly fetch: (def: ImageDefinition, set: ResolvedSet) => Promise<readonly string[]>;
-  /** extract: scriptless install of the files into one tree. */
-  readonly install: (rpmFiles: readonly string[], def: ImageDefinition, sourceDateEpoch: number) => Promise<InstalledSet>;
+  /**
+   * fetch: local paths of the verified .rpm files, in lock order; onReady (optional) is
+   * told of each one as soon as it is verified, so extraction overlaps the downloads.
+   */
+  readonly fetch: (def: ImageDefinition, set: ResolvedSet, onReady?: (index: number, path: string) => void) => Promise<readonly string[]>;
+  /** extract: scriptless install of the files into one tree (paths may still be on their way). */
+  readonly install: (rpmFiles: readonly (string | Promise<string>)[], def: ImageDefinition, sourceDateEpoch: number) => Promise<InstalledSet>;
   /** Builds etc/ld.so.cache for a tree; absent: no cache is generated (and the build says so). */
   readonly ldSoCache?: (entries: readonly TreeEntry[], def: ImageDefinition) => Uint8Array | Promise<Uint8Array>;
   readonly toolVersion: string;
@@ -132,10 +135,33 @@ async function installDefinition(def: ImageDefinition, deps: BuildDeps, epoch: n
   deps.progress?.(`resolve ${def.name}`);
   const set = await inContext(`resolving ${def.file}`, () => deps.resolve(def));
   deps.progress?.(`fetch ${set.packages.length} packages`);
-  const files = await inContext(`fetching the packages of ${def.name}`, () => deps.fetch(def, set));
-  deps.progress?.(`extract ${files.length} packages`);
+  // Each package is extracted as soon as it is downloaded and verified (never before):
+  // one promise per lock entry, settled by fetch's onReady or, at the latest, by its result.
+  const ready = set.packages.map(() => {
+    let resolve: (path: string) => void = () => {};
+    let reject: (err: unknown) => void = () => {};
+    const promise = new Promise<string>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    promise.catch(() => {}); // a fetch failure is reported as such, below
+    return { promise, resolve, reject };
+  });
+  const fetching = inContext(`fetching the packages of ${def.name}`, () => deps.fetch(def, set, (i, path) => ready[i]?.resolve(path)));
   // Implicit directories get the epoch; before it is known, a fixed 0 (clamped later anyway).
-  const installed = await inContext(`installing the packages of ${def.name}`, () => deps.install(files, def, epoch ?? 0));
+  const installing = inContext(`installing the packages of ${def.name}`, () => deps.install(ready.map((r) => r.promise), def, epoch ?? 0));
+  installing.catch(() => {}); // awaited below, after the fetch
+  let files: readonly string[];
+  try {
+    files = await fetching;
+  } catch (err) {
+    for (const r of ready) r.reject(err);
+    await installing.catch(() => {});
+    throw err;
+  }
+  files.forEach((f, i) => ready[i]?.resolve(f));
+  deps.progress?.(`extract ${files.length} packages`);
+  const installed = await installing;
   return { set, files, installed };
 }
 

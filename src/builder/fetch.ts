@@ -30,6 +30,8 @@ export interface FetchLockedOptions {
   /** Skip header/signature/payload verification (sha256 is always checked). */
   readonly verify?: boolean;
   readonly signal?: AbortSignal;
+  /** Called as each package is downloaded and verified (its sha256 and cache path), so extraction can start. */
+  readonly onVerified?: (sha256: string, path: string) => void;
 }
 
 function slash(u: string): string {
@@ -100,6 +102,7 @@ export async function fetchLocked(lock: Lock, opts: FetchLockedOptions): Promise
         await verifyRpmFile(path, p, { gpgcheck: repo?.gpgcheck ?? true, keys: keys.get(p.repo) ?? [] });
       }
       result.set(p.sha256, path);
+      opts.onVerified?.(p.sha256, path);
     } catch (err) {
       if (err instanceof FetchError && /HTTP 404/.test(err.message) && !/HTTP (?!404)\d{3}|wrong|truncated|broke off|stalled/.test(err.message)) {
         vanished.push(p);

@@ -271,7 +271,7 @@ export const EXTRACT_CONCURRENCY = 3;
 
 /** Extracts each RPM (a few at a time) into the store and installs them, in lock order, into one tree. */
 export async function installRpmFiles(
-  paths: readonly string[],
+  paths: readonly (string | Promise<string>)[],
   opts: InstallOptions,
   store: ContentStore,
 ): Promise<{ tree: Tree; report: InstallReport; packages: readonly ExtractedRpm[] }> {
@@ -279,7 +279,7 @@ export async function installRpmFiles(
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let i = next++; i < paths.length; i = next++) {
-      const p = paths[i];
+      const p = await paths[i]; // a path, or one still being downloaded (in lock order)
       if (p !== undefined) pkgs[i] = await extractRpmFile(p, store);
     }
   };

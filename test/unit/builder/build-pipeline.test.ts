@@ -39,10 +39,13 @@ function fakeDeps(files: Record<string, string>, calls: string[]): BuildDeps {
       return { packages: def.packages.map((name) => ({ name, epoch: 0, version: '1', release: '1', arch: 'x86_64', sha256: '0'.repeat(64) })) };
     },
     fetch: async (_def, set) => set.packages.map((p) => p.name),
-    install: async (names): Promise<InstalledSet> => ({
+    install: async (pending): Promise<InstalledSet> => {
+      const names = await Promise.all(pending);
+      return {
       entries: names.flatMap((n) => TREES[n] ?? []).filter((e, i, all) => all.findIndex((x) => x.path === e.path) === i),
       packages: names.map((name) => ({ name, arch: 'x86_64', header: { number: () => 1_700_000_000, string: () => undefined } }) as unknown as ExtractedRpm),
-    }),
+      };
+    },
     ldSoCache: (entries) => Buffer.from(`cache:${entries.filter((e) => e.path.endsWith('.so.6') || e.path.endsWith('.so')).length}`),
   };
 }
@@ -97,3 +100,55 @@ test('output options are checked with the key path', () => {
   assert.throws(() => parseOutputOptions('x.toml', { erofs_name: 'a/b' }), ConfigError);
   assert.throws(() => parseOutputOptions('x.toml', { bogus: 1 }), ConfigError);
 });
+
+const fetchCases = [
+  {
+    name: 'extraction starts on each package as soon as fetch reports it verified, before the whole fetch ends',
+    fail: false,
+  },
+  {
+    name: 'a fetch failure fails the build with the fetch error; the packages never reported are never extracted',
+    fail: true,
+  },
+];
+for (const c of fetchCases) {
+  test(`fetch ∥ extract: ${c.name}`, async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fexpod-unit-build-'));
+    const calls: string[] = [];
+    const base = fakeDeps({ 'base.toml': BASE.replace('["glibc"]', '["glibc", "mesa"]') }, calls);
+    const events: string[] = [];
+    try {
+      const deps: BuildDeps = {
+        ...base,
+        fetch: async (_def, set, onReady) => {
+          onReady?.(0, set.packages[0]?.name ?? '');
+          events.push('fetched 0');
+          await new Promise((r) => setTimeout(r, 20));
+          if (c.fail) throw new Error('HTTP 500 for mesa');
+          events.push('fetched 1');
+          return set.packages.map((p) => p.name);
+        },
+        install: async (pending, def, epoch) => {
+          events.push(`extracting ${await pending[0]}`);
+          try {
+            events.push(`extracting ${await pending[1]}`);
+          } catch {
+            events.push('extract stopped');
+            throw new Error('stopped');
+          }
+          return base.install(pending, def, epoch);
+        },
+      };
+      const run = build({ definitionFile: '/defs/base.toml', outDir: out, formats: ['sbom'] }, deps);
+      if (c.fail) {
+        await assert.rejects(run, /HTTP 500 for mesa/);
+        assert.deepEqual(events, ['fetched 0', 'extracting glibc', 'extract stopped']);
+      } else {
+        await run;
+        assert.deepEqual(events, ['fetched 0', 'extracting glibc', 'fetched 1', 'extracting mesa']);
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+}
