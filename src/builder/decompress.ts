@@ -13,7 +13,8 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { Duplex, PassThrough, Transform, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { Decompress as ZstdDecompress } from 'fzstd';
+import { createRequire } from 'node:module';
+import type { Decompress as ZstdDecompress } from 'fzstd';
 import { FexpodError } from '../common/errors.js';
 
 export type Compression = 'zstd' | 'xz' | 'gzip' | 'bzip2' | 'none';
@@ -52,7 +53,9 @@ class ZstdTransform extends Transform {
 
   constructor() {
     super();
-    this.dec = new ZstdDecompress((chunk) => {
+    // fzstd is the fallback for hosts without the zstd CLI: loaded on first use, not at start-up (~20 ms)
+    const fzstd: typeof import('fzstd') = createRequire(import.meta.url)('fzstd');
+    this.dec = new fzstd.Decompress((chunk) => {
       this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     });
   }

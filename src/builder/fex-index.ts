@@ -9,7 +9,6 @@
  */
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { createXXHash3 } from 'hash-wasm';
 import { canonicalJson } from './oci-layout.js';
 
 export interface FexIndexImage {
@@ -36,6 +35,8 @@ export interface FexIndexEntry {
 
 /** XXH3-64 of a file, lower-case hex (16 digits), as FEXRootFSFetcher compares it. */
 export async function xxh3File(path: string): Promise<string> {
+  // loaded here, not at start-up: only builds with an EroFS/SquashFS output need it (~25 ms)
+  const { createXXHash3 } = await import('hash-wasm');
   const h = await createXXHash3();
   h.init();
   for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
