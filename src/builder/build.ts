@@ -17,7 +17,6 @@ import { createReadStream } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { Arch } from '../common/arch.js';
 import { FexpodError, inContext } from '../common/errors.js';
-import type { Logger } from '../common/log.js';
 import type { ImageDefinition } from './definition.js';
 import type { TreeEntry } from './tree.js';
 import { RpmTag } from './rpm-header.js';

@@ -1,7 +1,7 @@
 import { after, test } from 'node:test';
 import { tmpdir } from 'node:os';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { Arch } from '../../../src/common/arch.js';
 import { memoryLogger } from '../../../src/common/log.js';
