@@ -65,3 +65,9 @@ export function corpusDir(): string {
 export function repoRoot(): string {
   return new URL('../../../', import.meta.url).pathname.replace(/\/$/, '');
 }
+
+/** For a test that finds out inside its body that a part is missing: skip, or fail in CI. */
+export function skipOrFail(t: { skip(message?: string): void }, reason: string): void {
+  if (REQUIRE_INTEGRATION) throw new Error(`${reason} (FEXPOD_REQUIRE_INTEGRATION=1 forbids skipping)`);
+  t.skip(reason);
+}

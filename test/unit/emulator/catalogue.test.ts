@@ -6,6 +6,7 @@ import { nodeDiscoveryDeps } from '../../../src/emulator/discovery-deps.js';
 import { discoverEmulators, type DiscoveryDeps, type FoundEmulator } from '../../../src/emulator/emulator-catalogue.js';
 import { chooseEmulator, type ChoiceHost } from '../../../src/emulator/emulator-choice.js';
 import { buildElf } from './elf-builder.js';
+import { skipOrFail } from '../../helpers/integration.js';
 import { FakeFs, type FakeNode } from './fake-fs.js';
 
 const A64 = 0xb7;
@@ -166,7 +167,7 @@ test('discover on this host: installed qemu-user(-static) builds are found and c
     { id: 'qemu-user-static', path: `/usr/bin/qemu-${g.qemu}-static`, static: true },
     { id: 'qemu-user', path: `/usr/bin/qemu-${g.qemu}`, static: false },
   ]).filter((e) => existsSync(e.path));
-  if (expected.length === 0) return t.skip('no qemu-user builds installed');
+  if (expected.length === 0) return skipOrFail(t, 'no qemu-user builds installed');
   const found = await discoverEmulators(host, nodeDiscoveryDeps('/usr/bin:/bin'));
   for (const e of expected) {
     const hit = found.find((f) => f.path === e.path);

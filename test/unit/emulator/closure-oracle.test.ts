@@ -14,6 +14,7 @@ import { parseElf } from '../../../src/emulator/elf.js';
 import { resolveClosure } from '../../../src/emulator/library-closure.js';
 import { defaultLibraryDirs, loadLdSoConfDirs } from '../../../src/emulator/ld-so-conf.js';
 import { nodePrefixDeps } from '../../../src/emulator/prefix-deps.js';
+import { integration } from '../../helpers/integration.js';
 
 const host = Arch.fromNode(process.arch);
 const libDir = defaultLibraryDirs(host).find((d) => existsSync(d) && readdirSync(d).some((f) => f.includes('.so')));
@@ -40,7 +41,7 @@ function readelfDynamic(path: string): { needed: string[]; soname?: string; runp
   return r;
 }
 
-test('parseElf agrees with readelf -d on up to 150 system libraries', { skip: !haveTools || !libDir ? 'needs readelf and a system library dir' : false }, () => {
+test('parseElf agrees with readelf -d on up to 150 system libraries', integration({ what: 'readelf and a system library dir', ok: Boolean(haveTools && libDir) }), () => {
   const files = readdirSync(libDir!)
     .filter((f) => /\.so(\.\d+)*$/.test(f))
     .map((f) => join(libDir!, f))
@@ -77,7 +78,7 @@ const binaries = ['/usr/bin/qemu-aarch64', '/usr/bin/qemu-x86_64', '/usr/bin/pod
 );
 
 for (const bin of binaries) {
-  test(`resolveClosure(${bin}) finds exactly the libraries ldd lists`, { skip: !haveTools ? 'needs ldd' : false }, async () => {
+  test(`resolveClosure(${bin}) finds exactly the libraries ldd lists`, integration({ what: 'ldd', ok: Boolean(haveTools) }), async () => {
     const deps = nodePrefixDeps();
     const dirs = [...(await loadLdSoConfDirs(deps)), ...defaultLibraryDirs(host)];
     const c = await resolveClosure({ binaries: [{ path: bin, name: 'x' }], systemDirs: dirs }, deps);

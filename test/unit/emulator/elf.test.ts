@@ -1,12 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { parseElf, tryParseElf, isStatic, searchPathOf, ElfParseError } from '../../../src/emulator/elf.js';
 import { buildElf } from './elf-builder.js';
+import { integration } from '../../helpers/integration.js';
 
 const synthetic = [
   { name: '64-bit LE dynamic', spec: { elfClass: 2, machine: 0x3e }, le: true },
@@ -86,7 +84,7 @@ function qemuPair(): { dyn: string; stat: string } | undefined {
   return undefined;
 }
 
-test('parseElf: real qemu-user (dynamic) and qemu-user-static agree with readelf', { skip: qemuPair() ? false : 'no qemu pair installed' }, () => {
+test('parseElf: real qemu-user (dynamic) and qemu-user-static agree with readelf', integration({ what: 'qemu-user and qemu-user-static installed', ok: qemuPair() !== undefined }), () => {
   const q = qemuPair();
   assert.ok(q);
   const dyn = parseElf(readFileSync(q.dyn));
@@ -94,25 +92,6 @@ test('parseElf: real qemu-user (dynamic) and qemu-user-static agree with readelf
   const needed = [...readelf.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);
   assert.deepEqual(dyn.dynamic?.needed, needed);
   assert.equal(isStatic(parseElf(readFileSync(q.stat))), true);
-});
-
-test('parseElf: a real foreign 32-bit library (armhf/i386 libc6 deb from the test cache)', (t) => {
-  const cache = join(process.env['HOME'] ?? '/root', '.cache', 'fexpod-test', 'debs');
-  const dir = ['armhf', 'i386'].map((a) => join(cache, a)).find((d) => existsSync(d));
-  const deb = dir && readdirSync(dir).find((f) => f.startsWith('libc6_'));
-  if (!dir || !deb) return t.skip('no cached 32-bit libc6 deb');
-  const out = mkdtempSync(join(tmpdir(), 'fexpod-elf-'));
-  try {
-    execFileSync('dpkg-deb', ['-x', join(dir, deb), out]);
-    const libc = execFileSync('find', [out, '-name', 'libc.so.6'], { encoding: 'utf8' }).trim().split('\n')[0];
-    assert.ok(libc);
-    const elf = parseElf(readFileSync(libc));
-    assert.equal(elf.elfClass, 1);
-    assert.equal(elf.dynamic?.soname, 'libc.so.6');
-    assert.ok(elf.dynamic?.needed.some((n) => n.startsWith('ld-linux')));
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
 });
 
 test('parseElf: damaged real binaries only ever throw ElfParseError (truncations and byte flips, fixed seed)', () => {
