@@ -12,8 +12,6 @@
  * install to the RPM code; they come in through BuildDeps so this file only
  * orders the steps and carries the values between them.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { Arch } from '../common/arch.js';
 import { FexpodError, inContext } from '../common/errors.js';
@@ -24,6 +22,7 @@ import type { ExtractedRpm } from './rpm-extract.js';
 import { applyProfile, parseProfile, type ProfileSpec } from './profile.js';
 import { defaultOutputNames, parseOutputOptions, writeOutputs, type OutputKind, type OutputsDeps, type OutputsResult } from './outputs.js';
 import type { SbomPackage } from './sbom.js';
+import { sha256File } from './oci-layout.js';
 
 /** One package of a lock, as the build needs it. */
 export interface LockedRpm {
@@ -97,12 +96,6 @@ export function packagesEpoch(pkgs: readonly ExtractedRpm[]): number {
   return max;
 }
 
-async function fileSha256(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
-
 async function sbomPackages(installed: InstalledSet, files: readonly string[], set: ResolvedSet): Promise<SbomPackage[]> {
   const out: SbomPackage[] = [];
   for (const [i, p] of installed.packages.entries()) {
@@ -119,7 +112,7 @@ async function sbomPackages(installed: InstalledSet, files: readonly string[], s
       version: h.string(RpmTag.VERSION) ?? '',
       release: h.string(RpmTag.RELEASE) ?? '',
       arch: p.arch,
-      sha256: locked?.sha256 ?? (file ? await fileSha256(file) : ''),
+      sha256: locked?.sha256 ?? (file ? await sha256File(file) : ''),
       ...(url ? { location: url } : {}),
       ...(license ? { license } : {}),
       ...(vendor ? { vendor } : {}),

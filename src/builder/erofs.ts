@@ -12,13 +12,13 @@
  * known before the layer tar is, so mkfs.erofs starts while the tar is made).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdtemp, writeFile, rename, mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { FexpodError } from '../common/errors.js';
 import type { TreeEntry } from './tree.js';
 import { forceRemove, materializeTree, type NotApplied } from './dir-output.js';
 import { CommandFailed, type CommandRunner } from './command-runner.js';
+import { sha256File } from './oci-layout.js';
 
 
 export interface ErofsDeps {
@@ -164,12 +164,7 @@ export async function writeErofs(entries: readonly TreeEntry[], opts: ErofsOptio
     }
     await rename(image, opts.dest);
     // hash the image while the staging tree is removed
-    const sha256 = async () => {
-      const hash = createHash('sha256');
-      for await (const chunk of createReadStream(opts.dest)) hash.update(chunk as Buffer);
-      return hash.digest('hex');
-    };
-    const [digest] = await Promise.all([sha256(), forceRemove(work)]);
+    const [digest] = await Promise.all([sha256File(opts.dest), forceRemove(work)]);
     return { path: opts.dest, sha256: digest, uuid: uuidFromDigest(opts.digest), warnings };
   } finally {
     await forceRemove(work);

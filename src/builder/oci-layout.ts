@@ -9,6 +9,7 @@
  * Node's zlib writes it), so the manifest digest is stable for one Node/zlib.
  */
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { promisify } from 'node:util';
 import { gzip, gzipSync, constants as zc } from 'node:zlib';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -62,6 +63,13 @@ export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
 
 export function sha256Digest(data: Uint8Array): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+
+/** sha256 hex of a file, streamed (outputs and packages can be gigabytes). */
+export async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
 }
 
 /**

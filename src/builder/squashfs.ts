@@ -11,12 +11,12 @@
  * fakeroot, which makes a byte-identical image. Parallel compression does not
  * change the output.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rename } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { FexpodError } from '../common/errors.js';
 import type { CommandRunner } from './command-runner.js';
 import { forceRemove } from './dir-output.js';
+import { sha256File } from './oci-layout.js';
 
 export interface SquashfsOptions {
   readonly dest: string;
@@ -66,8 +66,7 @@ export async function writeSquashfs(layerTar: Uint8Array, opts: SquashfsOptions,
       });
     }
     await rename(image, opts.dest);
-    const sha256 = createHash('sha256').update(await readFile(opts.dest)).digest('hex');
-    return { path: opts.dest, sha256 };
+    return { path: opts.dest, sha256: await sha256File(opts.dest) };
   } finally {
     await forceRemove(work);
   }
