@@ -27,7 +27,7 @@
  */
 import { loadLdSoConfDirs } from '../emulator/ld-so-conf.js';
 import { parseElf } from '../emulator/elf.js';
-import { bufferContent, parentPath, resolveParentSymlinks, treePath, type Tree, type TreeEntry } from './tree.js';
+import { bufferContent, parentPath, resolveSymlinks, type Tree, type TreeEntry } from './tree.js';
 
 export const FLAG_ELF_LIBC6 = 0x0003;
 export const FLAG_X8664_LIB64 = 0x0300;
@@ -147,40 +147,16 @@ export interface LdSoCacheResult {
   readonly links: readonly { readonly path: string; readonly target: string }[];
 }
 
-/** Follows symlinks (all components) inside the tree; undefined for dangling links. */
+/** Follows symlinks (all components) inside the tree; undefined for dangling links and loops. */
 function resolveEntry(tree: Tree, path: string): TreeEntry | undefined {
-  let p = treePath(path);
-  for (let hops = 0; hops < 40; hops++) {
-    p = resolveParentSymlinks(p, (x) => tree.get(x));
-    const e = tree.get(p);
-    if (e?.type !== 'symlink' || e.linkTarget === undefined) return e;
-    const t = e.linkTarget;
-    p = t.startsWith('/') ? treePath(t) : resolveDots(parentPath(p), t);
-  }
-  return undefined;
-}
-
-function resolveDots(dir: string, rel: string): string {
-  const out = dir === '' ? [] : dir.split('/');
-  for (const s of rel.split('/')) {
-    if (s === '' || s === '.') continue;
-    if (s === '..') out.pop();
-    else out.push(s);
-  }
-  return out.join('/');
+  const p = resolveSymlinks(path, (x) => tree.get(x));
+  return p === undefined ? undefined : tree.get(p);
 }
 
 /** Real tree path of a directory (all symlinks resolved), or undefined if it is not one. */
 function realDir(tree: Tree, dir: string): string | undefined {
-  let p = treePath(dir);
-  for (let hops = 0; hops < 40; hops++) {
-    p = resolveParentSymlinks(p, (x) => tree.get(x));
-    const e = tree.get(p);
-    if (e?.type === 'dir') return p;
-    if (e?.type !== 'symlink' || e.linkTarget === undefined) return undefined;
-    p = e.linkTarget.startsWith('/') ? treePath(e.linkTarget) : resolveDots(parentPath(p), e.linkTarget);
-  }
-  return undefined;
+  const p = resolveSymlinks(dir, (x) => tree.get(x));
+  return p !== undefined && tree.get(p)?.type === 'dir' ? p : undefined;
 }
 
 /** Computes the cache for a tree. */
