@@ -139,6 +139,20 @@ export function canonicalEntries(entries: Iterable<TreeEntry>): TreeEntry[] {
 }
 
 /**
+ * The segments a symlink in directory `dir` (segments) with `target` points at,
+ * chroot-style: an absolute target restarts at the root, ".." stops there.
+ */
+function followLink(dir: readonly string[], target: string): string[] {
+  const out = target.startsWith('/') ? [] : [...dir];
+  for (const s of target.split('/')) {
+    if (s === '' || s === '.') continue;
+    if (s === '..') out.pop();
+    else out.push(s);
+  }
+  return out;
+}
+
+/**
  * Resolves symlinks among the directory components of `path` inside the
  * tree, like a lookup under chroot: absolute targets restart at the tree
  * root, ".." never climbs above it. The last component is not followed.
@@ -154,14 +168,7 @@ export function resolveParentSymlinks(path: string, get: (p: string) => TreeEntr
       continue;
     }
     if (++hops > 40) throw new Error(`too many levels of symbolic links resolving ${path}`);
-    const base = e.linkTarget.startsWith('/') ? [] : segs.slice(0, i);
-    const out = [...base];
-    for (const s of e.linkTarget.split('/')) {
-      if (s === '' || s === '.') continue;
-      if (s === '..') out.pop();
-      else out.push(s);
-    }
-    segs = [...out, ...segs.slice(i + 1)];
+    segs = [...followLink(segs.slice(0, i), e.linkTarget), ...segs.slice(i + 1)];
     i = 0;
   }
   return segs.join('/');
@@ -178,13 +185,8 @@ export function resolveSymlinks(path: string, get: (p: string) => TreeEntry | un
     p = resolveParentSymlinks(p, get);
     const e = get(p);
     if (e?.type !== 'symlink' || e.linkTarget === undefined) return p;
-    const out = e.linkTarget.startsWith('/') || parentPath(p) === '' ? [] : parentPath(p).split('/');
-    for (const s of e.linkTarget.split('/')) {
-      if (s === '' || s === '.') continue;
-      if (s === '..') out.pop();
-      else out.push(s);
-    }
-    p = out.join('/');
+    const dir = parentPath(p);
+    p = followLink(dir === '' ? [] : dir.split('/'), e.linkTarget).join('/');
   }
   return undefined;
 }
