@@ -17,7 +17,7 @@ import type { Logger } from '../common/log.js';
 import { errorMessage } from '../common/errors.js';
 import { readHookView, readOciState } from './oci-config.js';
 import { planFor, type PlanDeps } from './foreign-plan.js';
-import { PREFIX_MOUNT_OPTIONS } from './spec-edits.js';
+import { PREFIX_MOUNT_OPTIONS, hasMountAt } from './spec-edits.js';
 
 export interface CreateRuntimeDeps extends PlanDeps {
   readonly log: Logger;
@@ -56,7 +56,7 @@ export function createRuntime(stdin: string, d: CreateRuntimeDeps): CreateRuntim
       d.log.info(`${state.id}: foreign, static emulator, nothing to mount: ${plan.why}`);
       return 'unchanged';
     }
-    if (view.mounts.some((m) => m.destination.replace(/\/+$/, '') === prefix)) {
+    if (hasMountAt(view, prefix)) {
       d.log.debug(`${state.id}: ${prefix} already in the config's mounts`);
       return 'unchanged';
     }

@@ -45,9 +45,14 @@ export function emulatorEnv(reg: InstalledRegistration): Record<string, string> 
   return { ...env, ...(reg.env ?? {}) };
 }
 
+/** Whether the config already mounts something at `destination` (trailing slashes ignored). */
+export function hasMountAt(view: HookView, destination: string): boolean {
+  return view.mounts.some((m) => m.destination.replace(/\/+$/, '') === destination);
+}
+
 export function editsFor(view: HookView, reg: InstalledRegistration): SpecEdits {
   const mounts: OciMount[] = [];
-  if (reg.prefix !== undefined && !view.mounts.some((m) => m.destination.replace(/\/+$/, '') === reg.prefix)) {
+  if (reg.prefix !== undefined && !hasMountAt(view, reg.prefix)) {
     mounts.push(prefixMount(reg.prefix));
   }
   const have = new Set((view.env ?? []).map(envName));
