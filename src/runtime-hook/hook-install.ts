@@ -115,12 +115,14 @@ export function installHook(f: HookHostFiles, layout: HookLayout, paths: HookPat
 
   const dropInPath = join(layout.confDir, DROP_IN_FILE);
   const chain = confChain(f, layout, log);
-  const before = effectiveHooksDirs(chain.filter((c) => c.file !== dropInPath && !(c.file.startsWith(`${layout.confDir}/`) && c.file > dropInPath)));
+  // Drop-ins of confDir that sort after ours are read after it and win.
+  const after = (file: string) => file.startsWith(`${layout.confDir}/`) && file > dropInPath;
+  const before = effectiveHooksDirs(chain.filter((c) => c.file !== dropInPath && !after(c.file)));
   const dirs = hooksDirsWith(before, layout.hooksDir);
   f.writeAtomic(dropInPath, renderDropIn(template('fexpod-hooks.conf.in'), dirs));
   written.push(dropInPath);
   for (const c of chain) {
-    if (c.file.startsWith(`${layout.confDir}/`) && c.file > dropInPath && c.hooksDir && !c.hooksDir.includes(layout.hooksDir)) {
+    if (after(c.file) && c.hooksDir && !c.hooksDir.includes(layout.hooksDir)) {
       warnings.push(`${c.file} sets hooks_dir after ${dropInPath} and overrides it: add ${layout.hooksDir} to its list`);
     }
   }
