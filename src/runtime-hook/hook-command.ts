@@ -138,12 +138,13 @@ export const command: Command = {
       templates: defaultTemplatesDir(),
     };
     const files = hostHookFiles();
+    const stateFile = values.state ?? `${DEFAULT_STATE_DIR}/${STATE_FILE_NAME}`;
     try {
       if (sub === 'install') {
         const r = installHook(files, layout, {
           node: values.node ?? process.execPath,
           hook: values['hook-script'] ?? defaultHookScript(),
-          state: values.state ?? `${DEFAULT_STATE_DIR}/${STATE_FILE_NAME}`,
+          state: stateFile,
           log: values.log ?? DEFAULT_HOOK_LOG,
         }, log);
         for (const w of r.warnings) log.warn(w);
@@ -164,7 +165,7 @@ export const command: Command = {
         }
         return 0;
       }
-      const st = hookStatus(files, layout, values.state ?? `${DEFAULT_STATE_DIR}/${STATE_FILE_NAME}`, log);
+      const st = hookStatus(files, layout, stateFile, log);
       if (values.json) printJson(ctx, st);
       else {
         ctx.stdout.write(`hook: ${st.installed ? 'installed' : 'not installed'}\n`);
