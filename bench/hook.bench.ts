@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { Arch } from '../src/common/arch.js';
 import { formatInstallState } from '../src/emulator/install-state.js';
 import { defaultHookScript } from '../src/runtime-hook/hook-command.js';
+import { elfHeader } from '../test/unit/runtime-hook/rootfs-fixture.js';
 
 const repo = new URL('../../', import.meta.url).pathname;
 const cli = join(repo, 'dist', 'src', 'cli.js');
@@ -36,14 +37,6 @@ function timed(cmd: string, args: string[], opts: { input?: Buffer; env?: NodeJS
   return ms;
 }
 
-function elf(a: Arch): Buffer {
-  const b = Buffer.alloc(64);
-  b.set([0x7f, 0x45, 0x4c, 0x46, a.elfClass, a.elfData, 1], 0);
-  b.writeUInt16LE(2, 16);
-  b.writeUInt16LE(a.machine, 18);
-  return b;
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'fexpod-hook-bench-'));
 try {
   const host = Arch.fromNode(process.arch);
@@ -53,11 +46,11 @@ try {
   const guest = host.name === 'x86_64' ? Arch.of('aarch64') : Arch.of('x86_64');
   const root = join(dir, 'rootfs');
   mkdirSync(join(root, 'bin'), { recursive: true });
-  writeFileSync(join(root, 'bin', 'uname'), elf(guest));
+  writeFileSync(join(root, 'bin', 'uname'), elfHeader(guest));
   chmodSync(join(root, 'bin', 'uname'), 0o755);
   const nroot = join(dir, 'native-rootfs');
   mkdirSync(join(nroot, 'bin'), { recursive: true });
-  writeFileSync(join(nroot, 'bin', 'uname'), elf(host));
+  writeFileSync(join(nroot, 'bin', 'uname'), elfHeader(host));
   chmodSync(join(nroot, 'bin', 'uname'), 0o755);
   const capture = readFileSync(join(corpus, 'podman-configs', 'rootful-arm64-uname.json'), 'utf8');
   const origRoot = JSON.stringify(JSON.parse(capture).root.path);

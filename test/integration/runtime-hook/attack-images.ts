@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Arch } from '../../../src/common/arch.js';
 import { buildRootfs } from '../../helpers/foreign-image.js';
+import { elfHeader } from '../../unit/runtime-hook/rootfs-fixture.js';
 
 export const HOST_SENTINEL = '/tmp/fexpod-hook-sentinel';
 
@@ -27,18 +28,10 @@ export interface Attack {
   readonly stdout?: string;
 }
 
-function hostElf(host: Arch): Buffer {
-  const b = Buffer.alloc(64);
-  b.set([0x7f, 0x45, 0x4c, 0x46, host.elfClass, host.elfData, 1], 0);
-  b.writeUInt16LE(2, 16);
-  b.writeUInt16LE(host.machine, 18);
-  return b;
-}
-
 export function makeHostSentinel(host: Arch): void {
   mkdirSync(HOST_SENTINEL, { recursive: true });
   for (const n of ['uname', 'sh']) {
-    writeFileSync(join(HOST_SENTINEL, n), hostElf(host));
+    writeFileSync(join(HOST_SENTINEL, n), elfHeader(host));
     chmodSync(join(HOST_SENTINEL, n), 0o755);
   }
 }
