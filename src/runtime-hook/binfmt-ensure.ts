@@ -54,7 +54,8 @@ export function ensureRegistration(reg: InstalledRegistration, b: BinfmtDeps): E
   return { ok: true, action: 'registered' };
 }
 
-const MOUNT_BINARIES = ['/usr/bin/mount', '/bin/mount'];
+/** Where mount(8) lives (hooks run with an empty environment). */
+export const MOUNT_BINARIES = ['/usr/bin/mount', '/bin/mount'] as const;
 
 /** Whether uid 0 here is the host's root (not a user namespace's). */
 export function inInitialUserNs(uidMap: string): boolean {

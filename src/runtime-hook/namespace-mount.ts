@@ -8,10 +8,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { errnoCode } from '../common/errors.js';
+import { MOUNT_BINARIES } from './binfmt-ensure.js';
 import type { CreateRuntimeDeps } from './create-runtime.js';
 
 const NSENTER = ['/usr/bin/nsenter', '/bin/nsenter'];
-const MOUNT = ['/usr/bin/mount', '/bin/mount'];
 
 function tool(candidates: readonly string[]): string {
   const found = candidates.find((c) => existsSync(c));
@@ -55,7 +55,7 @@ export function hostNamespaceMounts(): Pick<CreateRuntimeDeps, 'readConfig' | 'p
     bindMount(pid, source, target, options) {
       execFileSync(
         tool(NSENTER),
-        ['--target', String(pid), '--mount', '--', tool(MOUNT), '--bind', '-o', options.join(','), source, target],
+        ['--target', String(pid), '--mount', '--', tool(MOUNT_BINARIES), '--bind', '-o', options.join(','), source, target],
         { stdio: ['ignore', 'ignore', 'pipe'], env: {}, timeout: 5000 },
       );
     },
