@@ -53,8 +53,8 @@ export function renderHook(template: string, paths: HookPaths, stage: 'precreate
   return text;
 }
 
-/** Checks the fields Podman's 1.0.0 hook schema requires; throws TemplateError. */
-export function checkHookJson(text: string, stage: string): void {
+/** Checks the fields Podman's 1.0.0 hook schema requires; throws TemplateError. Returns the command it runs. */
+export function checkHookJson(text: string, stage: string): { readonly path: string; readonly args: readonly string[] } {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -70,7 +70,8 @@ export function checkHookJson(text: string, stage: string): void {
   if (typeof h['path'] !== 'string' || !h['path'].startsWith('/')) throw new TemplateError('hook.path must be absolute');
   if (h['path'].includes('@')) throw new TemplateError(`hook.path still holds a placeholder: ${h['path']}`);
   const args = h['args'];
-  if (!Array.isArray(args) || args.some((a) => typeof a !== 'string' || a.includes('@'))) {
+  const argStrings = Array.isArray(args) ? args.filter((a): a is string => typeof a === 'string' && !a.includes('@')) : [];
+  if (!Array.isArray(args) || argStrings.length !== args.length) {
     throw new TemplateError('hook.args must be strings with every placeholder replaced');
   }
   const stages = d['stages'];
@@ -79,6 +80,7 @@ export function checkHookJson(text: string, stage: string): void {
   if (typeof when !== 'object' || when === null || !('always' in when) || when.always !== true) {
     throw new TemplateError('when must be {"always": true}');
   }
+  return { path: h['path'], args: argStrings };
 }
 
 /**

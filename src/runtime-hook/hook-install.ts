@@ -174,17 +174,9 @@ function hookFileStatus(f: HookHostFiles, path: string, stage: string) {
   const text = f.read(path);
   if (text === undefined) return { path, present: false, valid: false };
   try {
-    checkHookJson(text, stage);
-    const doc: unknown = JSON.parse(text);
-    const missing: string[] = [];
-    if (typeof doc === 'object' && doc !== null && 'hook' in doc && typeof doc.hook === 'object' && doc.hook !== null) {
-      const h = doc.hook;
-      if ('path' in h && typeof h.path === 'string' && !f.exists(h.path)) missing.push(h.path);
-      if ('args' in h && Array.isArray(h.args)) {
-        const script = h.args[1];
-        if (typeof script === 'string' && !f.exists(script)) missing.push(script);
-      }
-    }
+    const hook = checkHookJson(text, stage);
+    const script = hook.args[1];
+    const missing = [hook.path, ...(script !== undefined ? [script] : [])].filter((p) => !f.exists(p));
     if (missing.length > 0) return { path, present: true, valid: false, problem: `points at missing ${missing.join(', ')}` };
     return { path, present: true, valid: true };
   } catch (err) {
