@@ -13,7 +13,8 @@ import { BlobCache } from './cache.js';
 import { fetchBlob, FetchError, type BlobEvent } from './fetch-blob.js';
 import type { HttpClient } from './http.js';
 import { loadKeys, type KeyDeps } from './keys.js';
-import { nevraOf, VanishedPackagesError, type Lock, type LockedPackage } from './lock.js';
+import { VanishedPackagesError, type Lock, type LockedPackage } from './lock.js';
+import { formatNevra } from './rpm-header.js';
 import { PackageVerifyError, verifyRpmFile } from './verify.js';
 
 export interface FetchLockedOptions {
@@ -73,7 +74,7 @@ export async function fetchLocked(lock: Lock, opts: FetchLockedOptions): Promise
     for (const p of lock.packages) {
       const d = { alg: 'sha256' as const, hex: p.sha256 };
       if (await cache.has(d, p.size)) result.set(p.sha256, cache.path(d));
-      else missing.push(nevraOf(p));
+      else missing.push(formatNevra(p));
     }
     if (missing.length > 0) {
       throw new FexpodError(`--offline: ${missing.length} package(s) are not in the cache ${opts.cacheDir}: ${missing.join(', ')}`, {

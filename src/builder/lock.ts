@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ConfigError, FexpodError } from '../common/errors.js';
 import type { ImageDefinition } from './definition.js';
 import { redactUrl } from './http.js';
+import { formatNevra } from './rpm-header.js';
 import type { SyncedRepo } from './repo-sync.js';
 import type { Resolution } from './resolve.js';
 
@@ -50,10 +51,6 @@ export const lockSchema = z.strictObject({
 });
 export type Lock = z.infer<typeof lockSchema>;
 export type LockedPackage = Lock['packages'][number];
-
-export function nevraOf(p: Pick<LockedPackage, 'name' | 'epoch' | 'version' | 'release' | 'arch'>): string {
-  return `${p.name}-${p.epoch ? `${p.epoch}:` : ''}${p.version}-${p.release}.${p.arch}`;
-}
 
 /** Builds the lock document (pure). */
 export function buildLock(def: ImageDefinition, repos: readonly SyncedRepo[], res: Resolution): Lock {
@@ -115,7 +112,7 @@ export function parseLock(file: string, text: string): Lock {
   }
   for (const p of parsed.data.packages) {
     if (!parsed.data.repos.some((r) => r.id === p.repo)) {
-      throw new ConfigError(file, 'packages', `${nevraOf(p)} names unknown repository ${p.repo}`, 'regenerate it with fexpod lock DEF.toml');
+      throw new ConfigError(file, 'packages', `${formatNevra(p)} names unknown repository ${p.repo}`, 'regenerate it with fexpod lock DEF.toml');
     }
   }
   return parsed.data;
@@ -141,7 +138,7 @@ export function vanishedPackages(lock: Lock, repos: readonly SyncedRepo[]): Lock
 export class VanishedPackagesError extends FexpodError {
   constructor(readonly packages: readonly LockedPackage[]) {
     super(
-      `${packages.length} locked package${packages.length === 1 ? ' has' : 's have'} vanished from the mirrors: ${packages.map(nevraOf).join(', ')}`,
+      `${packages.length} locked package${packages.length === 1 ? ' has' : 's have'} vanished from the mirrors: ${packages.map(formatNevra).join(', ')}`,
       { fix: 'the repository moved on: run "fexpod lock DEF.toml" to re-resolve (or point --repo at a mirror/snapshot that still has them)', exitCode: 3 },
     );
   }

@@ -88,7 +88,7 @@ async function readHeaders(path: string): Promise<{ headers: RpmPackageHeaders; 
 
 /** Verifies one package file; throws PackageVerifyError naming it and the reason. */
 export async function verifyRpmFile(path: string, exp: RpmExpectation, opts: VerifyOptions): Promise<VerifiedRpm> {
-  const label = `${exp.name}-${exp.epoch ? `${exp.epoch}:` : ''}${exp.version}-${exp.release}.${exp.arch}`;
+  const label = formatNevra(exp);
   let parsed: { headers: RpmPackageHeaders; prefix: Uint8Array };
   try {
     parsed = await readHeaders(path);
@@ -98,8 +98,7 @@ export async function verifyRpmFile(path: string, exp: RpmExpectation, opts: Ver
   }
   const { headers: h, prefix } = parsed;
   const nevra = headerNevra(h.header);
-  const want = { name: exp.name, epoch: exp.epoch, version: exp.version, release: exp.release, arch: exp.arch };
-  if (formatNevra(nevra) !== formatNevra(want)) {
+  if (formatNevra(nevra) !== label) {
     throw new PackageVerifyError(label, `the file is ${formatNevra(nevra)}, not the locked package`, 'mismatch');
   }
 
