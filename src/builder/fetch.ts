@@ -11,7 +11,7 @@ import type { PublicKey } from 'openpgp';
 import { FexpodError } from '../common/errors.js';
 import { BlobCache } from './cache.js';
 import { fetchBlob, FetchError, type BlobEvent } from './fetch-blob.js';
-import type { HttpClient } from './http.js';
+import { withTrailingSlash, type HttpClient } from './http.js';
 import { loadKeys, type KeyDeps } from './keys.js';
 import { VanishedPackagesError, type Lock, type LockedPackage } from './lock.js';
 import { formatNevra } from './rpm-header.js';
@@ -35,13 +35,9 @@ export interface FetchLockedOptions {
   readonly onVerified?: (sha256: string, path: string) => void;
 }
 
-function slash(u: string): string {
-  return u.endsWith('/') ? u : `${u}/`;
-}
-
 export function packageUrls(p: LockedPackage, baseUrls: readonly string[]): string[] {
   if (/^[a-z]+:\/\//.test(p.location)) return [p.location];
-  return baseUrls.map((b) => slash(b) + p.location);
+  return baseUrls.map((b) => withTrailingSlash(b) + p.location);
 }
 
 async function pool<T>(items: readonly T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {

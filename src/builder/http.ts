@@ -42,6 +42,11 @@ export function redactUrl(u: string): string {
   }
 }
 
+/** A base URL ending in '/', so relative locations resolve under it. */
+export function withTrailingSlash(u: string): string {
+  return u.endsWith('/') ? u : `${u}/`;
+}
+
 export class HttpError extends Error {
   constructor(readonly url: string, readonly status: number | undefined, message: string, options?: { cause?: unknown }) {
     super(`${redactUrl(url)}: ${message}`, options);

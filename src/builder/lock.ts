@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { ConfigError, FexpodError } from '../common/errors.js';
 import type { ImageDefinition } from './definition.js';
-import { redactUrl } from './http.js';
+import { redactUrl, withTrailingSlash } from './http.js';
 import { formatNevra } from './rpm-header.js';
 import type { SyncedRepo } from './repo-sync.js';
 import type { Resolution } from './resolve.js';
@@ -68,7 +68,7 @@ export function buildLock(def: ImageDefinition, repos: readonly SyncedRepo[], re
       arch: r.arch,
       sha256: r.checksum.value,
       size: r.size,
-      location: r.locationBase ? new URL(r.location, r.locationBase.endsWith('/') ? r.locationBase : `${r.locationBase}/`).toString() : r.location,
+      location: r.locationBase ? new URL(r.location, withTrailingSlash(r.locationBase)).toString() : r.location,
       repo,
       sourcerpm: r.sourcerpm ?? null,
     };

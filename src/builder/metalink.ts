@@ -4,6 +4,7 @@
  * Pure: XML text in, value out.
  */
 import { SaxesParser } from 'saxes';
+import { withTrailingSlash } from './http.js';
 import { MetadataError, xmlErrorText } from './metadata-error.js';
 
 export interface MetalinkHash {
@@ -97,5 +98,5 @@ export function parseMirrorlist(text: string, source: string): string[] {
     .filter((l) => l !== '' && !l.startsWith('#'))
     .filter((l) => /^(https?|file):\/\//.test(l));
   if (urls.length === 0) throw new MetadataError(`mirrorlist ${source} lists no http(s) URL`);
-  return urls.map((u) => (u.endsWith('/') ? u : `${u}/`));
+  return urls.map(withTrailingSlash);
 }

@@ -14,7 +14,7 @@ import { BlobCache, parseDigestAlg, type Digest } from './cache.js';
 import { compressionFromName, decompressor, type Compression } from './decompress.js';
 import type { RepoDefinition } from './definition.js';
 import { fetchBlob, type BlobEvent } from './fetch-blob.js';
-import { getSmall, redactUrl, type HttpClient } from './http.js';
+import { getSmall, redactUrl, withTrailingSlash, type HttpClient } from './http.js';
 import { checkFilelists } from './filelists.js';
 import { MetadataError } from './metadata-error.js';
 import { parseMetalink, parseMirrorlist } from './metalink.js';
@@ -53,10 +53,6 @@ export interface RepoSyncDeps {
   readonly filelists?: boolean;
 }
 
-function slash(u: string): string {
-  return u.endsWith('/') ? u : `${u}/`;
-}
-
 async function mirrorsOf(repo: RepoDefinition, deps: RepoSyncDeps): Promise<{ baseUrls: string[]; accepted: Set<string> | undefined }> {
   try {
     return await mirrorsFrom(repo, deps);
@@ -73,7 +69,7 @@ async function mirrorsFrom(repo: RepoDefinition, deps: RepoSyncDeps): Promise<{ 
   const url = repo.source.urls[0] ?? '';
   switch (repo.source.kind) {
     case 'baseurl':
-      return { baseUrls: repo.source.urls.map(slash), accepted: undefined };
+      return { baseUrls: repo.source.urls.map(withTrailingSlash), accepted: undefined };
     case 'mirrorlist': {
       const text = (await inContext(`mirrorlist`, () => getSmall(deps.http, url, 4 << 20, deps.signal))).toString('utf8');
       return { baseUrls: parseMirrorlist(text, redactUrl(url)), accepted: undefined };
