@@ -2,12 +2,12 @@
  * fexpod lock DEF.toml: resolve an image definition against its repositories and write a lock
  * file; optionally fetch and verify every locked package into the cache.
  */
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import { parseOptions, printJson, type Command } from '../common/command.js';
 import { UsageError } from '../common/errors.js';
 import { streamLogger } from '../common/log.js';
+import { writeFileAtomic } from '../runtime-hook/atomic-file.js';
 import { BlobCache, defaultCacheDir } from './cache.js';
 import { applyRepoOverrides, loadDefinition, parseRepoOverride } from './definition.js';
 import { nodeHttpClient } from './http.js';
@@ -49,12 +49,6 @@ Exit codes: 0 ok, 2 bad definition or usage, 3 unresolvable / stale lock / vanis
 
 function defaultLockPath(def: string): string {
   return join(dirname(def), `${basename(def).replace(/\.toml$/, '')}.lock.json`);
-}
-
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
-  await writeFile(tmp, text, { mode: 0o644 });
-  await rename(tmp, path);
 }
 
 export const command: Command = {
@@ -101,7 +95,7 @@ export const command: Command = {
       const res = await lockDefinition(def, deps);
       lock = res.lock;
       resolved = true;
-      await writeAtomic(lockPath, serializeLock(lock));
+      writeFileAtomic(lockPath, serializeLock(lock));
       log.info(`${lockPath}: ${lock.packages.length} packages from ${lock.repos.map((r) => r.id).join(', ')}`);
     }
 
