@@ -41,7 +41,16 @@ export interface FetchBlobDeps {
   readonly rounds?: number;
 }
 
-export class FetchError extends FexpodError {}
+export class FetchError extends FexpodError {
+  constructor(
+    message: string,
+    options: { fix?: string } = {},
+    /** Every mirror answered 404 on every attempt: the file is gone, not merely unreachable. */
+    readonly notFound = false,
+  ) {
+    super(message, options);
+  }
+}
 
 export class OfflineMissError extends FexpodError {}
 
@@ -55,6 +64,7 @@ export async function fetchBlob(req: BlobRequest, deps: FetchBlobDeps): Promise<
   if (req.urls.length === 0) throw new FetchError(`${req.what}: no mirror to fetch it from`);
   await cache.ensureDir(req.digest);
   const failures: string[] = [];
+  let allNotFound = true;
   const rounds = deps.rounds ?? 2;
   for (let round = 0; round < rounds; round++) {
     for (const url of req.urls) {
@@ -68,14 +78,17 @@ export async function fetchBlob(req: BlobRequest, deps: FetchBlobDeps): Promise<
         if (deps.signal?.aborted) throw err;
         const reason = err instanceof Error ? err.message.replace(`${redactUrl(url)}: `, '') : String(err);
         failures.push(`${redactUrl(url)}: ${reason}`);
+        allNotFound &&= err instanceof HttpError && err.status === 404;
         deps.onEvent?.({ type: 'retry', what: req.what, url: redactUrl(url), reason });
         if (err instanceof DigestMismatchError) continue; // partial already deleted
       }
     }
   }
-  throw new FetchError(`${req.what}: every mirror failed:\n  ${failures.join('\n  ')}`, {
-    fix: 'check the network and the mirrors; rerun to resume (verified partial downloads are kept)',
-  });
+  throw new FetchError(
+    `${req.what}: every mirror failed:\n  ${failures.join('\n  ')}`,
+    { fix: 'check the network and the mirrors; rerun to resume (verified partial downloads are kept)' },
+    allNotFound,
+  );
 }
 
 async function attempt(url: string, req: BlobRequest, deps: FetchBlobDeps): Promise<void> {

@@ -84,9 +84,9 @@ export async function fetchLocked(lock: Lock, opts: FetchLockedOptions): Promise
   const unique = [...new Map(lock.packages.map((p) => [p.sha256, p])).values()];
   await pool(unique, opts.concurrency ?? 4, async (p) => {
     try {
+      const repo = lock.repos.find((r) => r.id === p.repo);
       let path = result.get(p.sha256);
       if (!path) {
-        const repo = lock.repos.find((r) => r.id === p.repo);
         const bases = opts.mirrors?.get(p.repo) ?? repo?.baseurls ?? [];
         const file = p.location.split('/').pop() ?? p.location;
         path = await fetchBlob(
@@ -95,13 +95,12 @@ export async function fetchLocked(lock: Lock, opts: FetchLockedOptions): Promise
         );
       }
       if (verify) {
-        const repo = lock.repos.find((r) => r.id === p.repo);
         await verifyRpmFile(path, p, { gpgcheck: repo?.gpgcheck ?? true, keys: keys.get(p.repo) ?? [] });
       }
       result.set(p.sha256, path);
       opts.onVerified?.(p.sha256, path);
     } catch (err) {
-      if (err instanceof FetchError && /HTTP 404/.test(err.message) && !/HTTP (?!404)\d{3}|wrong|truncated|broke off|stalled/.test(err.message)) {
+      if (err instanceof FetchError && err.notFound) {
         vanished.push(p);
         return;
       }

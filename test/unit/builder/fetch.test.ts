@@ -11,7 +11,7 @@ import { redactUrl, type HttpClient, type HttpResponse } from '../../../src/buil
 const DATA = Buffer.from('x'.repeat(5000) + 'y'.repeat(5000));
 const DIGEST = { alg: 'sha256' as const, hex: createHash('sha256').update(DATA).digest('hex') };
 
-type Behaviour = 'ok' | '500' | 'truncate' | 'corrupt' | 'norange' | '416';
+type Behaviour = 'ok' | '404' | '500' | 'truncate' | 'corrupt' | 'norange' | '416';
 function fakeHttp(byHost: Record<string, Behaviour>, log: { url: string; from: number }[]): HttpClient {
   return {
     async get(url, o = {}): Promise<HttpResponse> {
@@ -25,6 +25,7 @@ function fakeHttp(byHost: Record<string, Behaviour>, log: { url: string; from: n
           if (fail) throw new Error('socket hang up');
         })();
       if (b === '416' && from >= DATA.length) return { status: 416, header: () => undefined, body: body([]), cancel: async () => {} };
+      if (b === '404') return { status: 404, header: () => undefined, body: body([]), cancel: async () => {} };
       if (b === '500') return { status: 500, header: () => undefined, body: body([]), cancel: async () => {} };
       const useRange = from > 0 && b !== 'norange';
       let slice = DATA.subarray(useRange ? from : 0);
@@ -39,13 +40,16 @@ function fakeHttp(byHost: Record<string, Behaviour>, log: { url: string; from: n
   };
 }
 
-const cases: { name: string; hosts: Record<string, Behaviour>; expectFrom?: number; fails?: RegExp }[] = [
+const cases: { name: string; hosts: Record<string, Behaviour>; expectFrom?: number; fails?: RegExp; notFound?: boolean }[] = [
   { name: 'first mirror good', hosts: { a: 'ok' } },
   { name: '500 then good', hosts: { a: '500', b: 'ok' } },
   { name: 'truncated then resume on the next mirror with Range', hosts: { a: 'truncate', b: 'ok' }, expectFrom: 3000 },
   { name: 'truncated then a mirror without Range support restarts', hosts: { a: 'truncate', b: 'norange' } },
   { name: 'wrong bytes then good', hosts: { a: 'corrupt', b: 'ok' } },
   { name: 'every mirror bad', hosts: { a: 'corrupt', b: '500' }, fails: /every mirror failed[\s\S]*wrong bytes[\s\S]*HTTP 500/ },
+  { name: 'every mirror 404: the file is gone', hosts: { a: '404', b: '404' }, fails: /every mirror failed[\s\S]*HTTP 404/, notFound: true },
+  { name: '404 and a 500: not proof the file is gone', hosts: { a: '404', b: '500' }, fails: /HTTP 404[\s\S]*HTTP 500/ },
+  { name: '404 and a drop: not proof the file is gone', hosts: { a: '404', b: 'truncate' }, fails: /HTTP 404[\s\S]*broke off/ },
 ];
 for (const c of cases) {
   test(`fetchBlob: ${c.name}`, async () => {
@@ -55,7 +59,7 @@ for (const c of cases) {
       const log: { url: string; from: number }[] = [];
       const run = fetchBlob({ digest: DIGEST, size: DATA.length, urls: Object.keys(c.hosts).map((h) => `http://${h}/pkg.rpm`), what: 'pkg.rpm' }, { http: fakeHttp(c.hosts, log), cache });
       if (c.fails) {
-        await assert.rejects(run, (e: unknown) => e instanceof FetchError && c.fails!.test(e.message));
+        await assert.rejects(run, (e: unknown) => e instanceof FetchError && c.fails!.test(e.message) && e.notFound === (c.notFound ?? false));
         assert.equal(existsSync(cache.path(DIGEST)), false, 'no cache entry after failure');
         return;
       }
