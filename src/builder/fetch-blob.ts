@@ -52,8 +52,6 @@ export class FetchError extends FexpodError {
   }
 }
 
-export class OfflineMissError extends FexpodError {}
-
 /** Path of the verified blob, downloading it if needed. */
 export async function fetchBlob(req: BlobRequest, deps: FetchBlobDeps): Promise<string> {
   const { cache } = deps;
