@@ -29,13 +29,10 @@ export function scanFilelistsText(text: string, lineOffset: number): { count: nu
     if (problem) continue;
     const attrs = m[1] ?? '';
     // libsolv matches filelists to primary by pkgid: without it the entry is lost (createrepo_c: error).
-    for (const a of ['pkgid']) {
-      if (!new RegExp(`\\b${a}="[^"]+"`).test(attrs)) {
-        const line = lineOffset + text.slice(0, m.index).split('\n').length;
-        const name = /\bname="([^"]*)"/.exec(attrs)?.[1];
-        problem = `<package> at line ${line}${name ? ` (${name})` : ''} has no ${a} attribute`;
-        break;
-      }
+    if (!/\bpkgid="[^"]+"/.test(attrs)) {
+      const line = lineOffset + text.slice(0, m.index).split('\n').length;
+      const name = /\bname="([^"]*)"/.exec(attrs)?.[1];
+      problem = `<package> at line ${line}${name ? ` (${name})` : ''} has no pkgid attribute`;
     }
   }
   return { count, problem, declared: declared === undefined ? undefined : Number(declared) };
