@@ -18,7 +18,7 @@ import { getSmall, redactUrl, withTrailingSlash, type HttpClient } from './http.
 import { checkFilelists } from './filelists.js';
 import { MetadataError } from './metadata-error.js';
 import { parseMetalink, parseMirrorlist } from './metalink.js';
-import { parsePrimary, PrimaryParser, type PackageRecord } from './primary.js';
+import { PrimaryParser, type PackageRecord } from './primary.js';
 import { parseRepomd, type Repomd, type RepomdEntry } from './repomd.js';
 
 export interface MetadataFile {
@@ -86,11 +86,6 @@ async function mirrorsFrom(repo: RepoDefinition, deps: RepoSyncDeps): Promise<{ 
 
 function entryDigest(e: RepomdEntry, what: string): Digest {
   return { alg: parseDigestAlg(e.checksum.type, what), hex: e.checksum.value };
-}
-
-/** Fetches and verifies a repository's metadata and parses its package list. */
-export async function syncRepo(repo: RepoDefinition, deps: RepoSyncDeps): Promise<SyncedRepo> {
-  return parseRepoPackages(await syncRepoMetadata(repo, deps));
 }
 
 /** Parses the package list of fetched metadata (streaming; checks the open-checksums). */
@@ -185,5 +180,3 @@ export async function readPrimary(file: MetadataFile, entry: RepomdEntry | undef
   }
   return parser.end();
 }
-
-export { parsePrimary };
