@@ -71,8 +71,10 @@ export const FEDORA_GPGKEY = 'file:///etc/pki/rpm-gpg/RPM-GPG-KEY-fedora-$releas
 
 const stringList = z.union([z.string().min(1), z.array(z.string().min(1))]);
 
+const REPO_ID = /^[A-Za-z0-9._:-]+$/;
+
 const repoSchema = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9._:-]+$/).optional(),
+  id: z.string().regex(REPO_ID).optional(),
   name: z.string().optional(),
   metalink: z.string().min(1).optional(),
   mirrorlist: z.string().min(1).optional(),
@@ -255,7 +257,7 @@ export function normalizeDefinition(file: string, input: DefinitionInput): Image
     }
   } else {
     for (const [id, r] of Object.entries(reposIn)) {
-      if (!/^[A-Za-z0-9._:-]+$/.test(id)) throw new ConfigError(file, `repos.${id}`, 'invalid repository id', 'use letters, digits, ".", "_", ":" and "-"');
+      if (!REPO_ID.test(id)) throw new ConfigError(file, `repos.${id}`, 'invalid repository id', 'use letters, digits, ".", "_", ":" and "-"');
       repoEntries.push([`repos.${id}`, r.id ?? id, r]);
     }
   }
