@@ -10,7 +10,7 @@
  */
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import * as openpgp from 'openpgp';
-import { RpmSigTag, type RpmPackageHeaders } from './rpm-header.js';
+import { RpmHashAlgo, RpmSigTag, type RpmPackageHeaders } from './rpm-header.js';
 
 export type SignatureResult =
   | { readonly ok: true; readonly keyId: string; readonly keyUser: string | undefined }
@@ -114,8 +114,6 @@ function parseV3(p: Uint8Array): V3Signature | undefined {
   };
 }
 
-const HASHES: Readonly<Record<number, string>> = { 2: 'sha1', 8: 'sha256', 9: 'sha384', 10: 'sha512', 11: 'sha224' };
-
 function b64url(b: Uint8Array): string {
   return Buffer.from(b).toString('base64url');
 }
@@ -123,9 +121,10 @@ function b64url(b: Uint8Array): string {
 function verifyV3(sig: V3Signature, data: Uint8Array, keys: readonly openpgp.PublicKey[]): SignatureResult {
   const found = findKey(keys, sig.keyId);
   if (!found) return { ok: false, reason: 'no-key', detail: `signed with key ID ${sig.keyId}, which is not among the trusted keys`, keyId: sig.keyId };
-  const hash = HASHES[sig.hashAlg];
+  const hash = RpmHashAlgo[sig.hashAlg];
   if (sig.pubAlg !== 1 && sig.pubAlg !== 3) return { ok: false, reason: 'unsupported', detail: `v3 signature with public-key algorithm ${sig.pubAlg}`, keyId: sig.keyId };
-  if (!hash || sig.hashAlg === 2) return { ok: false, reason: 'unsupported', detail: `v3 signature with hash algorithm ${sig.hashAlg}`, keyId: sig.keyId };
+  // MD5 and SHA-1 signatures are refused as too weak.
+  if (!hash || hash === 'md5' || hash === 'sha1') return { ok: false, reason: 'unsupported', detail: `v3 signature with hash algorithm ${sig.hashAlg}`, keyId: sig.keyId };
   const params: Record<string, unknown> = { ...found.packet.publicParams };
   const n = params['n'];
   const e = params['e'];
