@@ -12,6 +12,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { PublicKey } from 'openpgp';
 import { FexpodError } from '../common/errors.js';
+import { DIGEST_ALGS, type DigestAlg } from './cache.js';
 import {
   RpmFormatError,
   RpmHashAlgo,
@@ -45,7 +46,7 @@ export interface VerifiedRpm {
   readonly nevra: RpmNevra;
   /** Key that signed the header (gpgcheck), e.g. "Fedora (42) <…>". */
   readonly signedBy: string | undefined;
-  readonly payloadDigest: 'sha256' | 'sha512' | 'md5' | 'none';
+  readonly payloadDigest: DigestAlg | 'md5' | 'none';
 }
 
 /** A package that must not be installed: names it and says why. */
@@ -122,8 +123,8 @@ export async function verifyRpmFile(path: string, exp: RpmExpectation, opts: Ver
   // One pass over the file: whole-file sha256, payload digest, legacy MD5 (header + payload).
   const payloadDigest = h.header.strings(RpmTag.PAYLOADDIGEST)[0];
   const payloadAlgNum = h.header.number(RpmTag.PAYLOADDIGESTALGO) ?? 8;
-  const payloadAlg = RpmHashAlgo[payloadAlgNum];
-  if (payloadDigest !== undefined && (payloadAlg === undefined || !['sha256', 'sha384', 'sha512'].includes(payloadAlg))) {
+  const payloadAlg = DIGEST_ALGS.find((a) => a === RpmHashAlgo[payloadAlgNum]);
+  if (payloadDigest !== undefined && payloadAlg === undefined) {
     throw new PackageVerifyError(label, `unsupported payload digest algorithm ${payloadAlgNum}`, 'corrupt');
   }
   const legacyMd5 = payloadDigest === undefined ? h.signature.binary(RpmSigTag.MD5) : undefined;
@@ -154,6 +155,6 @@ export async function verifyRpmFile(path: string, exp: RpmExpectation, opts: Ver
   return {
     nevra,
     signedBy,
-    payloadDigest: payHash && payloadAlg ? (payloadAlg === 'sha512' ? 'sha512' : 'sha256') : md5 ? 'md5' : 'none',
+    payloadDigest: payHash && payloadAlg ? payloadAlg : md5 ? 'md5' : 'none',
   };
 }
