@@ -112,10 +112,7 @@ function absPath(o: Record<string, unknown>, key: string, where: string, file: s
 function parseRegistration(v: unknown, i: number, file: string): InstalledRegistration {
   const where = `registrations[${i}]`;
   if (!isObject(v)) throw new InstallStateError(file, `${where} must be an object`);
-  const guest = str(v, 'guest', where, file);
-  if (!(ARCH_NAMES as readonly string[]).includes(guest)) {
-    throw new InstallStateError(file, `${where}.guest is not an architecture: ${guest}`);
-  }
+  const guest = archName(v, where, file);
   let env: Record<string, string> | undefined;
   if (v['env'] !== undefined) {
     if (!isObject(v['env'])) throw new InstallStateError(file, `${where}.env must be an object`);
@@ -126,7 +123,7 @@ function parseRegistration(v: unknown, i: number, file: string): InstalledRegist
     }
   }
   return {
-    guest: guest as ArchName,
+    guest,
     emulator: str(v, 'emulator', where, file),
     entryName: str(v, 'entryName', where, file),
     registration: str(v, 'registration', where, file),
@@ -137,12 +134,16 @@ function parseRegistration(v: unknown, i: number, file: string): InstalledRegist
   };
 }
 
-function parseGuest(v: Record<string, unknown>, where: string, file: string): ArchName | undefined {
-  if (v['guest'] === undefined) return undefined;
+/** `<where>.guest` as an architecture name (required). */
+function archName(v: Record<string, unknown>, where: string, file: string): ArchName {
   const g = str(v, 'guest', where, file);
   const arch = ARCH_NAMES.find((a) => a === g);
   if (!arch) throw new InstallStateError(file, `${where}.guest is not an architecture: ${g}`);
   return arch;
+}
+
+function parseGuest(v: Record<string, unknown>, where: string, file: string): ArchName | undefined {
+  return v['guest'] === undefined ? undefined : archName(v, where, file);
 }
 
 function parseMask(v: unknown, i: number, file: string): MaskedBinfmtFile {
