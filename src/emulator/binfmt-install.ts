@@ -17,7 +17,7 @@ import type { Logger } from '../common/log.js';
 import type { BinfmtController, RegisterOutcome } from './binfmt-controller.js';
 import { entryRegistration } from './binfmt-entry.js';
 import { archesMatched } from './binfmt-magic.js';
-import { type PersistFs, applyMask, definingFile, effectiveFiles, ruleFilePath, ruleFileText, undoMask } from './binfmt-persist.js';
+import { type BinfmtDFile, type PersistFs, applyMask, definingFile, effectiveFiles, ruleFilePath, ruleFileText, undoMask } from './binfmt-persist.js';
 import { buildRule, findConflicts, flagsFor } from './binfmt-plan.js';
 import { type BinfmtRule, formatRegistration, parseRegistration, sameRegistration } from './binfmt-rule.js';
 import { type StateStore, isEmptyState } from './binfmt-state-file.js';
@@ -202,9 +202,13 @@ async function installGuest(
     const persistDir = opts.persist.dir;
     // Everything disabled for this guest, now or by an earlier install without --persist.
     const names = new Set([...toRecord.map((e) => e.rule.name), ...state.disabled.filter((d) => d.guest === guest.name).map((d) => d.entryName)]);
+    // Read once per guest: a mask written below keeps the file name (and so
+    // the record path) that a re-read would find, and later names in the same
+    // file extend that record.
+    let files: BinfmtDFile[] | undefined;
     for (const name of names) {
       if ((state.masks ?? []).some((m) => m.entries.some((x) => x.entryName === name))) continue;
-      const files = await effectiveFiles([persistDir, ...opts.persist.vendorDirs], deps.persistFs);
+      files ??= await effectiveFiles([persistDir, ...opts.persist.vendorDirs], deps.persistFs);
       const file = definingFile(files, name);
       if (!file) {
         log.warn(`${name} is in no binfmt.d file (registered by hand or by another tool): it may come back enabled at boot`);
