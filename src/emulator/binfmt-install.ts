@@ -263,9 +263,12 @@ function persistedList(list: readonly string[], old: string | undefined, now: st
   return out;
 }
 
+/** What uninstall did to a conflict it had disabled. */
+export type RestoreHow = 'enabled' | 'disabled' | 're-registered' | 'unchanged';
+
 export interface UninstallResult {
   readonly removed: readonly string[];
-  readonly restored: readonly { readonly entryName: string; readonly enabled: boolean; readonly how: 'enabled' | 'disabled' | 're-registered' | 'unchanged' }[];
+  readonly restored: readonly { readonly entryName: string; readonly enabled: boolean; readonly how: RestoreHow }[];
   readonly filesRemoved: readonly string[];
   readonly unmasked: readonly string[];
   readonly skipped: readonly string[];
@@ -308,11 +311,11 @@ export async function uninstallBinfmt(guests: readonly Arch[] | undefined, deps:
 
     // 2. Conflicts back as they were. Records without a guest belong to every guest.
     const [restore, stay] = partition(state.disabled, (d) => hit(d.guest) || (d.guest === undefined && keep.length === 0));
-    const restored: { entryName: string; enabled: boolean; how: 'enabled' | 'disabled' | 're-registered' | 'unchanged' }[] = [];
+    const restored: { entryName: string; enabled: boolean; how: RestoreHow }[] = [];
     for (const d of restore) {
       const line: BinfmtRule = parseRegistration(d.registration);
       const live = await controller.get(d.entryName);
-      let how: 'enabled' | 'disabled' | 're-registered' | 'unchanged';
+      let how: RestoreHow;
       if (!live) {
         await controller.restore(line, d.wasEnabled);
         how = 're-registered';
@@ -341,7 +344,7 @@ export async function uninstallBinfmt(guests: readonly Arch[] | undefined, deps:
       registrations: keep,
       disabled: stay,
       persisted: state.persisted.filter((p) => !removedFiles.has(p)),
-      ...(masks.length > 0 ? { masks } : { masks: [] }),
+      masks,
     };
     let stateRemoved = false;
     if (isEmptyState(next)) {
