@@ -6,10 +6,9 @@
  */
 import type { ArchName } from '../common/arch.js';
 import { errorMessage } from '../common/errors.js';
+import { BINFMT_MISC_DIR } from './binfmt-controller.js';
 import { parseEntryFile, entryRegistration } from './binfmt-entry.js';
 import { archesMatched } from './binfmt-magic.js';
-
-export const BINFMT_DIR = '/proc/sys/fs/binfmt_misc';
 
 export interface BinfmtEntrySummary {
   readonly name: string;
@@ -49,7 +48,7 @@ export function filesystemsListBinfmt(text: string): boolean {
   return text.split('\n').some((l) => l.trim().split(/\s+/).pop() === 'binfmt_misc');
 }
 
-export async function readBinfmtStatus(deps: BinfmtStatusDeps, dir = BINFMT_DIR): Promise<BinfmtStatus> {
+export async function readBinfmtStatus(deps: BinfmtStatusDeps, dir = BINFMT_MISC_DIR): Promise<BinfmtStatus> {
   const fsText = await deps.readText('/proc/filesystems');
   const kernelSupports = fsText === undefined ? undefined : filesystemsListBinfmt(fsText) ? true : undefined;
   const mounted = await deps.exists(`${dir}/register`);
