@@ -136,12 +136,16 @@ export function planPrefix(closure: LibraryClosure): PrefixPlan {
   };
 }
 
-/** The patchelf invocations that make the staged files refer only to the prefix. */
-export function patchCommands(plan: PrefixPlan, prefix: string): string[][] {
+/**
+ * The patchelf invocations that make the staged files refer only to the prefix.
+ * The files patched are those under `dir` (default: the prefix itself; the
+ * stager passes its temporary directory) with the final prefix paths baked in.
+ */
+export function patchCommands(plan: PrefixPlan, prefix: string, dir = prefix): string[][] {
   const lib = `${prefix}/lib`;
   const cmds: string[][] = [];
   for (const f of plan.files) {
-    const target = `${prefix}/${f.path}`;
+    const target = `${dir}/${f.path}`;
     if (f.patch === 'executable') {
       if (!plan.loader) throw new FexpodError(`${f.source} is dynamic but no loader was staged`);
       cmds.push(['--set-interpreter', `${prefix}/${plan.loader}`, '--set-rpath', lib, target]);
@@ -225,10 +229,7 @@ export async function stagePrefix(emulatorPath: string, opts: StageOptions, deps
       await deps.mkdir(join(tmp, 'lib'), 0o755);
       for (const f of plan.files) await deps.writeFile(join(tmp, f.path), f.bytes, 0o644);
       // Patch in the temp dir, but with the final paths baked in.
-      for (const args of patchCommands(plan, prefix)) {
-        const target = args[args.length - 1] ?? '';
-        await deps.patchelf([...args.slice(0, -1), join(tmp, target.slice(prefix.length + 1))]);
-      }
+      for (const args of patchCommands(plan, prefix, tmp)) await deps.patchelf(args);
       await verifyStaged(plan, tmp, prefix, deps);
       const manifest = {
         layout: PREFIX_LAYOUT_VERSION,
