@@ -187,14 +187,18 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
       const c = chooseEmulator(input.emulators, g, host, { purpose });
       routes.push({ guest: name, purpose, emulator: c.chosen?.id, path: c.chosen?.path, rejected: c.rejected });
     }
+    // Advice only for the guests that matter on this host.
+    if (!guests.some((x) => x.name === name)) continue;
     const containerRoute = routes.find((r) => r.guest === name && r.purpose === 'container');
     const primary = guests[0]?.name === name;
-    if (!containerRoute?.emulator && guests.some((x) => x.name === name)) {
+    if (!containerRoute?.emulator) {
       add(primary ? 'error' : 'warning', primary, `no usable emulator for ${name} guests (${containerRoute?.rejected.map((r) => `${r.id}: ${r.reason}`).join('; ')})`, installHint(facts.arch, g));
-    } else if (guests.some((x) => x.name === name) && !covered(g) && b.mounted && b.writable && containerRoute?.emulator === 'krun') {
-      add('info', false, `no host binfmt_misc entry catches ${name} binaries; containers are fine (the krun guest registers its own), but x86 host processes must be started through muvm`, 'sudo fexpod binfmt install');
-    } else if (guests.some((x) => x.name === name) && !covered(g) && b.mounted && b.writable) {
-      add(primary ? 'error' : 'warning', primary, `no binfmt_misc entry catches ${name} binaries, so ${name} containers fail with "exec format error"`, 'sudo fexpod binfmt install');
+    } else if (!covered(g) && b.mounted && b.writable) {
+      if (containerRoute.emulator === 'krun') {
+        add('info', false, `no host binfmt_misc entry catches ${name} binaries; containers are fine (the krun guest registers its own), but x86 host processes must be started through muvm`, 'sudo fexpod binfmt install');
+      } else {
+        add(primary ? 'error' : 'warning', primary, `no binfmt_misc entry catches ${name} binaries, so ${name} containers fail with "exec format error"`, 'sudo fexpod binfmt install');
+      }
     }
   }
   for (const e of input.emulators) {
