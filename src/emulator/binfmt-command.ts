@@ -3,8 +3,6 @@
  * real effects, and output. The flows live in binfmt-install.ts.
  */
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { endianness, release } from 'node:os';
 import { promisify } from 'node:util';
 import { Arch } from '../common/arch.js';
 import { type CliContext, type Command, parseOptions, printJson } from '../common/command.js';
@@ -19,9 +17,10 @@ import { DEFAULT_PERSIST_DIR, VENDOR_BINFMT_D_DIRS } from './binfmt-persist.js';
 import { fileStateStore } from './binfmt-state-file.js';
 import { nodeDiscoveryDeps } from './discovery-deps.js';
 import { EMULATOR_IDS } from './emulator-catalogue.js';
+import { readPageSize } from './host-facts.js';
+import { nodeHostDeps } from './host-deps.js';
 import { DEFAULT_STATE_DIR } from './install-state.js';
 import { nodePrefixDeps } from './prefix-deps.js';
-import { pageSizeFromAuxv } from './page-size.js';
 
 const run = promisify(execFile);
 
@@ -99,15 +98,13 @@ async function depsFor(stateDir: string, ctx: CliContext): Promise<BinfmtDeps> {
   const log = streamLogger(ctx.stderr);
   const hostArch = Arch.fromNode(process.arch);
   const path = ctx.env['PATH'];
-  const pageSize = await readFile('/proc/self/auxv').then(
-    (b) => pageSizeFromAuxv(new Uint8Array(b), { bits: hostArch.bits, littleEndian: endianness() === 'LE' }) ?? 4096,
-    () => 4096,
-  );
+  const hostDeps = nodeHostDeps(ctx.env);
+  const pageSize = (await readPageSize(hostDeps, hostArch)).bytes ?? 4096;
   const source = catalogueEmulators({
     host: {
       arch: hostArch,
       pageSize,
-      uid: process.getuid?.() ?? 0,
+      uid: hostDeps.uid,
       kvm: { present: false, accessible: false },
       crunFeatures: undefined,
     },
@@ -124,7 +121,7 @@ async function depsFor(stateDir: string, ctx: CliContext): Promise<BinfmtDeps> {
     emulators: (g) => source.emulators(g),
     servedGuests: () => source.servedGuests(),
     host: hostArch,
-    kernelRelease: release(),
+    kernelRelease: hostDeps.kernelRelease,
     log,
   };
 }
