@@ -208,9 +208,9 @@ export function parseElf(bytes: Uint8Array, opts: { dynamic?: boolean } = {}): E
 }
 
 /** Like parseElf, but undefined instead of an exception for non-ELF or damaged input. */
-export function tryParseElf(bytes: Uint8Array): ElfFile | undefined {
+export function tryParseElf(bytes: Uint8Array, opts: { dynamic?: boolean } = {}): ElfFile | undefined {
   try {
-    return parseElf(bytes);
+    return parseElf(bytes, opts);
   } catch {
     return undefined;
   }

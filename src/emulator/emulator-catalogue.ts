@@ -14,7 +14,7 @@
  */
 import { dirname, join } from 'node:path';
 import { Arch, type ArchName } from '../common/arch.js';
-import { parseElf, type ElfFile } from './elf.js';
+import { tryParseElf } from './elf.js';
 
 export type EmulatorId = 'muvm' | 'krun' | 'fex' | 'box64' | 'qemu-user-static' | 'qemu-user';
 
@@ -67,16 +67,8 @@ async function inspect(path: string, via: string, deps: DiscoveryDeps): Promise<
   if (!(await deps.isExecutable(path))) return undefined;
   const head = await deps.readHead(path, HEAD_BYTES);
   // Header, program headers and PT_INTERP sit in the first KiB; the dynamic section is not needed here.
-  const elf = head ? headersOf(head) : undefined;
+  const elf = head ? tryParseElf(head, { dynamic: false }) : undefined;
   return { path, via, static: elf ? elf.interpreter === undefined : undefined, arch: elf?.arch };
-}
-
-function headersOf(head: Uint8Array): ElfFile | undefined {
-  try {
-    return parseElf(head, { dynamic: false });
-  } catch {
-    return undefined;
-  }
 }
 
 /** Strategy: the first PATH directory holding an executable `name`. */
