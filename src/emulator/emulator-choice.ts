@@ -5,6 +5,7 @@
  */
 import type { Arch } from '../common/arch.js';
 import { CATALOGUE, DEFAULT_PRECEDENCE, type EmulatorId, type FoundEmulator, type Purpose } from './emulator-catalogue.js';
+import { crunHasKrun } from './runtime-info.js';
 
 /** The host facts a choice depends on (a subset of HostFacts). */
 export interface ChoiceHost {
@@ -56,7 +57,7 @@ function unusable(id: EmulatorId, found: FoundEmulator, all: readonly FoundEmula
       return undefined;
     case 'krun':
       if (fourK) return 'not needed: host pages are 4 KiB';
-      if (!host.crunFeatures?.includes('LIBKRUN')) return 'crun is built without +LIBKRUN (crun silently ignores unknown handlers, so it cannot be used)';
+      if (!crunHasKrun(host.crunFeatures)) return 'crun is built without +LIBKRUN (crun silently ignores unknown handlers, so it cannot be used)';
       if (!host.kvm.present) return '/dev/kvm does not exist';
       if (!fexInside()) return 'FEX (with FEXServer) is needed inside the microVM and was not found';
       return undefined;
