@@ -103,8 +103,3 @@ export function findConflicts(entries: readonly BinfmtEntry[], rule: BinfmtRule,
   }
   return { disable, broad, sameName };
 }
-
-/** Guests an emulator should serve by default on this host: the foreign ones it can run. */
-export function foreignGuests(host: Arch, served: readonly Arch[]): Arch[] {
-  return served.filter((g) => !g.isNativeOn(host));
-}
