@@ -24,7 +24,7 @@ export type EmulatorFamily = 'fex' | 'box64' | 'qemu' | 'other';
 
 /** The family an emulator's catalogue name belongs to. */
 export function familyOf(emulator: string): EmulatorFamily {
-  if (emulator === 'fex' || emulator.startsWith('fex')) return 'fex';
+  if (emulator.startsWith('fex')) return 'fex';
   if (emulator === 'box64') return 'box64';
   if (emulator.startsWith('qemu')) return 'qemu';
   return 'other';
