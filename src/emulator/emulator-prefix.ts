@@ -162,9 +162,15 @@ async function systemDirs(deps: PrefixDeps, arch: Arch | undefined): Promise<str
   return [...conf, ...defaults.filter((d) => !conf.includes(d))];
 }
 
-/** Checks the patched files with our own parser: loader and RUNPATH point into the prefix. */
-async function verifyStaged(plan: PrefixPlan, tmp: string, prefix: string, deps: PrefixDeps): Promise<void> {
+/**
+ * Checks the patched files with our own parser: loader and RUNPATH point into
+ * the prefix. Returns every staged file's bytes by path (the patched ones as
+ * read back, the others as planned) for the manifest.
+ */
+async function verifyStaged(plan: PrefixPlan, tmp: string, prefix: string, deps: PrefixDeps): Promise<Map<string, Uint8Array>> {
+  const staged = new Map<string, Uint8Array>();
   for (const f of plan.files) {
+    staged.set(f.path, f.bytes);
     if (f.patch === 'none') continue;
     const bytes = await deps.readFile(join(tmp, f.path));
     if (!bytes) throw new FexpodError(`staged ${f.path} vanished`);
@@ -174,7 +180,9 @@ async function verifyStaged(plan: PrefixPlan, tmp: string, prefix: string, deps:
     }
     const rp = elf.dynamic?.runpath ?? elf.dynamic?.rpath;
     if (rp?.join(':') !== `${prefix}/lib`) throw new FexpodError(`patchelf left ${f.path} with RUNPATH ${rp?.join(':')}`);
+    staged.set(f.path, bytes);
   }
+  return staged;
 }
 
 function result(prefix: string, plan: PrefixPlan): StagedEmulator {
@@ -230,16 +238,14 @@ export async function stagePrefix(emulatorPath: string, opts: StageOptions, deps
       for (const f of plan.files) await deps.writeFile(join(tmp, f.path), f.bytes, 0o644);
       // Patch in the temp dir, but with the final paths baked in.
       for (const args of patchCommands(plan, prefix, tmp)) await deps.patchelf(args);
-      await verifyStaged(plan, tmp, prefix, deps);
+      const staged = await verifyStaged(plan, tmp, prefix, deps);
       const manifest = {
         layout: PREFIX_LAYOUT_VERSION,
         digest: plan.digest,
         main: plan.main,
         loader: plan.loader,
         extras: plan.extras,
-        files: await Promise.all(
-          plan.files.map(async (f) => ({ path: f.path, mode: f.mode, sourceSha256: sha256(f.bytes), sha256: sha256((await deps.readFile(join(tmp, f.path))) ?? '') })),
-        ),
+        files: plan.files.map((f) => ({ path: f.path, mode: f.mode, sourceSha256: sha256(f.bytes), sha256: sha256(staged.get(f.path) ?? '') })),
       };
       await deps.writeFile(join(tmp, PREFIX_MANIFEST), JSON.stringify(manifest, null, 2) + '\n', 0o444);
       const root0 = deps.getuid() === 0;
