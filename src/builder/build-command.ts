@@ -123,7 +123,7 @@ export const command: Command = {
     };
     const uid = process.getuid?.();
     const scratch = await mkdtemp(join(resolvePath(ctx.cwd, values.output ?? 'out', '..'), '.fexpod-build-')).catch(() =>
-      mkdtemp(join(process.env['TMPDIR'] ?? '/tmp', 'fexpod-build-')),
+      mkdtemp(join(ctx.env['TMPDIR'] ?? '/tmp', 'fexpod-build-')),
     );
     const source = packageSource({
       env: ctx.env,
