@@ -53,15 +53,10 @@ export function defaultLockPath(defFile: string): string {
 
 function lockedRpms(lock: Lock): LockedRpm[] {
   const bases = new Map(lock.repos.map((r) => [r.id, r.baseurls] as const));
-  return lock.packages.map((p) => ({
-    name: p.name,
-    epoch: p.epoch,
-    version: p.version,
-    release: p.release,
-    arch: p.arch,
-    sha256: p.sha256,
-    ...(packageUrls(p, bases.get(p.repo) ?? [])[0] ? { url: packageUrls(p, bases.get(p.repo) ?? [])[0] } : {}),
-  }));
+  return lock.packages.map((p) => {
+    const url = packageUrls(p, bases.get(p.repo) ?? [])[0];
+    return { name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch, sha256: p.sha256, ...(url ? { url } : {}) };
+  });
 }
 
 async function readLockIfAny(path: string): Promise<Lock | undefined> {
