@@ -131,7 +131,7 @@ export const command: Command = {
       definitionFile: defFile,
       ...(values.lock ? { lockFile: resolvePath(ctx.cwd, values.lock) } : {}),
       locked: values.locked ?? false,
-      progress: { stream: ctx.stderr, mode: values.json ? 'json' : ctx.interactive ? 'tty' : 'lines' },
+      progress: { stream: ctx.stderr, mode: values.json ? 'json' : ctx.interactive ? 'tty' : 'lines', now: Date.now },
       ...(values['cache-dir'] ? { cacheDir: resolvePath(ctx.cwd, values['cache-dir']) } : {}),
       log,
     });

@@ -37,7 +37,7 @@ export interface PackageSourceOptions {
   readonly log: Logger;
   readonly jobs?: number;
   /** Download progress (bytes, files) on this stream: a live line on a terminal, lines or JSON events otherwise. */
-  readonly progress?: { readonly stream: Writable; readonly mode: ProgressMode };
+  readonly progress?: { readonly stream: Writable; readonly mode: ProgressMode; readonly now: () => number };
 }
 
 export interface PackageSource {
@@ -111,7 +111,7 @@ export function packageSource(opts: PackageSourceOptions): PackageSource {
       if (!lock) throw new FexpodError('internal: fetch without a resolved lock');
       const mirrors = new Map(def.repos.filter((r) => r.source.kind === 'baseurl').map((r) => [r.id, r.source.urls] as const));
       const progress = opts.progress
-        ? progressReporter(opts.progress.stream, opts.progress.mode, { files: lock.packages.length, bytes: lock.packages.reduce((n, p) => n + p.size, 0) }, () => Date.now())
+        ? progressReporter(opts.progress.stream, opts.progress.mode, { files: lock.packages.length, bytes: lock.packages.reduce((n, p) => n + p.size, 0) }, opts.progress.now)
         : undefined;
       let paths: Map<string, string>;
       try {
