@@ -56,7 +56,10 @@ export function applySysroot(entries: readonly TreeEntry[], o: SysrootOptions): 
     notes.push(`added link ${p} -> ${target}`);
   }
 
-  const missing = o.require.filter((pat) => !out.some((e) => new PathMatcher([pat]).matches(e.path)));
+  const missing = o.require.filter((pat) => {
+    const m = new PathMatcher([pat]);
+    return !out.some((e) => m.matches(e.path));
+  });
   if (missing.length > 0) {
     throw new FexpodError(`sysroot is incomplete: nothing matches ${missing.join(', ')}`, {
       fix: 'add the packages that ship them (gcc for crtbegin.o, glibc-devel for crt1.o, libstdc++ and libstdc++-devel for libstdc++) or adjust profile_options.require',
