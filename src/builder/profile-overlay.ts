@@ -60,8 +60,7 @@ export async function applyOverlay(entries: readonly TreeEntry[], o: OverlayOpti
   const keep = new Set<string>();
   for (const e of combined) {
     const b = base.get(e.path);
-    if (b && e.type !== 'dir' && (await identical(e, b))) continue;
-    if (b && e.type === 'dir' && (await identical(e, b))) continue; // kept below only as a parent
+    if (b && (await identical(e, b))) continue; // an identical directory comes back below only as a parent
     keep.add(e.path);
   }
   // A hardlink needs its first link in the same image.
