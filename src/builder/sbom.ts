@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson, rfc3339 } from './oci-layout.js';
+import { formatNevra } from './rpm-header.js';
 
 export interface SbomPackage {
   readonly name: string;
@@ -38,10 +39,6 @@ export function evr(p: Pick<SbomPackage, 'epoch' | 'version' | 'release'>): stri
   return `${p.epoch > 0 ? `${p.epoch}:` : ''}${p.version}-${p.release}`;
 }
 
-export function nevra(p: SbomPackage): string {
-  return `${p.name}-${evr(p)}.${p.arch}`;
-}
-
 /** purl spec, type rpm: pkg:rpm/fedora/NAME@VERSION-RELEASE?arch=ARCH&epoch=E&distro=fedora-NN */
 export function rpmPurl(p: SbomPackage, distro: SbomInput['distro']): string {
   const q = [`arch=${encodeURIComponent(p.arch)}`];
@@ -56,7 +53,7 @@ export function spdxId(s: string): string {
 }
 
 export function buildSbom(input: SbomInput): Record<string, unknown> {
-  const pkgs = [...input.packages].sort((a, b) => (nevra(a) < nevra(b) ? -1 : nevra(a) > nevra(b) ? 1 : 0));
+  const pkgs = [...input.packages].sort((a, b) => (formatNevra(a) < formatNevra(b) ? -1 : formatNevra(a) > formatNevra(b) ? 1 : 0));
   const imageId = spdxId(`image-${input.imageName}`);
   const ns = createHash('sha256').update(`${input.imageName}\0${input.imageDigest}`).digest('hex');
   const packages = [
@@ -73,7 +70,7 @@ export function buildSbom(input: SbomInput): Record<string, unknown> {
       primaryPackagePurpose: 'CONTAINER',
     },
     ...pkgs.map((p) => ({
-      SPDXID: spdxId(`rpm-${nevra(p)}`),
+      SPDXID: spdxId(`rpm-${formatNevra(p)}`),
       name: p.name,
       versionInfo: evr(p),
       supplier: p.vendor ? `Organization: ${p.vendor}` : 'NOASSERTION',
@@ -91,7 +88,7 @@ export function buildSbom(input: SbomInput): Record<string, unknown> {
   ];
   const relationships = [
     { spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: imageId },
-    ...pkgs.map((p) => ({ spdxElementId: imageId, relationshipType: 'CONTAINS', relatedSpdxElement: spdxId(`rpm-${nevra(p)}`) })),
+    ...pkgs.map((p) => ({ spdxElementId: imageId, relationshipType: 'CONTAINS', relatedSpdxElement: spdxId(`rpm-${formatNevra(p)}`) })),
   ];
   return {
     spdxVersion: 'SPDX-2.3',
