@@ -61,7 +61,8 @@ export interface OciImagePlan {
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-export function sha256Digest(data: Uint8Array): string {
+/** "sha256:…" of bytes, or of a string's UTF-8 (as writeFile writes it). */
+export function sha256Digest(data: Uint8Array | string): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 

@@ -4,7 +4,6 @@
  * written atomically; the layer tar is made once and shared by OCI and
  * SquashFS, so all outputs describe the very same bytes.
  */
-import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Arch } from '../common/arch.js';
@@ -174,7 +173,7 @@ export async function writeOutputs(req: OutputsRequest, deps: OutputsDeps): Prom
     step('sbom');
     const text = sbomJson({ ...req.sbom, imageDigest: plan.manifest.digest, sourceDateEpoch: req.sourceDateEpoch });
     await atomicOutput(path('sbom'), (tmp) => writeFile(tmp, text, { mode: 0o644 }));
-    outputs.push({ kind: 'sbom', path: path('sbom'), digest: `sha256:${createHash('sha256').update(text).digest('hex')}` });
+    outputs.push({ kind: 'sbom', path: path('sbom'), digest: sha256Digest(text) });
   }
   const fsImages = outputs.filter((o): o is OutputRecord & { kind: 'erofs' | 'squashfs' } => o.kind === 'erofs' || o.kind === 'squashfs');
   if (req.fexIndex && fsImages.length > 0) {
