@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { canonicalEntries, parentPath, type TreeEntry } from './tree.js';
-import { FexpodError } from '../common/errors.js';
+import { FexpodError, errnoCode } from '../common/errors.js';
 
 const run = promisify(execFile);
 
@@ -154,7 +154,7 @@ export async function materializeTree(
         try {
           mkdirSync(target, { mode: 0o700 });
         } catch (err) {
-          if (!(typeof err === 'object' && err !== null && 'code' in err && err.code === 'EEXIST')) throw err;
+          if (errnoCode(err) !== 'EEXIST') throw err;
         }
         dirs.add(e.path);
         break;
