@@ -104,9 +104,10 @@ export async function materializeTree(
   for (const e of sorted) {
     const parent = parentPath(e.path);
     if (!dirs.has(parent)) {
-      // Implicit parents (not in the tree) are made 0755 root; anything else is a conflict.
-      if (all.has(parent)) {
-        throw new FexpodError(`cannot write ${e.path}: its parent ${parent} is not a directory in the tree`);
+      // Implicit parents (not in the tree) are made 0755 root. An ancestor that is in the tree
+      // but not a directory (a symlink: mkdir -p would follow it out of dir) is a conflict.
+      for (let p = parent; p !== '' && !dirs.has(p); p = parentPath(p)) {
+        if (all.has(p)) throw new FexpodError(`cannot write ${e.path}: its parent ${p} is not a directory in the tree`);
       }
       mkdirSync(abs(parent), { recursive: true });
       for (let p = parent; p !== '' && !dirs.has(p); p = parentPath(p)) {
