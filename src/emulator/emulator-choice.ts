@@ -5,6 +5,7 @@
  */
 import type { Arch } from '../common/arch.js';
 import { CATALOGUE, DEFAULT_PRECEDENCE, type EmulatorId, type FoundEmulator, type Purpose } from './emulator-catalogue.js';
+import { needsMicroVm } from './muvm.js';
 import { crunHasKrun } from './runtime-info.js';
 
 /** The host facts a choice depends on (a subset of HostFacts). */
@@ -45,7 +46,7 @@ const kib = (n: number) => `${n / 1024} KiB`;
 /** Why `found` cannot serve here, or undefined when it can. */
 function unusable(id: EmulatorId, found: FoundEmulator, all: readonly FoundEmulator[], host: ChoiceHost, guest: Arch): string | undefined {
   if (found.problems.length > 0) return found.problems.join('; ');
-  const fourK = host.pageSize === 4096;
+  const fourK = !needsMicroVm(host.pageSize);
   const fexInside = () => all.find((f) => f.id === 'fex' && f.guests.includes(guest.name) && f.problems.length === 0);
   switch (id) {
     case 'muvm':
