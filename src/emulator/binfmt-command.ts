@@ -184,7 +184,7 @@ export const command: Command = {
       }
       case 'install': {
         if (values['persist-dir'] && !values.persist) throw new UsageError('--persist-dir needs --persist');
-        if (values.emulator && !(EMULATOR_IDS as readonly string[]).includes(values.emulator)) {
+        if (values.emulator && !EMULATOR_IDS.some((id) => id === values.emulator)) {
           throw new UsageError(`--emulator ${values.emulator}: unknown`, `use one of ${EMULATOR_IDS.join(', ')}`);
         }
         const guests = parseGuests(values.guest);
