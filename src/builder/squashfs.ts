@@ -11,11 +11,9 @@
  * fakeroot, which makes a byte-identical image. Parallel compression does not
  * change the output.
  */
-import { mkdir, mkdtemp, rename } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { FexpodError } from '../common/errors.js';
 import type { CommandRunner } from './command-runner.js';
-import { forceRemove } from './dir-output.js';
+import { atomicOutput } from './dir-output.js';
 import { sha256File } from './oci-layout.js';
 
 export interface SquashfsOptions {
@@ -48,10 +46,7 @@ export interface SquashfsResult {
 }
 
 export async function writeSquashfs(layerTar: Uint8Array, opts: SquashfsOptions, deps: SquashfsDeps): Promise<SquashfsResult> {
-  await mkdir(dirname(opts.dest), { recursive: true });
-  const work = await mkdtemp(join(dirname(opts.dest), `.${basename(opts.dest)}.tmp-`));
-  try {
-    const image = join(work, 'image.sqfs');
+  await atomicOutput(opts.dest, async (image) => {
     const args = mksquashfsArgs(opts, image);
     const env = { ...deps.env, SOURCE_DATE_EPOCH: String(opts.sourceDateEpoch) };
     try {
@@ -65,9 +60,6 @@ export async function writeSquashfs(layerTar: Uint8Array, opts: SquashfsOptions,
           : 'install squashfs-tools >= 4.5 and fakeroot (the root directory must be owned by root)',
       });
     }
-    await rename(image, opts.dest);
-    return { path: opts.dest, sha256: await sha256File(opts.dest) };
-  } finally {
-    await forceRemove(work);
-  }
+  });
+  return { path: opts.dest, sha256: await sha256File(opts.dest) };
 }
