@@ -8,7 +8,7 @@
  * and the lock (re)written. With --locked the lock must exist and match, and
  * the repositories are checked for vanished packages; nothing is rewritten.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { FexpodError, errnoCode } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
@@ -16,6 +16,7 @@ import type { ImageDefinition } from './definition.js';
 import type { LockedRpm, ResolvedSet } from './build.js';
 import type { TreeEntry } from './tree.js';
 import { BlobCache, defaultCacheDir } from './cache.js';
+import { atomicOutput } from './dir-output.js';
 import { nodeHttpClient } from './http.js';
 import { bundledKeysDir } from './keys.js';
 import { checkLockMatches, parseLock, serializeLock, type Lock } from './lock.js';
@@ -96,9 +97,7 @@ export function packageSource(opts: PackageSourceOptions): PackageSource {
       } else {
         opts.log.info(`resolving ${def.name} (${existing ? 'the lock is stale' : 'no lock yet'})`);
         lock = (await lockDefinition(def, deps)).lock;
-        const tmp = `${lockFile}.${process.pid}.tmp`;
-        await writeFile(tmp, serializeLock(lock), { mode: 0o644 });
-        await rename(tmp, lockFile);
+        await atomicOutput(lockFile, (tmp) => writeFile(tmp, serializeLock(lock), { mode: 0o644 }));
         opts.log.info(`wrote ${lockFile}`);
       }
       const set: ResolvedSet = { packages: lockedRpms(lock), lockFile };
