@@ -24,7 +24,7 @@ cleanup() {
   podman rm -f -t 0 fexpod-demo-exec >/dev/null 2>&1 || true
   "${FEXPOD[@]}" hook uninstall --hooks-dir "$HOOKS" --conf-dir "$CONF" --build-hooks-dir "$HOOKS/build" || true
   "${FEXPOD[@]}" binfmt uninstall --state-dir "$STATE" || true
-  rm -rf "$HOOKS"
+  rm -rf "$HOOKS" "$STATE"
 }
 trap cleanup EXIT
 
