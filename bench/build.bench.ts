@@ -44,20 +44,25 @@ function pythonRpms(): { dir: string; names: string[] } {
     const loose = readdirSync(PY).filter((f) => statSync(join(PY, f)).isFile());
     const specs: [string, string][] = parts.map((p, i) => [names[i] ?? p, spec(names[i] ?? p, `cp -a ${PY}/${p} %{buildroot}${PY}/`, `${PY}/${p}`)]);
     specs.push(['pystd-top', spec('pystd-top', loose.map((f) => `cp -a ${PY}/${f} %{buildroot}${PY}/`).join('\n'), `%dir ${PY}\n${loose.map((f) => `${PY}/${f}`).join('\n')}`)]);
-    for (const [name, text] of specs) {
-      writeFileSync(join(top, `${name}.spec`), text);
-      run('rpmbuild', ['--define', `_topdir ${join(top, 'rpmbuild')}`, '--define', '_binary_payload w19.zstdio', '--target', 'noarch', '-bb', join(top, `${name}.spec`)]);
-    }
-    const out = join(top, 'out');
-    mkdirSync(out);
-    for (const f of readdirSync(join(top, 'rpmbuild', 'RPMS', 'noarch'))) renameSync(join(top, 'rpmbuild', 'RPMS', 'noarch', f), join(out, f));
-    writeFileSync(join(out, 'done'), '');
-    mkdirSync(join(dir, '..'), { recursive: true });
-    renameSync(out, dir);
+    buildSpecsInto(top, specs, 'noarch', dir);
   } finally {
     rmSync(top, { recursive: true, force: true });
   }
   return { dir, names };
+}
+
+/** rpmbuild each spec under `top`, then move the RPMs into the cache dir `dir` in one rename (marked done). */
+function buildSpecsInto(top: string, specs: readonly [string, string][], target: string, dir: string): void {
+  for (const [name, text] of specs) {
+    writeFileSync(join(top, `${name}.spec`), text);
+    run('rpmbuild', ['--define', `_topdir ${join(top, 'rpmbuild')}`, '--define', '_binary_payload w19.zstdio', '--target', target, '-bb', join(top, `${name}.spec`)]);
+  }
+  const out = join(top, 'out');
+  mkdirSync(out);
+  for (const f of readdirSync(join(top, 'rpmbuild', 'RPMS', target))) renameSync(join(top, 'rpmbuild', 'RPMS', target, f), join(out, f));
+  writeFileSync(join(out, 'done'), '');
+  mkdirSync(join(dir, '..'), { recursive: true });
+  renameSync(out, dir);
 }
 
 const LIBDIR = '/usr/lib/x86_64-linux-gnu';
@@ -100,16 +105,7 @@ function libRpms(): { dir: string; names: string[] } | undefined {
       const name = names[i + 1] ?? `benchlib-${i}`;
       specs.push([name, `${head(name)}%install\nmkdir -p %{buildroot}/usr/lib64\n${mine.map((f) => `cp ${LIBDIR}/${f} %{buildroot}/usr/lib64/`).join('\n')}\n%files\n${mine.map((f) => `/usr/lib64/${f}`).join('\n')}\n`]);
     }
-    for (const [name, text] of specs) {
-      writeFileSync(join(top, `${name}.spec`), text);
-      run('rpmbuild', ['--define', `_topdir ${join(top, 'rpmbuild')}`, '--define', '_binary_payload w19.zstdio', '--target', 'x86_64', '-bb', join(top, `${name}.spec`)]);
-    }
-    const out = join(top, 'out');
-    mkdirSync(out);
-    for (const f of readdirSync(join(top, 'rpmbuild', 'RPMS', 'x86_64'))) renameSync(join(top, 'rpmbuild', 'RPMS', 'x86_64', f), join(out, f));
-    writeFileSync(join(out, 'done'), '');
-    mkdirSync(join(dir, '..'), { recursive: true });
-    renameSync(out, dir);
+    buildSpecsInto(top, specs, 'x86_64', dir);
   } finally {
     rmSync(top, { recursive: true, force: true });
   }
