@@ -20,7 +20,7 @@ import { elfHeader } from '../test/unit/runtime-hook/rootfs-fixture.js';
 const repo = new URL('../../', import.meta.url).pathname;
 const cli = join(repo, 'dist', 'src', 'cli.js');
 const hookMain = defaultHookScript();
-const corpus = process.env['FEXPOD_CORPUS'] ?? join(repo, '..', 'shared', 'corpus');
+const corpus = process.env['FEXPOD_CORPUS'] ?? join(repo, 'test', 'fixtures', 'corpus');
 const RUNS = Number(process.env['FEXPOD_BENCH_RUNS'] ?? '15');
 
 const median = (xs: number[]) => {

@@ -56,9 +56,9 @@ export function integration(...reqs: Requirement[]): { skip?: string } {
   return { skip: reason };
 }
 
-/** Path to the shared corpus (../shared/corpus next to the checkout), overridable. */
+/** Path to the public test corpus (test/fixtures/corpus in the repository), overridable. */
 export function corpusDir(): string {
-  return process.env['FEXPOD_CORPUS'] ?? join(repoRoot(), '..', 'shared', 'corpus');
+  return process.env['FEXPOD_CORPUS'] ?? join(repoRoot(), 'test', 'fixtures', 'corpus');
 }
 
 /** The repository root, from dist/test/helpers back up. */
