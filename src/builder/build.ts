@@ -19,8 +19,8 @@ import type { ImageDefinition } from './definition.js';
 import type { TreeEntry } from './tree.js';
 import { RpmTag } from './rpm-header.js';
 import type { ExtractedRpm } from './rpm-extract.js';
-import { applyProfile, parseProfile, type ProfileSpec } from './profile.js';
-import { defaultOutputNames, parseOutputOptions, writeOutputs, type OutputKind, type OutputsDeps, type OutputsResult } from './outputs.js';
+import { applyProfile } from './profile.js';
+import { defaultOutputNames, writeOutputs, type OutputKind, type OutputsDeps, type OutputsResult } from './outputs.js';
 import type { SbomPackage } from './sbom.js';
 import { sha256File } from './oci-layout.js';
 
@@ -82,12 +82,6 @@ export interface BuildResult extends OutputsResult {
   readonly lockFile?: string;
   readonly notes: readonly string[];
 }
-
-const OUTPUT_DEFAULTS: Readonly<Record<string, readonly OutputKind[]>> = {
-  rootfs: ['oci', 'erofs', 'sbom'],
-  sysroot: ['oci', 'sbom'],
-  overlay: ['erofs', 'sbom'],
-};
 
 /** The newest package build time: a SOURCE_DATE_EPOCH that depends only on the lock. */
 export function packagesEpoch(pkgs: readonly ExtractedRpm[]): number {
@@ -160,8 +154,9 @@ async function installDefinition(def: ImageDefinition, deps: BuildDeps, epoch: n
 export async function build(req: BuildRequest, deps: BuildDeps): Promise<BuildResult> {
   const def = await inContext('reading the definition', () => deps.loadDefinition(req.definitionFile));
   const arch = Arch.parse(def.basearch);
-  const profile: ProfileSpec = parseProfile(def.file, def.profile, def.profileOptions);
-  const formats = req.formats ?? (def.outputs.formats.length > 0 ? def.outputs.formats : OUTPUT_DEFAULTS[def.profile] ?? ['oci']);
+  // The definition arrives checked and normalized (definition.ts): profile and output options included.
+  const profile = def.profile;
+  const formats = req.formats ?? def.outputs.formats;
   const notes: string[] = [];
 
   // resolve, fetch, extract
@@ -172,7 +167,7 @@ export async function build(req: BuildRequest, deps: BuildDeps): Promise<BuildRe
     const baseDef = await inContext('reading the base definition', () => deps.loadDefinition(resolvePath(dirname(def.file), def.base ?? '')));
     const b = await installDefinition(baseDef, deps, req.sourceDateEpoch);
     const bEpoch = req.sourceDateEpoch ?? packagesEpoch(b.installed.packages);
-    const bProfile = parseProfile(baseDef.file, baseDef.profile, baseDef.profileOptions);
+    const bProfile = baseDef.profile;
     deps.progress?.(`profile ${bProfile.kind} (base ${baseDef.name})`);
     base = (await applyProfile(b.installed.entries, bProfile, profileCtx(deps, baseDef, bEpoch))).entries;
     // The overlay's tree is the base packages and its own, installed together.
@@ -190,7 +185,7 @@ export async function build(req: BuildRequest, deps: BuildDeps): Promise<BuildRe
   for (const n of shaped.notes) deps.log.info(`  ${n}`);
 
   // outputs (layer → OCI, EroFS, SquashFS, dir, SBOM)
-  const opts = parseOutputOptions(def.file, def.outputs.options);
+  const opts = def.outputs.options;
   const tag = opts.tag ?? def.release;
   const sbom = formats.includes('sbom')
     ? { imageName: def.name, distro: { id: 'fedora', release: def.release }, packages: await sbomPackages(installed, files, set), toolVersion: deps.toolVersion }
@@ -205,7 +200,7 @@ export async function build(req: BuildRequest, deps: BuildDeps): Promise<BuildRe
       sourceDateEpoch,
       image: {
         refName: `${def.name}:${tag}`,
-        createdBy: `fexpod build ${def.name} (${def.profile})`,
+        createdBy: `fexpod build ${def.name} (${profile.kind})`,
         ...(opts.cmd ? { cmd: opts.cmd } : {}),
         ...(opts.env ? { env: opts.env } : {}),
         ...(opts.entrypoint ? { entrypoint: opts.entrypoint } : {}),
@@ -214,7 +209,7 @@ export async function build(req: BuildRequest, deps: BuildDeps): Promise<BuildRe
         annotations: {
           'org.opencontainers.image.title': def.name,
           'org.opencontainers.image.version': tag,
-          'io.fexpod.profile': def.profile,
+          'io.fexpod.profile': profile.kind,
           'io.fexpod.definition-digest': def.digest,
         },
       },

@@ -1,21 +1,24 @@
 /**
- * Image definitions (images/*.toml): parse → normalize → check.
+ * Image definitions (images/*.toml): parse → normalize → check, once, at the boundary.
  *
- * Zod describes what users write; `ImageDefinition` is the normalized value with every default
- * filled in and `$releasever`/`$basearch` expanded. Errors are ConfigErrors naming the file, the
- * key path and the fix. The format is documented in images/README.md.
+ * definition-schema.ts describes what users write (one zod schema, a discriminated union on
+ * `profile`); `ImageDefinition` is the normalized value with every default filled in — the
+ * profile options and output options included — and DNF variables expanded in the repository
+ * URLs. `fexpod lock` and `fexpod build` both start here, so both refuse the same inputs before
+ * anything is fetched. Errors are ConfigErrors naming the file, the key path and the fix. The
+ * format is documented in images/README.md.
  */
 import { createHash } from 'node:crypto';
 import TOML from '@iarna/toml';
 import { z } from 'zod';
 import { Arch } from '../common/arch.js';
+import { configIssueError } from '../common/config-issue.js';
 import { ConfigError } from '../common/errors.js';
+import { definitionSchema, REPO_ID, VAR_NAME, type DefinitionInput, type OutputFormat, type OutputOptionsInput, type RepoInput } from './definition-schema.js';
+import { BUILTIN_VARS, builtinVars, expandDnfVars, VarSyntaxError } from './dnf-vars.js';
+import { normalizeProfile, type ProfileSpec } from './profile.js';
 
-export const PROFILES = ['rootfs', 'sysroot', 'overlay'] as const;
-export type Profile = (typeof PROFILES)[number];
-
-export const OUTPUT_FORMATS = ['oci', 'oci-archive', 'erofs', 'squashfs', 'dir', 'sbom'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+export { definitionSchema, OUTPUT_FORMATS, PROFILES, type DefinitionInput, type OutputFormat, type Profile } from './definition-schema.js';
 
 export type RepoSourceKind = 'metalink' | 'mirrorlist' | 'baseurl';
 
@@ -32,7 +35,12 @@ export interface RepoDefinition {
   /** Key locations (file:// or https://), expanded. Default with gpgcheck: Fedora's primary key for the release. */
   readonly gpgkeys: readonly string[];
   readonly gpgcheck: boolean;
+  /** Verify repomd.xml's detached signature (repodata/repomd.xml.asc) against gpgkeys before trusting it. */
+  readonly repoGpgcheck: boolean;
 }
+
+/** The options of the output steps ([outputs] without `formats`). */
+export type OutputOptions = Omit<OutputOptionsInput, 'formats'>;
 
 export interface ImageDefinition {
   /** The file it came from (for messages). */
@@ -43,22 +51,22 @@ export interface ImageDefinition {
   /** RPM arch names; the first is the primary ($basearch), the rest are multilib. */
   readonly arches: readonly string[];
   readonly basearch: string;
+  /** DNF variables: the built-in ones ($releasever, $basearch, …) and the definition's [vars]. */
+  readonly vars: Readonly<Record<string, string>>;
   readonly repos: readonly RepoDefinition[];
-  /** Package specs: names, globs-free; `name.arch` pins one arch. */
+  /** Package specs: names, `name.arch`, or `@group` (expanded from the repositories' comps). */
   readonly packages: readonly string[];
   /** Package name globs hidden from resolution (dnf excludepkgs). */
   readonly excludes: readonly string[];
   /** Install weak dependencies (Recommends/Supplements). */
   readonly weakDeps: boolean;
-  readonly profile: Profile;
+  /** The profile with its options, every default filled in. */
+  readonly profile: ProfileSpec;
   /** Overlays: the definition (path, relative to this file) or image reference they sit on. */
   readonly base: string | undefined;
-  /** Free-form per-profile options, validated by the profile step (see images/README.md). */
-  readonly profileOptions: Readonly<Record<string, unknown>>;
   readonly outputs: {
     readonly formats: readonly OutputFormat[];
-    /** Every other key of [outputs], validated by the output steps. */
-    readonly options: Readonly<Record<string, unknown>>;
+    readonly options: OutputOptions;
   };
   /** sha256 over the resolution inputs (release, arches, repo ids + keys, packages, excludes, weak deps). */
   readonly digest: string;
@@ -69,90 +77,32 @@ export const FEDORA_UPDATES_METALINK =
   'https://mirrors.fedoraproject.org/metalink?repo=updates-released-f$releasever&arch=$basearch';
 export const FEDORA_GPGKEY = 'file:///etc/pki/rpm-gpg/RPM-GPG-KEY-fedora-$releasever-primary';
 
-const stringList = z.union([z.string().min(1), z.array(z.string().min(1))]);
-
-const REPO_ID = /^[A-Za-z0-9._:-]+$/;
-
-const repoSchema = z.strictObject({
-  id: z.string().regex(REPO_ID).optional(),
-  name: z.string().optional(),
-  metalink: z.string().min(1).optional(),
-  mirrorlist: z.string().min(1).optional(),
-  baseurl: stringList.optional(),
-  gpgkey: stringList.optional(),
-  gpgcheck: z.boolean().optional(),
-  enabled: z.boolean().optional(),
-});
-type RepoInput = z.infer<typeof repoSchema>;
-
-const pkgName = z.string().regex(/^[A-Za-z0-9_.+:~^*?\[\]-]+$/, 'a package name (optionally name.arch)');
-
-export const definitionSchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-"'),
-  release: z.union([z.number().int().positive(), z.string().regex(/^[A-Za-z0-9._-]+$/)]),
-  arches: z.array(z.string()).min(1).optional(),
-  arch: z.string().optional(),
-  repos: z.union([z.record(z.string(), repoSchema), z.array(repoSchema)]).optional(),
-  packages: z.array(pkgName).min(1),
-  excludes: z.array(pkgName).optional(),
-  weak_deps: z.boolean().optional(),
-  profile: z.enum(PROFILES).optional(),
-  base: z.string().min(1).optional(),
-  profile_options: z.record(z.string(), z.unknown()).optional(),
-  outputs: z
-    .looseObject({
-      formats: z.array(z.enum(OUTPUT_FORMATS)).min(1).optional(),
-    })
-    .optional(),
-});
-export type DefinitionInput = z.infer<typeof definitionSchema>;
-
-const FIXES: readonly { readonly key: RegExp; readonly fix: string }[] = [
-  { key: /^name$/, fix: 'set name = "my-image" (lower-case, used for output names)' },
-  { key: /^release$/, fix: 'set release = 42 (the Fedora release, $releasever)' },
-  { key: /^arches/, fix: 'set arches = ["x86_64", "i686"] (first is primary; the rest are multilib)' },
-  { key: /^repos/, fix: 'each repository needs exactly one of metalink, mirrorlist or baseurl; see images/README.md' },
-  { key: /^packages/, fix: 'set packages = ["glibc", "bash"] (at least one package name)' },
-  { key: /^profile$/, fix: `set profile to one of ${PROFILES.join(', ')}` },
-  { key: /^outputs/, fix: `set outputs.formats to a list of ${OUTPUT_FORMATS.join(', ')}` },
-  { key: /^weak_deps$/, fix: 'set weak_deps = true or false' },
-];
-
-function fixFor(keyPath: string): string {
-  return FIXES.find((f) => f.key.test(keyPath))?.fix ?? 'see images/README.md for the definition format';
-}
-
-function keyPathOf(path: readonly PropertyKey[]): string {
-  return path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
-    .join('');
-}
-
-/** Parses TOML text into the raw input (ConfigError on syntax or schema errors). */
+/** Parses TOML text into the checked input (ConfigError on syntax or schema errors). */
 export function parseDefinitionInput(file: string, text: string): DefinitionInput {
   let raw: unknown;
   try {
     raw = TOML.parse(text);
   } catch (err) {
-    const first = err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
+    const first = err instanceof Error ? (err.message.split('\n')[0] ?? err.message).replace(/:$/, '') : String(err);
     throw new ConfigError(file, '', `not valid TOML: ${first}`, 'fix the TOML syntax at the position shown', err);
   }
-  const parsed = definitionSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const keyPath = issue ? keyPathOf(issue.path) : '';
-    let message = issue?.message ?? 'invalid';
-    if (issue?.code === 'unrecognized_keys') {
-      message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    }
-    const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problem(s))` : '';
-    throw new ConfigError(file, keyPath, message + more, fixFor(keyPath), parsed.error);
-  }
+  const parsed = z.safeParse(definitionSchema, raw, { reportInput: true });
+  if (!parsed.success) throw configIssueError(file, definitionSchema, raw, parsed.error, 'see images/README.md for the definition format');
   return parsed.data;
 }
 
-export function expandVars(s: string, release: string, basearch: string): string {
-  return s.replaceAll('$releasever', release).replaceAll('$basearch', basearch);
+/** Expands DNF variables in the value of `keyPath` (ConfigError names an undefined variable). */
+export function expandVars(file: string, keyPath: string, text: string, vars: Readonly<Record<string, string>>): string {
+  try {
+    return expandDnfVars(text, vars);
+  } catch (err) {
+    if (!(err instanceof VarSyntaxError)) throw err;
+    const fix =
+      err.undefinedVar !== undefined
+        ? `define it in the definition's [vars] table (${err.undefinedVar} = "…"), or write \\$ for a literal "$"`
+        : 'see images/README.md "Variables" for the forms dnf knows';
+    throw new ConfigError(file, keyPath, err.message, fix, err);
+  }
 }
 
 function list(v: string | readonly string[] | undefined): string[] {
@@ -168,14 +118,7 @@ export function defaultRepos(): Record<string, RepoInput> {
   };
 }
 
-function normalizeRepo(
-  file: string,
-  keyPath: string,
-  id: string,
-  r: RepoInput,
-  release: string,
-  basearch: string,
-): RepoDefinition {
+function normalizeRepo(file: string, keyPath: string, id: string, r: RepoInput, vars: Readonly<Record<string, string>>): RepoDefinition {
   const sources = (['metalink', 'mirrorlist', 'baseurl'] as const).filter((k) => r[k] !== undefined);
   if (sources.length !== 1) {
     throw new ConfigError(
@@ -186,20 +129,31 @@ function normalizeRepo(
     );
   }
   const kind = sources[0]!;
-  const urls = list(r[kind]).map((u) => expandVars(u, release, basearch));
-  for (const [i, u] of urls.entries()) checkUrl(file, `${keyPath}.${kind}${kind === 'baseurl' && urls.length > 1 ? `[${i}]` : ''}`, u);
+  const given = list(r[kind]);
+  const urls = given.map((u, i) => {
+    const key = `${keyPath}.${kind}${kind === 'baseurl' && given.length > 1 ? `[${i}]` : ''}`;
+    const url = expandVars(file, key, u, vars);
+    checkUrl(file, key, url);
+    return url;
+  });
   const gpgcheck = r.gpgcheck ?? true;
+  const repoGpgcheck = r.repo_gpgcheck ?? false;
   // No key given: Fedora's primary key for the release (a bundled copy stands in where the
   // builder is not Fedora; see keys.ts).
-  const given = list(r.gpgkey);
-  const gpgkeys = (given.length === 0 && gpgcheck ? [FEDORA_GPGKEY] : given).map((u) => expandVars(u, release, basearch));
-  for (const [i, u] of gpgkeys.entries()) checkUrl(file, `${keyPath}.gpgkey[${i}]`, u);
+  const keys = list(r.gpgkey);
+  const gpgkeys = (keys.length === 0 && (gpgcheck || repoGpgcheck) ? [FEDORA_GPGKEY] : keys).map((u, i) => {
+    const key = `${keyPath}.gpgkey${keys.length === 0 ? '' : `[${i}]`}`;
+    const url = expandVars(file, key, u, vars);
+    checkUrl(file, key, url);
+    return url;
+  });
   return {
     id,
-    name: expandVars(r.name ?? id, release, basearch),
+    name: expandVars(file, `${keyPath}.name`, r.name ?? id, vars),
     source: { kind, urls },
     gpgkeys,
     gpgcheck,
+    repoGpgcheck,
   };
 }
 
@@ -226,9 +180,7 @@ function rpmArch(file: string, keyPath: string, a: string): string {
 /** Multilib pairs Fedora ships: primary → secondary arches it can carry. */
 const MULTILIB: Readonly<Record<string, readonly string[]>> = { x86_64: ['i686'] };
 
-/** Input → normalized definition (pure). */
-export function normalizeDefinition(file: string, input: DefinitionInput): ImageDefinition {
-  const release = String(input.release);
+function normalizeArches(file: string, input: DefinitionInput): string[] {
   if (input.arch !== undefined && input.arches !== undefined) {
     throw new ConfigError(file, 'arch', 'both arch and arches are set', 'keep only arches = [...]');
   }
@@ -247,7 +199,24 @@ export function normalizeDefinition(file: string, input: DefinitionInput): Image
     }
     if (arches.indexOf(a) !== i) throw new ConfigError(file, `arches[${i}]`, `${a} is listed twice`, 'list each arch once');
   }
+  return arches;
+}
 
+function normalizeVars(file: string, input: DefinitionInput, release: string, basearch: string): Record<string, string> {
+  const vars = builtinVars(release, basearch);
+  for (const [name, value] of Object.entries(input.vars ?? {})) {
+    if (!VAR_NAME.test(name)) {
+      throw new ConfigError(file, `vars.${name}`, `"${name}" is not a variable name`, 'use letters, digits and "_" (dnf\'s variable names)');
+    }
+    if (BUILTIN_VARS.some((b) => b === name)) {
+      throw new ConfigError(file, `vars.${name}`, `$${name} is built in (from release and arches)`, 'remove it from [vars]; set release = … or arches = [...] instead');
+    }
+    vars[name] = value;
+  }
+  return vars;
+}
+
+function normalizeRepos(file: string, input: DefinitionInput, vars: Readonly<Record<string, string>>): RepoDefinition[] {
   const repoEntries: [string, string, RepoInput][] = [];
   const reposIn = input.repos ?? defaultRepos();
   if (Array.isArray(reposIn)) {
@@ -261,20 +230,36 @@ export function normalizeDefinition(file: string, input: DefinitionInput): Image
       repoEntries.push([`repos.${id}`, r.id ?? id, r]);
     }
   }
-  const repos = repoEntries
-    .filter(([, , r]) => r.enabled !== false)
-    .map(([kp, id, r]) => normalizeRepo(file, kp, id, r, release, basearch));
+  const repos = repoEntries.filter(([, , r]) => r.enabled !== false).map(([kp, id, r]) => normalizeRepo(file, kp, id, r, vars));
   const seen = new Set<string>();
   for (const r of repos) {
     if (seen.has(r.id)) throw new ConfigError(file, 'repos', `repository id "${r.id}" is used twice`, 'give each repository a unique id');
     seen.add(r.id);
   }
   if (repos.length === 0) throw new ConfigError(file, 'repos', 'no enabled repository', 'enable at least one repository');
+  return repos;
+}
 
-  const profile = input.profile ?? 'rootfs';
-  if (profile === 'overlay' && input.base === undefined) {
-    throw new ConfigError(file, 'base', 'an overlay needs a base', 'set base = "fedora-rootfs.toml" (a definition next to this one) or an image reference');
+function profileOf(input: DefinitionInput): { profile: ProfileSpec; base: string | undefined } {
+  switch (input.profile) {
+    case undefined:
+    case 'rootfs':
+      return { profile: normalizeProfile({ kind: 'rootfs', options: input.profile_options }), base: undefined };
+    case 'sysroot':
+      return { profile: normalizeProfile({ kind: 'sysroot', options: input.profile_options }), base: undefined };
+    case 'overlay':
+      return { profile: normalizeProfile({ kind: 'overlay', options: input.profile_options }), base: input.base };
   }
+}
+
+/** Input → normalized definition (pure). */
+export function normalizeDefinition(file: string, input: DefinitionInput): ImageDefinition {
+  const release = String(input.release);
+  const arches = normalizeArches(file, input);
+  const basearch = arches[0]!;
+  const vars = normalizeVars(file, input, release, basearch);
+  const repos = normalizeRepos(file, input, vars);
+  const { profile, base } = profileOf(input);
   const { formats, ...outputOptions } = input.outputs ?? {};
   const packages = [...new Set(input.packages)];
   const excludes = [...new Set(input.excludes ?? [])];
@@ -284,7 +269,8 @@ export function normalizeDefinition(file: string, input: DefinitionInput): Image
       JSON.stringify({
         release,
         arches,
-        repos: repos.map((r) => ({ id: r.id, gpgcheck: r.gpgcheck, gpgkeys: r.gpgkeys })),
+        // repo_gpgcheck joins the digest only when on, so existing locks stay valid.
+        repos: repos.map((r) => ({ id: r.id, gpgcheck: r.gpgcheck, gpgkeys: r.gpgkeys, ...(r.repoGpgcheck ? { repoGpgcheck: true } : {}) })),
         packages: [...packages].sort(),
         excludes: [...excludes].sort(),
         weakDeps,
@@ -297,13 +283,13 @@ export function normalizeDefinition(file: string, input: DefinitionInput): Image
     release,
     arches,
     basearch,
+    vars,
     repos,
     packages,
     excludes,
     weakDeps,
     profile,
-    base: input.base,
-    profileOptions: input.profile_options ?? {},
+    base,
     outputs: { formats: formats ?? ['oci'], options: outputOptions },
     digest: `sha256:${digest}`,
   };
@@ -334,7 +320,7 @@ export function parseRepoOverride(arg: string): RepoOverride {
       value = value.slice(k.length + 1);
     }
   }
-  checkUrl('--repo', id, value);
+  // The URL is checked once its variables are expanded (applyRepoOverrides).
   return { id, source: { kind, urls: [value] } };
 }
 
@@ -351,7 +337,13 @@ export function applyRepoOverrides(def: ImageDefinition, overrides: readonly Rep
     ...def,
     repos: def.repos.map((r) => {
       const o = byId.get(r.id);
-      return o ? { ...r, source: { kind: o.source.kind, urls: o.source.urls.map((u) => expandVars(u, def.release, def.basearch)) } } : r;
+      if (!o) return r;
+      const urls = o.source.urls.map((u) => {
+        const url = expandVars('--repo', o.id, u, def.vars);
+        checkUrl('--repo', o.id, url);
+        return url;
+      });
+      return { ...r, source: { kind: o.source.kind, urls } };
     }),
   };
 }

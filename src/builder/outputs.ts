@@ -7,8 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Arch } from '../common/arch.js';
-import { z } from 'zod';
-import { ConfigError, inContext } from '../common/errors.js';
+import { inContext } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { treeDigest, type TreeEntry } from './tree.js';
 import { tarChunks } from './tar-writer.js';
@@ -187,32 +186,4 @@ export async function writeOutputs(req: OutputsRequest, deps: OutputsDeps): Prom
   }
   for (const w of warnings) deps.log.warn(w);
   return { ...(fexIndex ? { fexIndex } : {}), diffId, manifestDigest: plan.manifest.digest, outputs, warnings };
-}
-
-const outputOptionsSchema = z.strictObject({
-  tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'an OCI tag').optional(),
-  cmd: z.array(z.string()).optional(),
-  entrypoint: z.array(z.string()).optional(),
-  env: z.array(z.string().regex(/^[^=]+=/, 'NAME=value')).optional(),
-  working_dir: z.string().optional(),
-  labels: z.record(z.string(), z.string()).optional(),
-  erofs_name: z.string().regex(/^[^/]+$/, 'a file name').optional(),
-  erofs: z.strictObject({ block_size: z.number().int().positive().optional(), compression: z.string().optional() }).optional(),
-  squashfs: z.strictObject({ block_size: z.number().int().positive().optional(), compression: z.string().optional() }).optional(),
-  fex_index: z
-    .strictObject({
-      title: z.string().optional(),
-      distro_match: z.string().optional(),
-      base_url: z.string().url().optional(),
-    })
-    .optional(),
-});
-export type OutputOptions = z.infer<typeof outputOptionsSchema>;
-
-/** Validates the definition's [outputs] keys other than `formats`. */
-export function parseOutputOptions(file: string, options: Readonly<Record<string, unknown>>): OutputOptions {
-  const r = outputOptionsSchema.safeParse(options);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  throw new ConfigError(file, ['outputs', ...(issue?.path ?? []).map(String)].join('.'), issue?.message ?? 'invalid', 'see docs/build.md "Outputs"');
 }

@@ -9,19 +9,24 @@
  *            libstdc++ links checked/added, docs dropped.
  *   overlay  the files a package set adds on top of a base RootFS.
  */
-import { z } from 'zod';
-import { ConfigError } from '../common/errors.js';
 import type { TreeEntry } from './tree.js';
+import type { OverlayOptionsInput, Profile, RootfsOptionsInput, SysrootOptionsInput } from './definition-schema.js';
 import { applyRootfs, ROOTFS_DEFAULTS, type RootfsOptions } from './profile-rootfs.js';
 import { applySysroot, SYSROOT_DEFAULTS, type SysrootOptions } from './profile-sysroot.js';
 import { applyOverlay, OVERLAY_DEFAULTS, type OverlayOptions } from './profile-overlay.js';
 
-export type ProfileKind = 'rootfs' | 'sysroot' | 'overlay';
+export type ProfileKind = Profile;
 
 export type ProfileSpec =
   | { readonly kind: 'rootfs'; readonly options: RootfsOptions }
   | { readonly kind: 'sysroot'; readonly options: SysrootOptions }
   | { readonly kind: 'overlay'; readonly options: OverlayOptions };
+
+/** A profile and its [profile_options] as the definition schema checked them. */
+export type ProfileInput =
+  | { readonly kind: 'rootfs'; readonly options: RootfsOptionsInput | undefined }
+  | { readonly kind: 'sysroot'; readonly options: SysrootOptionsInput | undefined }
+  | { readonly kind: 'overlay'; readonly options: OverlayOptionsInput | undefined };
 
 export interface ProfileContext {
   readonly sourceDateEpoch: number;
@@ -37,71 +42,40 @@ export interface ProfileResult {
   readonly notes: string[];
 }
 
-const paths = z.array(z.string().min(1));
-
-const rootfsSchema = z.strictObject({
-  remove: paths.optional(),
-  extra_remove: paths.optional(),
-  etc_keep: paths.optional(),
-  strip_setid: z.boolean().optional(),
-  ld_so_cache: z.boolean().optional(),
-});
-const sysrootSchema = z.strictObject({
-  relative_symlinks: z.boolean().optional(),
-  require: paths.optional(),
-  links: z.record(z.string(), z.string()).optional(),
-  remove: paths.optional(),
-  extra_remove: paths.optional(),
-});
-const overlaySchema = z.strictObject({
-  trim: z.enum(['rootfs', 'none']).optional(),
-  rootfs: rootfsSchema.optional(),
-  ld_so_cache: z.boolean().optional(),
-});
-
-function check<T>(file: string, schema: z.ZodType<T>, input: unknown): T {
-  const r = schema.safeParse(input);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const key = ['profile_options', ...(issue?.path ?? []).map(String)].join('.');
-  throw new ConfigError(file, key, issue?.message ?? 'invalid', 'see docs/build.md "Profiles" for the options of each profile');
-}
-
-function rootfsOptions(file: string, input: unknown): RootfsOptions {
-  const o = check(file, rootfsSchema, input ?? {});
+function rootfsOptions(o: RootfsOptionsInput | undefined): RootfsOptions {
   return {
-    remove: [...(o.remove ?? ROOTFS_DEFAULTS.remove), ...(o.extra_remove ?? [])],
-    etcKeep: o.etc_keep ?? ROOTFS_DEFAULTS.etcKeep,
-    stripSetid: o.strip_setid ?? ROOTFS_DEFAULTS.stripSetid,
-    ldSoCache: o.ld_so_cache ?? ROOTFS_DEFAULTS.ldSoCache,
+    remove: [...(o?.remove ?? ROOTFS_DEFAULTS.remove), ...(o?.extra_remove ?? [])],
+    etcKeep: o?.etc_keep ?? ROOTFS_DEFAULTS.etcKeep,
+    stripSetid: o?.strip_setid ?? ROOTFS_DEFAULTS.stripSetid,
+    ldSoCache: o?.ld_so_cache ?? ROOTFS_DEFAULTS.ldSoCache,
   };
 }
 
-/** Definition data → a normalized profile with every default filled in. */
-export function parseProfile(file: string, kind: ProfileKind, input: Readonly<Record<string, unknown>>): ProfileSpec {
-  switch (kind) {
+/** Checked [profile_options] → a profile with every default filled in (pure). */
+export function normalizeProfile(input: ProfileInput): ProfileSpec {
+  switch (input.kind) {
     case 'rootfs':
-      return { kind, options: rootfsOptions(file, input) };
+      return { kind: 'rootfs', options: rootfsOptions(input.options) };
     case 'sysroot': {
-      const o = check(file, sysrootSchema, input);
+      const o = input.options;
       return {
-        kind,
+        kind: 'sysroot',
         options: {
-          relativeSymlinks: o.relative_symlinks ?? SYSROOT_DEFAULTS.relativeSymlinks,
-          require: o.require ?? SYSROOT_DEFAULTS.require,
-          links: o.links ?? SYSROOT_DEFAULTS.links,
-          remove: [...(o.remove ?? SYSROOT_DEFAULTS.remove), ...(o.extra_remove ?? [])],
+          relativeSymlinks: o?.relative_symlinks ?? SYSROOT_DEFAULTS.relativeSymlinks,
+          require: o?.require ?? SYSROOT_DEFAULTS.require,
+          links: o?.links ?? SYSROOT_DEFAULTS.links,
+          remove: [...(o?.remove ?? SYSROOT_DEFAULTS.remove), ...(o?.extra_remove ?? [])],
         },
       };
     }
     case 'overlay': {
-      const o = check(file, overlaySchema, input);
+      const o = input.options;
       return {
-        kind,
+        kind: 'overlay',
         options: {
-          trim: o.trim ?? OVERLAY_DEFAULTS.trim,
-          rootfs: rootfsOptions(file, o.rootfs),
-          ldSoCache: o.ld_so_cache ?? OVERLAY_DEFAULTS.ldSoCache,
+          trim: o?.trim ?? OVERLAY_DEFAULTS.trim,
+          rootfs: rootfsOptions(o?.rootfs),
+          ldSoCache: o?.ld_so_cache ?? OVERLAY_DEFAULTS.ldSoCache,
         },
       };
     }
