@@ -18,7 +18,7 @@ import type { TreeEntry } from './tree.js';
 import { BlobCache, defaultCacheDir } from './cache.js';
 import { atomicOutput } from './dir-output.js';
 import { nodeHttpClient } from './http.js';
-import { bundledKeysDir } from './keys.js';
+import { nodeKeyDeps } from './keys.js';
 import { checkLockMatches, parseLock, serializeLock, type Lock } from './lock.js';
 import { checkLocked, lockDefinition, type LockDeps } from './lock-definition.js';
 import { fetchLocked, packageUrls } from './fetch.js';
@@ -77,6 +77,7 @@ export function packageSource(opts: PackageSourceOptions): PackageSource {
     cache: new BlobCache(cacheDir),
     log: opts.log,
     runSolver: pythonSolverRunner(opts.env['FEXPOD_PYTHON'] ?? '/usr/bin/python3'),
+    keys: nodeKeyDeps(http),
   };
   const locks = new WeakMap<ResolvedSet, Lock>();
 
@@ -119,7 +120,7 @@ export function packageSource(opts: PackageSourceOptions): PackageSource {
           http,
           mirrors,
           concurrency: opts.jobs ?? 4,
-          keyDeps: { http, readFile: async (p) => new Uint8Array(await readFile(p)), bundledDir: bundledKeysDir() },
+          keyDeps: nodeKeyDeps(http),
           ...(progress ? { onEvent: (e) => progress.event(e) } : {}),
           ...(onReady
             ? {

@@ -9,7 +9,8 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FexpodError } from '../common/errors.js';
 
-export type DigestAlg = 'sha256' | 'sha384' | 'sha512';
+/** Hashes a cache entry can be named by; repository metadata may also use sha1/sha224 (metadata-checksum.ts). */
+export type DigestAlg = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
 export const DIGEST_ALGS: readonly DigestAlg[] = ['sha256', 'sha384', 'sha512'];
 
 export interface Digest {

@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FexpodError } from '../common/errors.js';
-import { parseDigestAlg } from './cache.js';
+import { metadataDigestAlg } from './metadata-checksum.js';
 import { decompressor } from './decompress.js';
 import { MetadataError } from './metadata-error.js';
 import type { MetadataFile } from './repo-sync.js';
@@ -40,7 +40,7 @@ export function scanFilelistsText(text: string, lineOffset: number): { count: nu
 
 export async function checkFilelists(file: MetadataFile, entry: RepomdEntry | undefined, what: string): Promise<void> {
   const open = entry?.openChecksum;
-  const hash = open ? createHash(parseDigestAlg(open.type, what)) : undefined;
+  const hash = open ? createHash(metadataDigestAlg(open.type, what)) : undefined;
   const decoder = new TextDecoder('utf-8');
   let carry = '';
   let line = 0;

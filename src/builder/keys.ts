@@ -3,6 +3,7 @@
  * key file lives in /etc/pki/rpm-gpg on Fedora; a builder that is not Fedora uses fexpod's
  * bundled copy of the same file (images/keys/), so the default works everywhere.
  */
+import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PublicKey } from 'openpgp';
@@ -20,6 +21,11 @@ export interface KeyDeps {
 export function bundledKeysDir(): string {
   // dist/src/builder/keys.js → <root>/images/keys
   return fileURLToPath(new URL('../../../images/keys/', import.meta.url));
+}
+
+/** Keys from the local filesystem and over `http`, with fexpod's bundled copies as fallback. */
+export function nodeKeyDeps(http: HttpClient): KeyDeps {
+  return { http, readFile: async (p) => new Uint8Array(await readFile(p)), bundledDir: bundledKeysDir() };
 }
 
 async function readKeyData(url: string, deps: KeyDeps): Promise<{ name: string; data: Uint8Array }> {

@@ -81,7 +81,9 @@ export const command: Command = {
     const cacheDir = values['cache-dir'] ? resolvePath(ctx.cwd, values['cache-dir']) : defaultCacheDir(ctx.env, process.getuid?.());
     const http = nodeHttpClient();
     const cache = new BlobCache(cacheDir);
-    const deps = { http, cache, log, runSolver: pythonSolverRunner(ctx.env['FEXPOD_PYTHON'] ?? '/usr/bin/python3') };
+    // Keys are loaded only for repo_gpgcheck here (openpgp is heavy and resolving does not need it).
+    const keys = def.repos.some((r) => r.repoGpgcheck) ? (await import('./keys.js')).nodeKeyDeps(http) : undefined;
+    const deps = { http, cache, log, runSolver: pythonSolverRunner(ctx.env['FEXPOD_PYTHON'] ?? '/usr/bin/python3'), ...(keys ? { keys } : {}) };
 
     let lock: Lock;
     let resolved = false;
@@ -105,7 +107,7 @@ export const command: Command = {
       const progress = progressReporter(ctx.stderr, mode, { files: lock.packages.length, bytes: lock.packages.reduce((n, p) => n + p.size, 0) }, () => Date.now());
       // Loaded only when fetching: openpgp is heavy and resolving does not need it.
       const { fetchLocked } = await import('./fetch.js');
-      const { bundledKeysDir } = await import('./keys.js');
+      const { nodeKeyDeps } = await import('./keys.js');
       const mirrors = new Map(def.repos.filter((r) => r.source.kind === 'baseurl').map((r) => [r.id, r.source.urls] as const));
       try {
         const paths = await fetchLocked(lock, {
@@ -114,7 +116,7 @@ export const command: Command = {
           concurrency: jobs,
           http,
           mirrors,
-          keyDeps: { http, readFile: async (p) => new Uint8Array(await readFile(p)), bundledDir: bundledKeysDir() },
+          keyDeps: nodeKeyDeps(http),
           onEvent: (e) => progress.event(e),
         });
         fetched = paths.size;

@@ -8,6 +8,9 @@ import type { BlobCache } from './cache.js';
 import type { ImageDefinition } from './definition.js';
 import type { BlobEvent } from './fetch-blob.js';
 import type { HttpClient } from './http.js';
+import { isGroupSpec } from './groups.js';
+import type { KeyDeps } from './keys.js';
+import { expandDefinitionGroups } from './repo-comps.js';
 import { buildLock, checkLockMatches, vanishedPackages, VanishedPackagesError, type Lock } from './lock.js';
 import { interpretSolverOutput, runResolver, type Resolution, type SolverRunner } from './resolve.js';
 import { parseRepoPackages, syncRepoMetadata, type RepoMetadata, type SyncedRepo } from './repo-sync.js';
@@ -19,6 +22,8 @@ export interface LockDeps {
   readonly runSolver: SolverRunner;
   readonly onEvent?: (e: BlobEvent) => void;
   readonly signal?: AbortSignal;
+  /** Where repository keys come from (needed for repositories with repo_gpgcheck). */
+  readonly keys?: KeyDeps;
 }
 
 export async function syncRepos(def: ImageDefinition, deps: LockDeps): Promise<SyncedRepo[]> {
@@ -32,6 +37,8 @@ async function syncMetadata(def: ImageDefinition, deps: LockDeps): Promise<RepoM
         http: deps.http,
         cache: deps.cache,
         log: deps.log,
+        groups: def.packages.some(isGroupSpec),
+        ...(deps.keys ? { keys: deps.keys } : {}),
         ...(deps.signal ? { signal: deps.signal } : {}),
         ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
       }),
@@ -41,8 +48,9 @@ async function syncMetadata(def: ImageDefinition, deps: LockDeps): Promise<RepoM
 
 export async function lockDefinition(def: ImageDefinition, deps: LockDeps): Promise<{ lock: Lock; repos: SyncedRepo[]; resolution: Resolution }> {
   const metadata = await syncMetadata(def, deps);
+  const groups = await expandDefinitionGroups(def, metadata);
   // libsolv reads the metadata files itself: parse our copy (validation, lock fields) meanwhile.
-  const [parsed, solved] = await Promise.allSettled([Promise.all(metadata.map(parseRepoPackages)), runResolver(def, metadata, { runSolver: deps.runSolver })]);
+  const [parsed, solved] = await Promise.allSettled([Promise.all(metadata.map(parseRepoPackages)), runResolver(def, metadata, { runSolver: deps.runSolver }, groups)]);
   // Broken metadata explains a solver failure better than the solver does.
   if (parsed.status === 'rejected') throw parsed.reason;
   if (solved.status === 'rejected') throw solved.reason;
@@ -50,7 +58,8 @@ export async function lockDefinition(def: ImageDefinition, deps: LockDeps): Prom
   const answer = solved.value;
   for (const r of repos) deps.log.debug(`repo ${r.id}: ${r.packages.length} packages, repomd sha256 ${r.repomdSha256}`);
   const resolution = interpretSolverOutput(answer, repos);
-  return { lock: buildLock(def, repos, resolution), repos, resolution };
+  for (const w of resolution.warnings) deps.log.warn(w);
+  return { lock: buildLock(def, repos, resolution, groups?.groups), repos, resolution };
 }
 
 /**

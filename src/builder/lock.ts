@@ -10,6 +10,7 @@ import type { ImageDefinition } from './definition.js';
 import { redactUrl, withTrailingSlash } from './http.js';
 import { formatNevra } from './rpm-header.js';
 import type { SyncedRepo } from './repo-sync.js';
+import type { ExpandedGroup } from './groups.js';
 import type { Resolution } from './resolve.js';
 
 export const LOCK_SCHEMA_VERSION = 1;
@@ -48,12 +49,22 @@ export const lockSchema = z.strictObject({
       sourcerpm: z.string().nullable(),
     }),
   ),
+  /** `@group` entries of the definition: the comps groups each named and the packages they brought in. */
+  groups: z
+    .array(
+      z.strictObject({
+        spec: z.string(),
+        groups: z.array(z.string()),
+        packages: z.array(z.string()),
+      }),
+    )
+    .optional(),
 });
 export type Lock = z.infer<typeof lockSchema>;
 export type LockedPackage = Lock['packages'][number];
 
 /** Builds the lock document (pure). */
-export function buildLock(def: ImageDefinition, repos: readonly SyncedRepo[], res: Resolution): Lock {
+export function buildLock(def: ImageDefinition, repos: readonly SyncedRepo[], res: Resolution, groups?: readonly ExpandedGroup[]): Lock {
   const packages = res.packages.map(({ repo, record: r }) => {
     if (r.checksum.type !== 'sha256') {
       throw new FexpodError(`${repo}: package ${r.name} has a ${r.checksum.type} checksum; a lock needs sha256`, {
@@ -88,6 +99,10 @@ export function buildLock(def: ImageDefinition, repos: readonly SyncedRepo[], re
         };
       }),
     packages,
+    // Which group gave which package: the names a group asked for that are in the lock.
+    ...(groups && groups.length > 0
+      ? { groups: groups.map((g) => ({ spec: g.spec, groups: [...g.groups], packages: g.packages.filter((n) => packages.some((p) => p.name === n)) })) }
+      : {}),
   };
 }
 

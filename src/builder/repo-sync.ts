@@ -1,8 +1,10 @@
 /**
  * One repository, from its definition to verified metadata in the cache:
- *   metalink / mirrorlist / baseurl → mirrors → repomd.xml (hash checked against the metalink,
- *   next mirror on failure) → primary + filelists (content-addressed by repomd's checksums)
- *   → streamed primary parse (open-checksum verified while decompressing).
+ *   metalink / mirrorlist / baseurl → mirrors → repomd.xml (hash checked against the metalink;
+ *   with repo_gpgcheck, its detached signature against the repository's keys; next mirror on
+ *   failure) → primary + filelists (+ comps when groups are asked for), content-addressed by
+ *   repomd's checksums (sha1…sha512, md5 refused) → streamed primary parse (open-checksum
+ *   verified while decompressing).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -10,11 +12,13 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FexpodError, inContext } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
-import { BlobCache, parseDigestAlg, type Digest } from './cache.js';
+import type { BlobCache, Digest } from './cache.js';
+import { metadataDigestAlg } from './metadata-checksum.js';
 import { compressionFromName, decompressor, type Compression } from './decompress.js';
 import type { RepoDefinition } from './definition.js';
 import { fetchBlob, type BlobEvent } from './fetch-blob.js';
-import { getSmall, redactUrl, withTrailingSlash, type HttpClient } from './http.js';
+import { getSmall, HttpError, redactUrl, withTrailingSlash, type HttpClient } from './http.js';
+import type { KeyDeps } from './keys.js';
 import { checkFilelists } from './filelists.js';
 import { MetadataError } from './metadata-error.js';
 import { parseMetalink, parseMirrorlist } from './metalink.js';
@@ -37,6 +41,8 @@ export interface RepoMetadata {
   readonly repomd: Repomd;
   readonly primary: MetadataFile;
   readonly filelists: MetadataFile | undefined;
+  /** The group (comps) metadata, when asked for and the repository has it. */
+  readonly comps?: MetadataFile | undefined;
 }
 
 export interface SyncedRepo extends RepoMetadata {
@@ -51,6 +57,39 @@ export interface RepoSyncDeps {
   readonly onEvent?: (e: BlobEvent) => void;
   /** Load filelists too (file dependencies outside primary); default true. */
   readonly filelists?: boolean;
+  /** Load the group (comps) metadata too, for `@group` entries; default false. */
+  readonly groups?: boolean;
+  /** Where keys come from, for repositories with repo_gpgcheck. */
+  readonly keys?: KeyDeps;
+}
+
+/** The comps variants of repomd.xml, smallest download first (all hold the same document). */
+const COMPS_TYPES = ['group_zst', 'group_xz', 'group_gz', 'group_bz2', 'group'];
+
+type RepomdCheck = (base: string, bytes: Uint8Array) => Promise<void>;
+
+/** repo_gpgcheck: repomd.xml.asc from the same mirror, verified against the repository's keys. */
+async function signatureCheck(repo: RepoDefinition, deps: RepoSyncDeps): Promise<RepomdCheck | undefined> {
+  if (!repo.repoGpgcheck) return undefined;
+  if (!deps.keys) throw new FexpodError(`internal: repository ${repo.id} has repo_gpgcheck on but no key source was given`);
+  const [{ loadKeys }, { verifyRepomdSignature, RepomdSignatureError }] = await Promise.all([import('./keys.js'), import('./repomd-signature.js')]);
+  const keys = await inContext('repo_gpgcheck: loading its gpgkey', () => loadKeys(repo.gpgkeys, deps.keys!));
+  return async (base, bytes) => {
+    const url = `${base}repodata/repomd.xml.asc`;
+    let asc: Uint8Array;
+    try {
+      asc = await getSmall(deps.http, url, 1 << 20, deps.signal);
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 404) {
+        throw new RepomdSignatureError('repo_gpgcheck is on, but the mirror has no repodata/repomd.xml.asc (HTTP 404): repomd.xml is not signed', {
+          fix: 'set repo_gpgcheck = false for this repository if it does not sign its metadata (Fedora does not), or use a mirror that serves repomd.xml.asc',
+        });
+      }
+      throw err;
+    }
+    const keyId = await verifyRepomdSignature(bytes, asc, keys);
+    deps.log.debug(`repo ${repo.id}: repomd.xml signed by key ${keyId}`);
+  };
 }
 
 async function mirrorsOf(repo: RepoDefinition, deps: RepoSyncDeps): Promise<{ baseUrls: string[]; accepted: Set<string> | undefined }> {
@@ -85,7 +124,7 @@ async function mirrorsFrom(repo: RepoDefinition, deps: RepoSyncDeps): Promise<{ 
 }
 
 function entryDigest(e: RepomdEntry, what: string): Digest {
-  return { alg: parseDigestAlg(e.checksum.type, what), hex: e.checksum.value };
+  return { alg: metadataDigestAlg(e.checksum.type, what), hex: e.checksum.value };
 }
 
 /** Parses the package list of fetched metadata (streaming; checks the open-checksums). */
@@ -103,7 +142,9 @@ export async function parseRepoPackages(meta: RepoMetadata): Promise<SyncedRepo>
 export async function syncRepoMetadata(repo: RepoDefinition, deps: RepoSyncDeps): Promise<RepoMetadata> {
   return inContext(`repository ${repo.id}`, async () => {
     const { baseUrls, accepted } = await mirrorsOf(repo, deps);
+    const checkSignature = await signatureCheck(repo, deps);
     const failures: string[] = [];
+    const errors: unknown[] = [];
     let chosen: { index: number; repomd: Repomd; sha256: string } | undefined;
     for (const [index, base] of baseUrls.entries()) {
       const url = `${base}repodata/repomd.xml`;
@@ -113,17 +154,24 @@ export async function syncRepoMetadata(repo: RepoDefinition, deps: RepoSyncDeps)
         if (accepted && !accepted.has(sha256)) {
           throw new MetadataError(`repomd.xml sha256 ${sha256.slice(0, 16)}… is not one the metalink lists (stale or tampered mirror)`);
         }
+        // Nothing in repomd.xml is read before its signature is checked.
+        await checkSignature?.(base, bytes);
         chosen = { index, repomd: parseRepomd(bytes.toString('utf8'), redactUrl(url)), sha256 };
         break;
       } catch (err) {
         deps.signal?.throwIfAborted();
+        errors.push(err);
         failures.push(`${redactUrl(url)}: ${err instanceof Error ? err.message : String(err)}`);
         deps.log.debug(`repo ${repo.id}: skipping mirror: ${failures[failures.length - 1]}`);
       }
     }
     if (!chosen) {
+      // The same refusal from every mirror (no signature, a bad one) has its own fix.
+      const fixes = new Set(errors.map((e) => (e instanceof MetadataError ? e.fix : undefined)));
+      const [only] = fixes;
       throw new FexpodError(`no mirror served a usable repomd.xml:\n  ${failures.join('\n  ')}`, {
-        fix: 'check the repository URL (or override it with --repo ID=URL) and the network',
+        cause: errors[errors.length - 1],
+        fix: fixes.size === 1 && only !== undefined ? only : 'check the repository URL (or override it with --repo ID=URL) and the network',
       });
     }
     // The mirror that answered first, then the rest in order.
@@ -145,14 +193,16 @@ export async function syncRepoMetadata(repo: RepoDefinition, deps: RepoSyncDeps)
     const primary = await fetchMeta('primary');
     if (!primary) throw new MetadataError('repomd.xml lists no primary metadata');
     const filelists = deps.filelists === false ? undefined : await fetchMeta('filelists');
-    return { id: repo.id, baseUrls: ordered, repomdSha256: chosen.sha256, repomd: chosen.repomd, primary, filelists };
+    const compsType = deps.groups ? COMPS_TYPES.find((t) => chosen.repomd.entries.has(t)) : undefined;
+    const comps = compsType ? await fetchMeta(compsType) : undefined;
+    return { id: repo.id, baseUrls: ordered, repomdSha256: chosen.sha256, repomd: chosen.repomd, primary, filelists, comps };
   });
 }
 
 /** Decompresses and parses primary.xml from the cache, checking its open-checksum on the way. */
 export async function readPrimary(file: MetadataFile, entry: RepomdEntry | undefined, what: string): Promise<PackageRecord[]> {
   const open = entry?.openChecksum;
-  const openAlg = open ? parseDigestAlg(open.type, what) : undefined;
+  const openAlg = open ? metadataDigestAlg(open.type, what) : undefined;
   const hash = openAlg ? createHash(openAlg) : undefined;
   const parser = new PrimaryParser(what);
   const decoder = new TextDecoder('utf-8', { fatal: true });

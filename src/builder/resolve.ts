@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { FexpodError } from '../common/errors.js';
 import type { Compression } from './decompress.js';
 import type { ImageDefinition } from './definition.js';
+import type { ConditionalJob, GroupExpansion, GroupPackageJob } from './groups.js';
 import type { PackageRecord } from './primary.js';
 import type { MetadataFile, RepoMetadata, SyncedRepo } from './repo-sync.js';
 
@@ -29,6 +30,10 @@ export interface SolverInput {
   readonly packages: readonly string[];
   readonly excludes: readonly string[];
   readonly weakDeps: boolean;
+  /** Packages of `@group` entries (looked up by name; a missing one is a warning, as in dnf). */
+  readonly groupPackages: readonly GroupPackageJob[];
+  /** Conditional group packages: installed together with `requires`. */
+  readonly conditional: readonly ConditionalJob[];
 }
 
 const solverOutputSchema = z.union([
@@ -45,6 +50,7 @@ const solverOutputSchema = z.union([
         location: z.string().nullable(),
       }),
     ),
+    warnings: z.array(z.string()).optional(),
   }),
   z.object({
     ok: z.literal(false),
@@ -69,6 +75,8 @@ export interface Resolution {
   readonly packages: readonly ResolvedPackage[];
   /** The install jobs libsolv was given (after multilib expansion). */
   readonly jobs: readonly string[];
+  /** What dnf would warn about too ("No match for group package …"). */
+  readonly warnings: readonly string[];
 }
 
 export interface ResolveProblem {
@@ -96,8 +104,12 @@ function solverFile(dir: string, repoIndex: number, kind: string, f: MetadataFil
   return { link: join(dir, `${repoIndex}-${kind}.xml${f.compression === 'none' ? '' : `.${EXT[f.compression]}`}`), target: f.path };
 }
 
-/** Solver input for a definition over synced repos; `dir` is where the metadata links go. */
-export function solverInput(def: ImageDefinition, repos: readonly RepoMetadata[], dir: string): { input: SolverInput; links: { link: string; target: string }[] } {
+/**
+ * Solver input for a definition over synced repos; `dir` is where the metadata links go.
+ * `groups`: the definition's `@group` entries expanded (groups.ts); without it every entry of
+ * `packages` goes to the solver as it is.
+ */
+export function solverInput(def: ImageDefinition, repos: readonly RepoMetadata[], dir: string, groups?: GroupExpansion): { input: SolverInput; links: { link: string; target: string }[] } {
   const links: { link: string; target: string }[] = [];
   const solverRepos = repos.map((r, i) => {
     const p = solverFile(dir, i, 'primary', r.primary);
@@ -112,9 +124,11 @@ export function solverInput(def: ImageDefinition, repos: readonly RepoMetadata[]
       arches: def.arches,
       multilib: def.arches.slice(1),
       repos: solverRepos,
-      packages: def.packages,
+      packages: groups ? groups.specs : def.packages,
       excludes: def.excludes,
       weakDeps: def.weakDeps,
+      groupPackages: groups?.packages ?? [],
+      conditional: groups?.conditional ?? [],
     },
     links,
   };
@@ -141,7 +155,7 @@ export function interpretSolverOutput(out: SolverOutput, repos: readonly SyncedR
     if (!record) throw new FexpodError(`libsolv chose ${s.name}-${s.evr}.${s.arch} from ${s.repo}, which fexpod's metadata parse does not know`);
     return { repo: s.repo, record };
   });
-  return { packages, jobs: out.jobs };
+  return { packages, jobs: out.jobs, warnings: out.warnings ?? [] };
 }
 
 /** Runs the libsolv helper: JSON in on stdin, JSON out on stdout. */
@@ -195,10 +209,11 @@ export async function runResolver(
   def: ImageDefinition,
   repos: readonly RepoMetadata[],
   deps: { readonly runSolver: SolverRunner; readonly tmpDir?: string },
+  groups?: GroupExpansion,
 ): Promise<SolverOutput> {
   const dir = await mkdtemp(join(deps.tmpDir ?? tmpdir(), 'fexpod-solv-'));
   try {
-    const { input, links } = solverInput(def, repos, dir);
+    const { input, links } = solverInput(def, repos, dir, groups);
     for (const l of links) await symlink(l.target, l.link);
     const raw = await deps.runSolver(input);
     const parsed = solverOutputSchema.safeParse(raw);
@@ -214,6 +229,7 @@ export async function resolveDefinition(
   def: ImageDefinition,
   repos: readonly SyncedRepo[],
   deps: { readonly runSolver: SolverRunner; readonly tmpDir?: string },
+  groups?: GroupExpansion,
 ): Promise<Resolution> {
-  return interpretSolverOutput(await runResolver(def, repos, deps), repos);
+  return interpretSolverOutput(await runResolver(def, repos, deps, groups), repos);
 }

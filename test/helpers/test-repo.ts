@@ -150,6 +150,10 @@ export interface TestRepoOptions {
   readonly compression?: MetadataCompression;
   /** Only these package names (default: all). */
   readonly only?: (name: string) => boolean;
+  /** A comps file for the repository's group metadata (createrepo_c -g: group + group_gz). */
+  readonly comps?: string;
+  /** More createrepo_c arguments, e.g. ["--repomd-checksum", "sha512"]. */
+  readonly createrepoArgs?: readonly string[];
 }
 
 export interface TestRepo {
@@ -188,7 +192,12 @@ export function makeTestRepo(dir: string, opts: TestRepoOptions = {}): TestRepo 
       }
     }
   }
-  run('createrepo_c', ['--quiet', '--no-database', '--simple-md-filenames', '--general-compress-type=gz', '--revision', '1', '--set-timestamp-to-revision', dir]);
+  run('createrepo_c', [
+    '--quiet', '--no-database', '--simple-md-filenames', '--general-compress-type=gz', '--revision', '1', '--set-timestamp-to-revision',
+    ...(opts.comps ? ['--groupfile', opts.comps] : []),
+    ...(opts.createrepoArgs ?? []),
+    dir,
+  ]);
   const compression = opts.compression ?? 'gz';
   if (compression !== 'gz') recompressRepodata(join(dir, 'repodata'), compression);
   // Like Fedora's mirrors, publish the signing key next to the repository.
@@ -205,7 +214,8 @@ function rpmName(file: string): string {
 
 /**
  * Rewrites repodata to another compression: each .gz file is decompressed, recompressed,
- * renamed, and its <location>, <checksum>, <size> updated in repomd.xml (open-checksum stays).
+ * renamed, and its <location>, <checksum> (same type as before), <size> updated in repomd.xml,
+ * and a `_gz` data type renamed (group_gz → group_zst); the open-checksum stays.
  */
 export function recompressRepodata(repodata: string, to: MetadataCompression): void {
   let repomd = readFileSync(join(repodata, 'repomd.xml'), 'utf8');
@@ -214,16 +224,46 @@ export function recompressRepodata(repodata: string, to: MetadataCompression): v
     const packed = execFileSync(COMPRESS[to][0]!, COMPRESS[to].slice(1), { input: plain, maxBuffer: 1 << 30 });
     const newName = f.replace(/\.gz$/, `.${to}`);
     writeFileSync(join(repodata, newName), packed);
-    const oldSum = sha256File(join(repodata, f));
-    const oldSize = statSync(join(repodata, f)).size;
     rmSync(join(repodata, f));
-    const newSum = createHash('sha256').update(packed).digest('hex');
-    repomd = repomd
-      .replace(`repodata/${f}"`, `repodata/${newName}"`)
-      .replace(`<checksum type="sha256">${oldSum}</checksum>`, `<checksum type="sha256">${newSum}</checksum>`)
-      .replace(new RegExp(`(<location href="repodata/${newName.replace(/[.]/g, '\\.')}"/>\\s*<timestamp>\\d+</timestamp>\\s*<size>)${oldSize}(</size>)`), `$1${packed.length}$2`);
+    repomd = repomd.replace(/<data type="([^"]+)">([\s\S]*?)<\/data>/g, (block, type: string, body: string) => {
+      if (!body.includes(`<location href="repodata/${f}"/>`)) return block;
+      const newType = type.endsWith('_gz') ? `${type.slice(0, -3)}_${to}` : type;
+      const newBody = body
+        .replace(`repodata/${f}"`, `repodata/${newName}"`)
+        .replace(/<checksum type="([^"]+)">[0-9a-f]+<\/checksum>/, (_m, alg: string) => `<checksum type="${alg}">${createHash(alg === 'sha' ? 'sha1' : alg).update(packed).digest('hex')}</checksum>`)
+        .replace(/<size>\d+<\/size>/, `<size>${packed.length}</size>`);
+      return `<data type="${newType}">${newBody}</data>`;
+    });
   }
   writeFileSync(join(repodata, 'repomd.xml'), repomd);
+}
+
+/**
+ * Signs repodata/repomd.xml as a repository that uses repo_gpgcheck does
+ * (`gpg --detach-sign --armor` → repomd.xml.asc), with a throwaway key made for the purpose.
+ * Returns the public key file (written next to the repository) and its long key ID.
+ */
+export function signRepomd(repoDir: string, keyName = 'fexpod repomd test key'): { keyFile: string; keyId: string } {
+  const gnupg = mkdtempSync(join(tmpdir(), 'fexpod-gnupg-'));
+  const env = { ...process.env, GNUPGHOME: gnupg };
+  try {
+    run('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', `${keyName} <repomd@fexpod.invalid>`, 'ed25519', 'sign', 'never'], { env });
+    const keyId = /^pub:[^:]*:[^:]*:[^:]*:([0-9A-F]{16}):/m.exec(run('gpg', ['--batch', '--with-colons', '--list-keys'], { env }))?.[1];
+    if (!keyId) throw new Error('gpg did not report the new key id');
+    const repomd = join(repoDir, 'repodata', 'repomd.xml');
+    rmSync(`${repomd}.asc`, { force: true });
+    run('gpg', ['--batch', '--yes', '--local-user', keyId, '--detach-sign', '--armor', '--output', `${repomd}.asc`, repomd], { env });
+    const keyFile = join(repoDir, `RPM-GPG-KEY-${keyId}`);
+    writeFileSync(keyFile, run('gpg', ['--batch', '--armor', '--export', keyId], { env }));
+    return { keyFile, keyId };
+  } finally {
+    try {
+      run('gpgconf', ['--homedir', gnupg, '--kill', 'gpg-agent'], { env });
+    } catch {
+      // No agent running: nothing to stop.
+    }
+    rmSync(gnupg, { recursive: true, force: true });
+  }
 }
 
 // ---------------------------------------------------------------- HTTP mirrors
@@ -445,6 +485,8 @@ export function tempDir(prefix: string): string {
 export interface DnfOptions {
   /** Repository URL (http:// or file://). */
   readonly repoUrl: string;
+  /** More repositories, after the first (dnf merges their comps in this order). */
+  readonly moreRepoUrls?: readonly string[];
   readonly packages: readonly string[];
   /** Install every arch of each named package (multilib_policy=all). */
   readonly multilib: boolean;
@@ -477,6 +519,7 @@ export function dnfResolve(opts: DnfOptions): { packages: string[]; downloadDir:
       '--noplugins',
       '--repofrompath', `t,${opts.repoUrl}`,
       '--repo', 't',
+      ...(opts.moreRepoUrls ?? []).flatMap((u, i) => ['--repofrompath', `t${i + 1},${u}`, '--repo', `t${i + 1}`]),
       'install',
       ...(opts.download ? ['--downloadonly', '--downloaddir', join(root, 'dl'), '-y'] : ['--assumeno']),
       ...opts.packages,
@@ -493,11 +536,11 @@ export function dnfResolve(opts: DnfOptions): { packages: string[]; downloadDir:
     const pkgs: string[] = [];
     let inTable = false;
     for (const line of out.split('\n')) {
-      if (/^Installing( dependencies| weak dependencies)?:/.test(line)) {
+      if (/^Installing( group\/module packages| dependencies| weak dependencies)?:/.test(line)) {
         inTable = true;
         continue;
       }
-      if (/^Transaction Summary/.test(line)) inTable = false;
+      if (/^(Transaction Summary|Installing (Groups|Environment Groups):)/.test(line)) inTable = false;
       if (!inTable) continue;
       const m = /^ (\S+)\s+(\S+)\s+\S+\s+\S+\s+/.exec(line);
       if (m) pkgs.push(`${m[1]}.${m[2]}`);

@@ -8,14 +8,21 @@ Input (JSON): {
   "repos": [{"id": "fedora", "primary": "/path/primary.xml", "filelists": "/path/filelists.xml" | null}],
   "packages": ["glibc", "bash.i686"],
   "excludes": ["*-debuginfo"],
-  "weakDeps": false
+  "weakDeps": false,
+  "groupPackages": [{"name": "bash", "basearchonly": false}],   # from @group entries (comps)
+  "conditional": [{"name": "gimp-help", "requires": "gimp"}]     # comps conditional packages
 }
-Output (JSON): {"ok": true, "packages": [{"repo", "pkgid", "name", "evr", "arch"}], "jobs": [...]}
+Output (JSON): {"ok": true, "packages": [{"repo", "pkgid", "name", "evr", "arch"}], "jobs": [...], "warnings": [...]}
            or  {"ok": false, "problems": [{"kind", "text", "missing": [{"dep", "requiredBy"}], "rules": [...]}]}
 
 Pool set-up as dnf does it (checked against dnf on the same metadata): RPM disttype (Debian's
 libsolv defaults to Debian semantics), implicit obsoletes use colors (x86_64 and i686 builds of one
 package coexist), arch policy of the primary arch.
+
+Group packages follow dnf 4's Base._finalize_comps_trans: looked up by name only; a name nothing
+provides is skipped with a warning ('No match for group package'); basearchonly keeps the primary
+arch's build; with multilib every available arch is installed. A conditional package is the rich
+dependency "(name if requires)" handed to the solver as an install job, as dnf's selector does.
 """
 import fnmatch
 import json
@@ -106,6 +113,33 @@ def main():
     if missing:
         fail([{"kind": "unknown", "text": "no package matches %s" % m, "missing": [{"dep": m, "requiredBy": None}], "rules": []} for m in missing])
 
+    warnings = []
+    for gp in req.get("groupPackages", []):
+        name = gp["name"]
+        cands = available(name)
+        if gp.get("basearchonly"):
+            cands = [s for s in cands if s.arch == req["arch"]]
+        if not cands:
+            warnings.append('No match for group package "%s"' % (name + ("." + req["arch"] if gp.get("basearchonly") else "")))
+            continue
+        if req.get("multilib"):
+            by_arch = {}
+            for s in cands:
+                by_arch.setdefault(s.arch, []).append(s.id)
+            for arch in sorted(by_arch):
+                jobs.append(pool.Job(solv.Job.SOLVER_INSTALL | solv.Job.SOLVER_SOLVABLE_ONE_OF, pool.towhatprovides(by_arch[arch])))
+                job_names.append("@%s.%s" % (name, arch))
+        else:
+            jobs.append(pool.Job(solv.Job.SOLVER_INSTALL | solv.Job.SOLVER_SOLVABLE_ONE_OF, pool.towhatprovides([s.id for s in cands])))
+            job_names.append("@" + name)
+    for cp in req.get("conditional", []):
+        if not available(cp["name"]):
+            warnings.append('No match for group package "%s"' % cp["name"])
+            continue
+        dep = pool.parserpmrichdep("(%s if %s)" % (cp["name"], cp["requires"]))
+        jobs.append(pool.Job(solv.Job.SOLVER_INSTALL | solv.Job.SOLVER_SOLVABLE_PROVIDES, dep.id))
+        job_names.append("@(%s if %s)" % (cp["name"], cp["requires"]))
+
     solver = pool.Solver()
     solver.set_flag(solv.Solver.SOLVER_FLAG_IGNORE_RECOMMENDED, 0 if req.get("weakDeps") else 1)
     solver.set_flag(solv.Solver.SOLVER_FLAG_BEST_OBEY_POLICY, 1)
@@ -137,7 +171,7 @@ def main():
             "location": s.lookup_location()[0],
         })
     result.sort(key=lambda x: (x["name"], x["arch"], x["evr"]))
-    json.dump({"ok": True, "packages": result, "jobs": job_names}, sys.stdout)
+    json.dump({"ok": True, "packages": result, "jobs": job_names, "warnings": warnings}, sys.stdout)
     sys.stdout.write("\n")
 
 
