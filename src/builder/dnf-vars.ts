@@ -1,9 +1,11 @@
 /**
- * DNF variables in repository URLs, with dnf's syntax (libdnf's ConfigParser::substitute,
- * dnf 4.18+/libdnf 0.73 and dnf5): `$name`, `${name}`, `${name:-word}` (word when name is unset
- * or empty), `${name:+word}` (word when name is set and not empty, else nothing); the word is
- * itself expanded; a backslash makes the next character literal (`\$`). Names are letters,
- * digits and "_". Pure.
+ * DNF variables in repository URLs, with dnf's syntax (libdnf's ConfigParser::substitute since
+ * rpm-software-management/libdnf#1622, 2023, and dnf5 since dnf5#800): `$name`, `${name}`,
+ * `${name:-word}` (word when name is unset or empty), `${name:+word}` (word when name is set and
+ * not empty, else nothing); the word is itself expanded; a backslash makes the next character
+ * literal (`\$`); `$releasever_major`/`$releasever_minor` split the release at its first dot.
+ * Names are letters, digits and "_". Pure. (Debian 12's libdnf 0.69 predates the `:-`/`:+`
+ * forms and the escapes.)
  *
  * Where dnf leaves an unknown `$name` in the URL as it is (and then fails to fetch it), fexpod
  * stops with the variable's name: a definition is checked before anything is fetched.
