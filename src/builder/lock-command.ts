@@ -42,9 +42,14 @@ Examples:
   fexpod lock images/fedora-rootfs.toml --repo fedora=http://127.0.0.1:8080/fedora/ --repo updates=http://127.0.0.1:8080/updates/
   fexpod lock images/fedora-rootfs.toml --locked --fetch          # CI: fail if the lock is stale
   fexpod lock images/fedora-rootfs.toml --locked --fetch --offline
+  fexpod lock my-image.toml --json | jq .groups   # which @group gave which package
 
-Exit codes: 0 ok, 2 bad definition or usage, 3 unresolvable / stale lock / vanished packages,
-4 a package failed verification, 1 other errors.
+The definition format — packages and @groups, excludes, [vars] for DNF variables in URLs,
+gpgcheck and repo_gpgcheck — is in images/README.md; what is verified at each step, in
+docs/lock.md.
+
+Exit codes: 0 ok, 2 bad definition or usage, 3 unresolvable / stale lock / vanished packages /
+unknown group, 4 a package failed verification, 1 other errors.
 `;
 
 function defaultLockPath(def: string): string {
@@ -132,6 +137,7 @@ export const command: Command = {
         definition: lock.definition,
         repos: lock.repos.map((r) => ({ id: r.id, repomd: r.repomd })),
         packages: lock.packages.map((p) => ({ name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch, repo: p.repo, sha256: p.sha256 })),
+        ...(lock.groups ? { groups: lock.groups } : {}),
         ...(values.fetch ? { fetched, cacheDir } : {}),
       });
     }

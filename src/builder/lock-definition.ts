@@ -27,17 +27,18 @@ export interface LockDeps {
 }
 
 export async function syncRepos(def: ImageDefinition, deps: LockDeps): Promise<SyncedRepo[]> {
-  return Promise.all((await syncMetadata(def, deps)).map(parseRepoPackages));
+  return Promise.all((await syncMetadata(def, deps, false)).map(parseRepoPackages));
 }
 
-async function syncMetadata(def: ImageDefinition, deps: LockDeps): Promise<RepoMetadata[]> {
+/** `groups`: also fetch the group (comps) metadata, for `@group` entries. */
+async function syncMetadata(def: ImageDefinition, deps: LockDeps, groups: boolean): Promise<RepoMetadata[]> {
   return Promise.all(
     def.repos.map((r) =>
       syncRepoMetadata(r, {
         http: deps.http,
         cache: deps.cache,
         log: deps.log,
-        groups: def.packages.some(isGroupSpec),
+        groups,
         ...(deps.keys ? { keys: deps.keys } : {}),
         ...(deps.signal ? { signal: deps.signal } : {}),
         ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
@@ -47,7 +48,7 @@ async function syncMetadata(def: ImageDefinition, deps: LockDeps): Promise<RepoM
 }
 
 export async function lockDefinition(def: ImageDefinition, deps: LockDeps): Promise<{ lock: Lock; repos: SyncedRepo[]; resolution: Resolution }> {
-  const metadata = await syncMetadata(def, deps);
+  const metadata = await syncMetadata(def, deps, def.packages.some(isGroupSpec));
   const groups = await expandDefinitionGroups(def, metadata);
   // libsolv reads the metadata files itself: parse our copy (validation, lock fields) meanwhile.
   const [parsed, solved] = await Promise.allSettled([Promise.all(metadata.map(parseRepoPackages)), runResolver(def, metadata, { runSolver: deps.runSolver }, groups)]);
