@@ -69,11 +69,10 @@ interface Found {
 
 /** Walks from the root schema along `path` through the input; `forced` picks the root union's variant. */
 function schemaAt(root: Schema, path: readonly Key[], input: unknown, forced?: unknown): Found {
-  let cur: Schema | undefined = root;
   let value = input;
   let fix = fixOf(root);
   const step = (s: Schema, first: boolean): Schema | undefined => optionFor(unwrap(s), value, first ? forced : undefined);
-  cur = step(root, true);
+  let cur = step(root, true);
   for (const key of path) {
     if (!cur) break;
     const s: Schema = unwrap(cur);
