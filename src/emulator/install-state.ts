@@ -15,6 +15,12 @@ export const INSTALL_STATE_VERSION = 1;
 /** Default location (root). Rootless/tests pass another path explicitly. */
 export const DEFAULT_STATE_DIR = '/var/lib/fexpod';
 export const STATE_FILE_NAME = 'binfmt-state.json';
+/** In a per-user state directory: the lock the rootless hook takes around its mount of binfmt_misc. */
+export const PRIVATE_BINFMT_LOCK_FILE = 'private-binfmt.lock';
+/** The per-user (rootless) state directory under $XDG_DATA_HOME: state, lock and staged prefixes. */
+export function userStateDir(dataHome: string): string {
+  return `${dataHome}/fexpod`;
+}
 
 export interface InstalledRegistration {
   /** Guest architecture this entry serves. */

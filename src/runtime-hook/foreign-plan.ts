@@ -6,7 +6,7 @@
 import type { Arch } from '../common/arch.js';
 import { errorMessage } from '../common/errors.js';
 import { registrationFor, type InstallState, type InstalledRegistration } from '../emulator/install-state.js';
-import { ensureRegistration, type BinfmtDeps } from './binfmt-ensure.js';
+import { ensureRegistration, type BinfmtDeps, type EnsureResult } from './binfmt-ensure.js';
 import { execArch, type ExecFs } from './exec-arch.js';
 import type { HookView } from './oci-config.js';
 import { isFex } from './spec-edits.js';
@@ -18,6 +18,13 @@ export interface PlanDeps {
   /** The install state, undefined when `fexpod binfmt install` has not run. Throws if unreadable. */
   loadState(): InstallState | undefined;
   readonly binfmt: BinfmtDeps;
+  /**
+   * Makes sure of the binfmt entry some other way than in the host's instance
+   * (rootless: Podman's private one, private-binfmt.ts); default ensureRegistration.
+   */
+  readonly ensure?: (reg: InstalledRegistration, state: InstallState) => EnsureResult;
+  /** The command that (re)installs the emulators, for the fixes in the log (default "sudo fexpod binfmt install"). */
+  readonly installCommand?: string;
 }
 
 export type Plan =
@@ -30,25 +37,26 @@ export function planFor(view: HookView, rootPath: string, d: PlanDeps): Plan {
   if (found.kind === 'unknown') return { kind: 'skip', why: `architecture unknown: ${found.reason}` };
   const what = `${found.via ? `${found.via} -> ` : ''}${found.path} is ${found.arch.name}`;
   if (found.arch.isNativeOn(d.host)) return { kind: 'native', arch: found.arch, why: what };
+  const install = d.installCommand ?? 'sudo fexpod binfmt install';
   let state: InstallState | undefined;
   try {
     state = d.loadState();
   } catch (err) {
-    return { kind: 'skip', why: `${what}; install state unreadable: ${errorMessage(err)}`, fix: 'run "sudo fexpod binfmt install"' };
+    return { kind: 'skip', why: `${what}; install state unreadable: ${errorMessage(err)}`, fix: `run "${install}"` };
   }
-  if (!state) return { kind: 'skip', why: `${what}; no emulator installed`, fix: 'run "sudo fexpod binfmt install"' };
+  if (!state) return { kind: 'skip', why: `${what}; no emulator installed`, fix: `run "${install}"` };
   const reg = registrationFor(state, found.arch.name);
-  if (!reg) return { kind: 'skip', why: `${what}; no emulator installed for ${found.arch.name}`, fix: `run "sudo fexpod binfmt install" on a host with an emulator for ${found.arch.name}` };
+  if (!reg) return { kind: 'skip', why: `${what}; no emulator installed for ${found.arch.name}`, fix: `run "${install}" on a host with an emulator for ${found.arch.name}` };
   if (reg.prefix !== undefined && d.fs.lstat(reg.prefix)?.kind !== 'dir') {
     // A bind mount of a missing source would make the runtime fail the container.
-    return { kind: 'skip', why: `${what}; the emulator prefix ${reg.prefix} is gone`, fix: 'run "sudo fexpod binfmt install" again' };
+    return { kind: 'skip', why: `${what}; the emulator prefix ${reg.prefix} is gone`, fix: `run "${install}" again` };
   }
-  const ensured = ensureRegistration(reg, d.binfmt);
+  const ensured = d.ensure ? d.ensure(reg, state) : ensureRegistration(reg, d.binfmt);
   if (!ensured.ok) return { kind: 'skip', why: `${what}; ${ensured.reason}`, fix: ensured.fix };
   const warnings: string[] = [];
   if (isFex(reg) && reg.prefix !== undefined && d.fs.lstat(`${dirname(reg.interpreter)}/FEXServer`) === undefined) {
     // FEX starts FEXServer from its own directory, then from PATH (which has none inside a container).
-    warnings.push(`FEXServer is not next to ${reg.interpreter}: FEX cannot start its server in the container (run "sudo fexpod binfmt install" again)`);
+    warnings.push(`FEXServer is not next to ${reg.interpreter}: FEX cannot start its server in the container (run "${install}" again)`);
   }
   return {
     kind: 'foreign',

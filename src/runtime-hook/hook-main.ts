@@ -6,8 +6,11 @@
  * is recognised with the few modules native-check.ts needs; everything for
  * foreign containers is loaded only when one shows up.
  *
- *   hook-main.js precreate     [--state FILE] [--log FILE] [--debug]   config.json on stdin → config on stdout
+ *   hook-main.js precreate     [--state FILE] [--log FILE] [--debug] [--private-binfmt]   config.json on stdin → config on stdout
  *   hook-main.js createRuntime [--state FILE] [--log FILE] [--debug]   OCI state on stdin
+ *
+ * --private-binfmt (written by `fexpod hook install --user`): rootless Podman;
+ * the entry goes into the private binfmt_misc of Podman's user namespace.
  *
  * Exit status is always 0: the hook never fails a container.
  */
@@ -27,15 +30,17 @@ interface HookArgs {
   state: string;
   log: string;
   debug: boolean;
+  privateBinfmt: boolean;
 }
 
 function parseHookArgs(argv: readonly string[]): HookArgs {
-  const a: HookArgs = { stage: '', state: DEFAULT_STATE_FILE, log: DEFAULT_LOG, debug: false };
+  const a: HookArgs = { stage: '', state: DEFAULT_STATE_FILE, log: DEFAULT_LOG, debug: false, privateBinfmt: false };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i];
     if (v === '--state') a.state = argv[++i] ?? a.state;
     else if (v === '--log') a.log = argv[++i] ?? a.log;
     else if (v === '--debug') a.debug = true;
+    else if (v === '--private-binfmt') a.privateBinfmt = true;
     else if (v !== undefined && a.stage === '') a.stage = v;
   }
   return a;

@@ -4,12 +4,16 @@
  * createRuntime pipelines.
  */
 import { readFileSync } from 'node:fs';
+import { release } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { Arch } from '../common/arch.js';
 import { errnoCode } from '../common/errors.js';
-import { parseInstallState, type InstallState } from '../emulator/install-state.js';
+import { PRIVATE_BINFMT_LOCK_FILE, parseInstallState, type InstallState } from '../emulator/install-state.js';
 import { hostBinfmt } from './binfmt-ensure.js';
+import type { PlanDeps } from './foreign-plan.js';
 import type { ExecFs } from './exec-arch.js';
 import { fileLogger } from './hook-log.js';
+import type { Logger } from '../common/log.js';
 import { precreate } from './precreate.js';
 
 export interface StageArgs {
@@ -17,6 +21,24 @@ export interface StageArgs {
   readonly state: string;
   readonly log: string;
   readonly debug: boolean;
+  /** Rootless: register in the private binfmt_misc of Podman's user namespace. */
+  readonly privateBinfmt?: boolean;
+}
+
+/** The private-instance route, loaded only for foreign containers of a `--user` hook. */
+async function privateEnsure(args: StageArgs, log: Logger): Promise<Pick<PlanDeps, 'ensure' | 'installCommand'>> {
+  const { ensurePrivateRegistration, hostPrivateBinfmt } = await import('./private-binfmt.js');
+  const deps = hostPrivateBinfmt(join(dirname(args.state), PRIVATE_BINFMT_LOCK_FILE), release());
+  return {
+    installCommand: 'fexpod hook install --user',
+    ensure(reg, state) {
+      const r = ensurePrivateRegistration(reg, state, deps);
+      if (r.created) {
+        log.info(`made the private binfmt_misc instance of Podman's user namespace${r.copied.length ? `; carried over the host's ${r.copied.join(', ')}` : ''}${r.notCopied.length ? `; left out ${r.notCopied.join(', ')}` : ''}`);
+      }
+      return r.result;
+    },
+  };
 }
 
 export function stateLoader(file: string): () => InstallState | undefined {
@@ -35,7 +57,7 @@ export function stateLoader(file: string): () => InstallState | undefined {
 /** Runs one stage; returns what to print on stdout (undefined: nothing). */
 export async function runHookStage(args: StageArgs, input: Uint8Array, fs: ExecFs, host: Arch): Promise<Uint8Array | undefined> {
   const log = fileLogger(args.log, args.stage || 'hook', undefined, args.debug);
-  const plan = { fs, host, loadState: stateLoader(args.state), binfmt: hostBinfmt() };
+  const plan: PlanDeps = { fs, host, loadState: stateLoader(args.state), binfmt: hostBinfmt(), ...(args.privateBinfmt ? await privateEnsure(args, log) : {}) };
   if (args.stage === 'createRuntime') {
     // Only `podman build` needs these (and child_process for nsenter).
     const [{ createRuntime }, { hostNamespaceMounts }] = await Promise.all([import('./create-runtime.js'), import('./namespace-mount.js')]);
