@@ -9,7 +9,7 @@ import { type CliContext, type Command, parseOptions, printJson } from '../commo
 import { UsageError } from '../common/errors.js';
 import { streamLogger } from '../common/log.js';
 import { BINFMT_MISC_DIR, BinfmtController } from './binfmt-controller.js';
-import { catalogueEmulators } from './binfmt-emulators.js';
+import { catalogueEmulators, type EmulatorSource } from './binfmt-emulators.js';
 import { type BinfmtDeps, type InstallResult, type StatusResult, type UninstallResult, binfmtStatus, installBinfmt, uninstallBinfmt } from './binfmt-install.js';
 import { flockLocker, withStateLock } from './binfmt-lock.js';
 import { nodeBinfmtFs, nodePersistFs } from './binfmt-node.js';
@@ -29,10 +29,11 @@ this host run foreign-architecture programs (x86/x86-64 on AArch64 through FEX;
 arm64/armhf through QEMU on x86-64), also inside containers.
 
 Usage:
-  fexpod binfmt status    [--state-dir DIR] [--json]
+  fexpod binfmt status    [--user] [--state-dir DIR] [--json]
   fexpod binfmt install   [--guest ARCH]... [--emulator NAME] [--persist [--persist-dir DIR]]
                           [--state-dir DIR] [--json]
-  fexpod binfmt uninstall [--guest ARCH]... [--state-dir DIR] [--json]
+  fexpod binfmt install   --user [--guest ARCH]... [--emulator NAME] [--json]
+  fexpod binfmt uninstall [--user] [--guest ARCH]... [--state-dir DIR] [--json]
 
 install, for each guest architecture (default: every foreign one an installed
 emulator serves):
@@ -56,6 +57,16 @@ uninstall removes fexpod's entries and binfmt.d files, puts every disabled
 conflict back as it was (re-registering it if it vanished meanwhile) and
 removes the state file. --guest limits it to some architectures.
 
+--user (a normal user with rootless Podman, Linux >= 6.7; no root, no sudo):
+install chooses and stages the emulators like above, into
+$XDG_DATA_HOME/fexpod/prefix/<sha256>, and records the registrations in
+$XDG_DATA_HOME/fexpod/binfmt-state.json without touching the host's
+binfmt_misc; the hook installed by "fexpod hook install --user" (which runs
+this step itself) registers them in the private binfmt_misc instance of
+Podman's user namespace. status shows them and whether Podman's namespace
+has them now; uninstall removes them from that namespace, the staged
+prefixes and the state (see docs/rootless.md).
+
 status lists every binfmt_misc entry: enabled or not, interpreter, flags,
 which architecture's binaries it catches, and whether fexpod registered it or
 disabled it. Entries fexpod installed but the kernel lost (systemd-binfmt
@@ -66,7 +77,9 @@ Options:
   --emulator NAME    ${EMULATOR_IDS.filter((e) => e !== 'muvm' && e !== 'krun').join(', ')}
   --persist          also write binfmt.d files so the setup survives reboots
   --persist-dir DIR  where to write them (default ${DEFAULT_PERSIST_DIR})
-  --state-dir DIR    state, lock and staged prefixes (default ${DEFAULT_STATE_DIR})
+  --state-dir DIR    state, lock and staged prefixes (default ${DEFAULT_STATE_DIR};
+                     with --user $XDG_DATA_HOME/fexpod)
+  --user             the per-user (rootless Podman) registrations described above
   --json             print one JSON document on stdout (logs stay on stderr)
 
 Examples:
@@ -74,6 +87,7 @@ Examples:
   sudo fexpod binfmt install --guest arm64 --emulator qemu-user
   fexpod binfmt status --json | jq '.entries[] | select(.enabled)'
   sudo fexpod binfmt uninstall --guest arm64
+  fexpod binfmt status --user                          # rootless: what the hook registers for you
 `;
 
 const OPTIONS = {
@@ -82,6 +96,7 @@ const OPTIONS = {
   persist: { type: 'boolean' },
   'persist-dir': { type: 'string' },
   'state-dir': { type: 'string' },
+  user: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
 
@@ -94,10 +109,9 @@ async function firstLine(path: string): Promise<string | undefined> {
   }
 }
 
-async function depsFor(stateDir: string, ctx: CliContext): Promise<BinfmtDeps> {
-  const log = streamLogger(ctx.stderr);
+/** The emulators this host has, staging into <stateDir>/prefix; shared by the root and the --user flows. */
+export async function emulatorSourceFor(stateDir: string, ctx: CliContext): Promise<{ source: EmulatorSource; host: Arch; kernelRelease: string }> {
   const hostArch = Arch.fromNode(process.arch);
-  const path = ctx.env['PATH'];
   const hostDeps = nodeHostDeps(ctx.env);
   const pageSize = (await readPageSize(hostDeps, hostArch)).bytes ?? 4096;
   const source = catalogueEmulators({
@@ -108,11 +122,18 @@ async function depsFor(stateDir: string, ctx: CliContext): Promise<BinfmtDeps> {
       kvm: { present: false, accessible: false },
       crunFeatures: undefined,
     },
-    discovery: nodeDiscoveryDeps(path),
+    discovery: nodeDiscoveryDeps(ctx.env['PATH']),
     prefixDeps: nodePrefixDeps(),
     stateDir,
     version: firstLine,
   });
+  return { source, host: hostArch, kernelRelease: hostDeps.kernelRelease };
+}
+
+async function depsFor(stateDir: string, ctx: CliContext): Promise<BinfmtDeps> {
+  const log = streamLogger(ctx.stderr);
+  const path = ctx.env['PATH'];
+  const { source, host, kernelRelease } = await emulatorSourceFor(stateDir, ctx);
   return {
     controller: new BinfmtController({ fs: nodeBinfmtFs(path ? { path } : {}), log, dir: BINFMT_MISC_DIR }),
     persistFs: nodePersistFs(),
@@ -120,13 +141,13 @@ async function depsFor(stateDir: string, ctx: CliContext): Promise<BinfmtDeps> {
     lock: (fn) => withStateLock(stateDir, flockLocker('flock', { PATH: path }), fn),
     emulators: (g) => source.emulators(g),
     servedGuests: () => source.servedGuests(),
-    host: hostArch,
-    kernelRelease: hostDeps.kernelRelease,
+    host,
+    kernelRelease,
     log,
   };
 }
 
-function parseGuests(values: readonly string[] | undefined): Arch[] | undefined {
+export function parseGuests(values: readonly string[] | undefined): Arch[] | undefined {
   if (!values || values.length === 0) return undefined;
   return values.flatMap((v) => v.split(',')).map((v) => {
     const a = Arch.tryParse(v);
@@ -171,6 +192,15 @@ export const command: Command = {
     const [sub, ...rest] = args;
     const { values, positionals } = parseOptions(`binfmt ${sub ?? ''}`.trim(), rest, OPTIONS, true);
     if (positionals.length > 0) throw new UsageError(`binfmt ${sub}: unexpected argument "${positionals[0]}"`);
+    if (values.user) {
+      if (values.persist || values['persist-dir']) throw new UsageError('--persist is for the host (root); a --user registration lives in Podman\'s user namespace', 'drop --persist');
+      if (values.emulator && !EMULATOR_IDS.some((id) => id === values.emulator)) {
+        throw new UsageError(`--emulator ${values.emulator}: unknown`, `use one of ${EMULATOR_IDS.join(', ')}`);
+      }
+      const { runUserBinfmt } = await import('./binfmt-user-command.js');
+      const opts = { guests: parseGuests(values.guest), emulator: values.emulator, stateDir: values['state-dir'], json: values.json === true };
+      return runUserBinfmt(sub, opts, ctx, process.getuid?.() ?? 0);
+    }
     const stateDir = values['state-dir'] ?? DEFAULT_STATE_DIR;
     const deps = await depsFor(stateDir, ctx);
     const json = values.json === true;

@@ -125,7 +125,8 @@ export async function installBinfmt(opts: InstallOptions, deps: BinfmtDeps): Pro
   });
 }
 
-async function defaultGuests(emulator: string | undefined, deps: BinfmtDeps): Promise<Arch[]> {
+/** Every foreign guest some emulator (or the one named) serves on this host. */
+export async function defaultGuests(emulator: string | undefined, deps: Pick<BinfmtDeps, 'servedGuests' | 'emulators' | 'host'>): Promise<Arch[]> {
   const served = await deps.servedGuests();
   const out: Arch[] = [];
   for (const g of served) {
@@ -136,7 +137,8 @@ async function defaultGuests(emulator: string | undefined, deps: BinfmtDeps): Pr
   return out;
 }
 
-async function chooseEmulator(guest: Arch, wanted: string | undefined, deps: BinfmtDeps): Promise<BinfmtEmulator> {
+/** The emulator for one guest: the one named, or the first by precedence. */
+export async function chooseEmulator(guest: Arch, wanted: string | undefined, deps: Pick<BinfmtDeps, 'emulators'>): Promise<BinfmtEmulator> {
   const candidates = await deps.emulators(guest);
   const pick = wanted ? candidates.find((c) => c.name === wanted) : candidates[0];
   if (!pick) {
