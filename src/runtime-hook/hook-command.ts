@@ -20,6 +20,10 @@ Usage:
   fexpod hook install   [options]   install the hooks and the containers.conf.d drop-in
   fexpod hook uninstall [options]   remove them again
   fexpod hook status    [options]   show what is installed and whether Podman will use it
+  fexpod hook install   --user [--guest ARCH]... [--emulator NAME]
+                                    rootless Podman, for the current user only: no root, no sudo
+  fexpod hook uninstall --user      remove every file "install --user" wrote
+  fexpod hook status    --user
 
 What it installs (all written atomically; an invalid hook file would break every container):
   <hooks-dir>/fexpod-precreate.json        the precreate hook, in a directory of its own
@@ -36,6 +40,15 @@ foreign one bind-mounts the emulator prefix recorded by "fexpod binfmt install"
 (read-only, nosuid, nodev) and re-registers the binfmt entry if it vanished.
 Native containers pass through byte for byte. It logs to --log.
 
+ --user (Linux >= 6.7, rootless Podman): stages the emulators into
+$XDG_DATA_HOME/fexpod (like "fexpod binfmt install --user"), writes the hook to
+$XDG_CONFIG_HOME/fexpod/hooks.d and the drop-in to
+$XDG_CONFIG_HOME/containers/containers.conf.d/90-fexpod-hooks.conf. The hook
+then registers the emulator in the private binfmt_misc instance of Podman's
+user namespace (once per namespace; again after "podman system migrate"), and
+the host's binfmt_misc stays untouched. Logs go to $XDG_STATE_HOME/fexpod/hook.log.
+See docs/rootless.md.
+
 Options:
   --hooks-dir DIR        dedicated precreate hooks directory (default ${DEFAULT_FEXPOD_HOOKS_DIR})
   --conf-dir DIR         containers.conf.d directory (default ${DEFAULT_CONF_DIR})
@@ -47,12 +60,17 @@ Options:
   --log FILE             hook log file (default ${DEFAULT_HOOK_LOG}; Podman drops hook stderr)
   --node PATH            node binary the hook runs with (default: this node, ${process.execPath})
   --hook-script PATH     the hook entry (default: this installation's dist/hook/runtime-hook/hook-main.js)
+  --user                 the per-user install for rootless Podman (see above); takes
+                         --guest, --emulator, --node, --hook-script and --json only
+  --guest ARCH           with --user: guest architectures (default: every one an emulator serves)
+  --emulator NAME        with --user: the emulator to use (default: by precedence)
   --json                 print one JSON document on stdout
 
 Examples:
   sudo fexpod binfmt install && sudo fexpod hook install
   podman run --rm --arch arm64 docker.io/library/debian uname -m      # aarch64
   fexpod hook status --json
+  fexpod hook install --user --guest arm64 && podman run --rm --arch arm64 IMAGE uname -m   # rootless
   # packagers: render into the buildroot
   fexpod hook install --hooks-dir %{buildroot}/usr/share/fexpod/hooks.d \\
       --conf-dir %{buildroot}/usr/share/containers/containers.conf.d --base-conf /dev/null \\
@@ -69,8 +87,14 @@ const OPTIONS = {
   log: { type: 'string' },
   node: { type: 'string' },
   'hook-script': { type: 'string' },
+  user: { type: 'boolean' },
+  guest: { type: 'string', multiple: true },
+  emulator: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
+
+/** Options that only make sense for the system-wide install. */
+const SYSTEM_ONLY = ['hooks-dir', 'conf-dir', 'build-hooks-dir', 'no-build-hook', 'base-conf', 'state', 'log'] as const;
 
 export function hostHookFiles(): HookHostFiles {
   return {
@@ -129,6 +153,15 @@ export const command: Command = {
     if (positionals.length !== 1 || !['install', 'uninstall', 'status'].includes(sub ?? '')) {
       throw new UsageError('hook: say install, uninstall or status', 'run "fexpod hook --help"');
     }
+    if (values.user) {
+      const bad = SYSTEM_ONLY.filter((k) => values[k] !== undefined);
+      if (bad.length > 0) throw new UsageError(`hook ${sub} --user: --${bad.join(', --')} cannot be combined with --user`, 'the per-user paths come from HOME and XDG_*_HOME; see "fexpod hook --help"');
+      const { parseGuests } = await import('../emulator/binfmt-command.js');
+      const { runUserHook } = await import('./user-hook-command.js');
+      const opts = { guests: parseGuests(values.guest), emulator: values.emulator, node: values.node, hookScript: values['hook-script'], json: values.json === true };
+      return runUserHook(sub ?? 'status', opts, ctx, process.getuid?.() ?? 0);
+    }
+    if (values.guest || values.emulator) throw new UsageError(`hook ${sub}: --guest and --emulator go with --user`, 'as root, choose emulators with "sudo fexpod binfmt install --guest … --emulator …"');
     const log = streamLogger(ctx.stderr);
     const layout: HookLayout = {
       hooksDir: values['hooks-dir'] ?? DEFAULT_FEXPOD_HOOKS_DIR,

@@ -37,10 +37,12 @@ export interface HookLayout {
   readonly confDir: string;
   /** Directory buildah reads createRuntime hooks from; undefined = do not install the build hook. */
   readonly buildHooksDir: string | undefined;
-  /** containers.conf files read before confDir's drop-ins, lowest precedence first. */
+  /** containers.conf files read before confDir's drop-ins, lowest precedence first (a drop-in directory ends in ".d" or "/"). */
   readonly baseConfs: readonly string[];
   /** Directory holding the templates (oci-hooks/). */
   readonly templates: string;
+  /** The precreate hook's template in `templates` (default fexpod-precreate.json.in; --user: fexpod-precreate-user.json.in). */
+  readonly precreateTemplate?: string;
 }
 
 export const DEFAULT_BASE_CONFS = [
@@ -71,7 +73,7 @@ function hooksDirOf(text: string, file: string, log: Logger): string[] | undefin
 export function confChain(f: HookHostFiles, layout: HookLayout, log: Logger): { file: string; hooksDir: string[] | undefined }[] {
   const files: string[] = [];
   for (const base of layout.baseConfs) {
-    if (base.endsWith('.d')) files.push(...f.list(base).filter((n) => n.endsWith('.conf')).sort().map((n) => join(base, n)));
+    if (base.endsWith('.d') || base.endsWith('/')) files.push(...f.list(base).filter((n) => n.endsWith('.conf')).sort().map((n) => join(base, n)));
     else files.push(base);
   }
   files.push(...f.list(layout.confDir).filter((n) => n.endsWith('.conf')).sort().map((n) => join(layout.confDir, n)));
@@ -108,7 +110,7 @@ export function installHook(f: HookHostFiles, layout: HookLayout, paths: HookPat
     if (!f.exists(p)) throw new Error(`${what} ${p} does not exist`);
   }
   const written: string[] = [];
-  const precreate = renderHook(template('fexpod-precreate.json.in'), paths, 'precreate');
+  const precreate = renderHook(template(layout.precreateTemplate ?? 'fexpod-precreate.json.in'), paths, 'precreate');
   const precreatePath = join(layout.hooksDir, PRECREATE_HOOK_FILE);
   f.writeAtomic(precreatePath, precreate);
   written.push(precreatePath);
