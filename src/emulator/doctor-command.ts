@@ -14,6 +14,7 @@ import { formatDoctorReport } from './doctor-format.js';
 import { gatherHostFacts, type HostDeps } from './host-facts.js';
 import { nodeHostDeps } from './host-deps.js';
 import { parseElf } from './elf.js';
+import { gatherRootlessFacts } from './rootless-facts.js';
 
 const HELP = `Usage: fexpod doctor [--json] [--state-dir DIR]
 
@@ -28,7 +29,10 @@ software and containers, and says what to do when it cannot:
   which one serves each guest architecture and why the others were skipped,
   conflicting binfmt_misc entries, and a list of problems with their fixes.
 
-Runs as any user. As an unprivileged user it explains what needs root.
+Runs as any user. As an unprivileged user it explains what needs root, and
+whether the rootless route is open instead (kernel >= 6.7, user namespaces,
+subordinate ids, newuidmap, a private binfmt_misc instance, rootless podman)
+and whether "fexpod hook install --user" set it up (docs/rootless.md).
 
 Options:
   --json            print one JSON document (hostArch, pageSize, kernel, binfmt,
@@ -114,7 +118,8 @@ export async function gatherDoctorInput(host: HostDeps, disc: DiscoveryDeps, sta
       podmanHooks.push({ path: `${dir}/${name}`, stages: hookStages(hookText) });
     }
   }
-  return { facts, emulators, versions, interpreters, stateDir, prefixLabel, prefixExists, installState, missingPrefixes, podmanHooks };
+  const rootless = facts.uid === 0 ? undefined : await gatherRootlessFacts(host, { perUsernsBinfmt: facts.kernel.perUsernsBinfmt, podmanPresent: facts.podman !== undefined, podmanHooksDirs: facts.podman?.hooks.dirs ?? [] });
+  return { facts, emulators, versions, interpreters, stateDir, prefixLabel, prefixExists, installState, missingPrefixes, podmanHooks, ...(rootless ? { rootless } : {}) };
 }
 
 export const command: Command = {

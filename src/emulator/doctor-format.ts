@@ -49,6 +49,11 @@ export function formatDoctorReport(r: DoctorReport): string {
     for (const reg of r.installed.registrations) line(`  ${reg.entryName} (${reg.guest}, ${reg.emulator}) → ${reg.interpreter}`);
     for (const d of r.installed.disabled) line(`  disabled ${d.entryName}`);
   }
+  if (r.rootlessRoute) {
+    line();
+    line(`rootless route (private binfmt_misc in Podman's user namespace): ${r.rootlessRoute.available ? 'available' : 'NOT available'}${r.rootlessRoute.installed ? `, set up for ${r.rootlessRoute.guests.join(', ')}` : ', not set up'}`);
+    for (const c of r.rootlessRoute.checks) line(`  ${c.ok ? 'ok ' : 'NO '} ${c.name.padEnd(20)} ${c.detail}`);
+  }
   line();
   if (r.advice.length === 0) line('no problems found');
   for (const a of r.advice) {

@@ -12,6 +12,7 @@ import { choiceHost, type HostFacts } from './host-facts.js';
 import type { InstallState } from './install-state.js';
 import { needsMicroVm, planContainer, planProcess } from './muvm.js';
 import { crunHasKrun } from './runtime-info.js';
+import { rootlessAdvice, rootlessRoute, type RootlessFacts, type RootlessRoute } from './rootless-route.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -76,6 +77,8 @@ export interface DoctorInput {
   readonly missingPrefixes: readonly string[];
   /** OCI hook files mentioning fexpod found in Podman's effective hooks directories. */
   readonly podmanHooks: readonly { readonly path: string; readonly stages: readonly string[] }[];
+  /** For a normal user: the facts behind the rootless route (rootless-facts.ts). */
+  readonly rootless?: RootlessFacts;
 }
 
 export interface DoctorReport {
@@ -93,6 +96,8 @@ export interface DoctorReport {
   readonly routes: readonly RouteReport[];
   readonly conflicts: readonly Conflict[];
   readonly installed: InstallState | undefined;
+  /** A normal user's route through rootless Podman's private binfmt_misc (docs/rootless.md). */
+  readonly rootlessRoute?: RootlessRoute;
   readonly advice: readonly Advice[];
   /** No blocking problem. */
   readonly healthy: boolean;
@@ -162,8 +167,14 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
     }
   }
 
-  // Who may change binfmt_misc.
-  const covered = (g: Arch) => entries.some((e) => e.enabled && e.arches.includes(g.name));
+  // Who may change binfmt_misc; for a normal user, the rootless route.
+  const hostCovers = (g: Arch) => entries.some((e) => e.enabled && e.arches.includes(g.name));
+  const route = input.rootless ? rootlessRoute(input.rootless) : undefined;
+  const rootlessServes = (g: Arch) => route !== undefined && route.available && route.guests.includes(g.name);
+  const covered = (g: Arch) => hostCovers(g) || rootlessServes(g);
+  if (route && input.rootless) {
+    for (const a of rootlessAdvice(route, input.rootless, guests[0]?.name ?? 'x86_64', guests[0] !== undefined && hostCovers(guests[0]))) add(a.severity, a.blocking, a.problem, a.fix);
+  }
   if (b.mounted && !b.writable) {
     const missing = guests.filter((g) => !covered(g));
     const userns = facts.kernel.perUsernsBinfmt
@@ -173,7 +184,7 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
     add(blocksPrimary ? 'error' : missing.length > 0 ? 'warning' : 'info', blocksPrimary,
       `binfmt_misc is not writable as uid ${facts.uid}${facts.rootless ? ' (rootless)' : ''}: registering emulators needs root.` +
         (missing.length > 0 ? ` No entry serves ${missing.map((g) => g.name).join(', ')} yet.` : ' The existing entries work for every user.') + userns,
-      'run once as root: sudo fexpod binfmt install');
+      'run once as root: sudo fexpod binfmt install' + (route?.available ? ' — or, with no root at all: fexpod hook install --user (rootless Podman)' : ''));
   }
 
   // Emulators and routes.
@@ -283,6 +294,7 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
     routes,
     conflicts,
     installed,
+    ...(route ? { rootlessRoute: route } : {}),
     advice,
     healthy: !advice.some((a) => a.blocking),
   };
