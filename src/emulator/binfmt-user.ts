@@ -46,6 +46,8 @@ export interface UserInstallResult {
   readonly stateFile: string;
   /** Staged prefixes of earlier installs that nothing refers to any more, removed. */
   readonly prefixesRemoved: readonly string[];
+  /** Entries of an earlier install (another emulator) taken out of Podman's live namespace. */
+  readonly entriesReplaced: readonly string[];
 }
 
 function prefixRoot(stateDir: string): string {
@@ -75,6 +77,7 @@ export async function installUserBinfmt(opts: { guests?: readonly Arch[]; emulat
   return deps.lock(async () => {
     let state = (await deps.store.read()) ?? emptyInstallState();
     const installed: UserInstalledGuest[] = [];
+    const replaced: string[] = [];
     for (const guest of guests) {
       const emulator = await chooseEmulator(guest, opts.emulator, deps);
       const staged = emulator.static || !emulator.stage ? { prefix: undefined, interpreter: emulator.interpreterPath } : await emulator.stage();
@@ -89,6 +92,8 @@ export async function installUserBinfmt(opts: { guests?: readonly Arch[]; emulat
         ...(staged.prefix ? { prefix: staged.prefix } : {}),
       };
       const others = state.registrations.filter((r) => r.guest !== guest.name);
+      const previous = state.registrations.find((r) => r.guest === guest.name);
+      if (previous && previous.entryName !== reg.entryName) replaced.push(previous.entryName);
       state = { ...state, registrations: [...others, reg] };
       deps.log.info(`${guest.name}: ${emulator.name} at ${staged.interpreter}${staged.prefix ? ` (prefix ${staged.prefix})` : ''}, entry ${rule.name}, flags ${flags}`);
       installed.push({ guest: guest.name, emulator: emulator.name, entryName: rule.name, interpreter: staged.interpreter, ...(staged.prefix ? { prefix: staged.prefix } : {}), flags });
@@ -96,7 +101,17 @@ export async function installUserBinfmt(opts: { guests?: readonly Arch[]; emulat
     await deps.store.write(state);
     const prefixesRemoved = await unusedPrefixes(state, deps);
     for (const p of prefixesRemoved) await deps.removeTree(p);
-    return { installed, stateFile: deps.store.path, prefixesRemoved };
+    // A live namespace may still hold the replaced entries; the new ones are registered later and would win, but
+    // the old ones would outlive their prefix.
+    let entriesReplaced: string[] = [];
+    if (replaced.length > 0 && deps.podman) {
+      try {
+        entriesReplaced = await removeUsernsEntries(deps.podman, replaced);
+      } catch (err) {
+        deps.log.warn(`could not take ${replaced.join(', ')} out of Podman's user namespace (${err instanceof Error ? err.message : String(err)}); the new entries win anyway`);
+      }
+    }
+    return { installed, stateFile: deps.store.path, prefixesRemoved, entriesReplaced };
   });
 }
 

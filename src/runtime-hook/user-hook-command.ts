@@ -46,7 +46,7 @@ export async function runUserHook(sub: string, o: UserHookOptions, ctx: CliConte
       }, log);
       for (const w of r.warnings) log.warn(w);
       if (ctx.env['CONTAINERS_CONF']) log.warn(`CONTAINERS_CONF is set: Podman then reads only ${ctx.env['CONTAINERS_CONF']}; add ${layout.hook.hooksDir} to hooks_dir there`);
-      if (o.json) printJson(ctx, { installed: true, ...r, emulators: staged?.installed ?? [], stateFile: layout.stateFile, log: layout.log });
+      if (o.json) printJson(ctx, { installed: true, ...r, emulators: staged?.installed ?? [], entriesReplaced: staged?.entriesReplaced ?? [], stateFile: layout.stateFile, log: layout.log });
       else {
         if (staged) printUserInstall(ctx, staged);
         for (const w of r.written) log.info(`wrote ${w}`);

@@ -78,8 +78,15 @@ test('install --user again with another emulator: the old prefix and interrupted
   await installUserBinfmt({ guests: [Arch.of('aarch64')] }, harness(dir, [qemuUser(dir, 'aarch64', 'a'.repeat(64))]));
   mkdirSync(join(dir, 'prefix', '.staging-abc-1'), { recursive: true });
   mkdirSync(join(dir, 'prefix', 'not-ours'), { recursive: true });
-  const h = harness(dir, [qemuStatic('aarch64'), qemuUser(dir, 'aarch64', 'a'.repeat(64))]);
+  const calls: string[][] = [];
+  const podman: PodmanRunner = async (args) => {
+    calls.push([...args]);
+    return { stdout: 'removed=fexpod-qemu-user-aarch64\n', stderr: '', exitCode: 0 };
+  };
+  const h = harness(dir, [qemuStatic('aarch64'), qemuUser(dir, 'aarch64', 'a'.repeat(64))], podman);
   const r = await installUserBinfmt({ guests: [Arch.of('aarch64')], emulator: 'qemu-user-static' }, h);
+  assert.deepEqual(r.entriesReplaced, ['fexpod-qemu-user-aarch64'], 'the replaced entry leaves the live namespace');
+  assert.deepEqual(calls[0]?.slice(6), ['fexpod-qemu-user-aarch64']);
   assert.deepEqual([...r.prefixesRemoved].sort(), [join(dir, 'prefix', '.staging-abc-1'), join(dir, 'prefix', 'a'.repeat(64))]);
   assert.deepEqual(readdirSync(join(dir, 'prefix')), ['not-ours']);
 });
