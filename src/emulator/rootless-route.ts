@@ -117,7 +117,7 @@ export function rootlessAdvice(route: RootlessRoute, f: RootlessFacts, primary: 
       severity: needed ? 'error' : 'info',
       blocking: needed,
       problem: `the rootless route (private binfmt_misc in Podman's user namespace) is not available: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`,
-      fix: failed.map((c) => c.fix).filter((x): x is string => x !== undefined).join('; '),
+      fix: [...new Set(failed.map((c) => c.fix).filter((x): x is string => x !== undefined))].join('; '),
     });
     return out;
   }
