@@ -40,7 +40,7 @@ foreign one bind-mounts the emulator prefix recorded by "fexpod binfmt install"
 (read-only, nosuid, nodev) and re-registers the binfmt entry if it vanished.
 Native containers pass through byte for byte. It logs to --log.
 
- --user (Linux >= 6.7, rootless Podman): stages the emulators into
+With --user (Linux >= 6.7, rootless Podman) it stages the emulators into
 $XDG_DATA_HOME/fexpod (like "fexpod binfmt install --user"), writes the hook to
 $XDG_CONFIG_HOME/fexpod/hooks.d and the drop-in to
 $XDG_CONFIG_HOME/containers/containers.conf.d/90-fexpod-hooks.conf. The hook
