@@ -9,7 +9,7 @@ import { type CliContext, type Command, parseOptions, printJson } from '../commo
 import { UsageError } from '../common/errors.js';
 import { streamLogger } from '../common/log.js';
 import { BINFMT_MISC_DIR, BinfmtController } from './binfmt-controller.js';
-import { catalogueEmulators, type EmulatorSource } from './binfmt-emulators.js';
+import { catalogueEmulators } from './binfmt-emulators.js';
 import { type BinfmtDeps, type InstallResult, type StatusResult, type UninstallResult, binfmtStatus, installBinfmt, uninstallBinfmt } from './binfmt-install.js';
 import { flockLocker, withStateLock } from './binfmt-lock.js';
 import { nodeBinfmtFs, nodePersistFs } from './binfmt-node.js';
@@ -109,14 +109,14 @@ async function firstLine(path: string): Promise<string | undefined> {
   }
 }
 
-/** The emulators this host has, staging into <stateDir>/prefix; shared by the root and the --user flows. */
-export async function emulatorSourceFor(stateDir: string, ctx: CliContext): Promise<{ source: EmulatorSource; host: Arch; kernelRelease: string }> {
-  const hostArch = Arch.fromNode(process.arch);
+/** What the root and the --user flows share: the state, its lock, and the emulators this host has (staging into <stateDir>/prefix). */
+export async function sharedBinfmtDeps(stateDir: string, ctx: CliContext): Promise<Pick<BinfmtDeps, 'store' | 'lock' | 'emulators' | 'servedGuests' | 'host' | 'kernelRelease'>> {
+  const host = Arch.fromNode(process.arch);
   const hostDeps = nodeHostDeps(ctx.env);
-  const pageSize = (await readPageSize(hostDeps, hostArch)).bytes ?? 4096;
+  const pageSize = (await readPageSize(hostDeps, host)).bytes ?? 4096;
   const source = catalogueEmulators({
     host: {
-      arch: hostArch,
+      arch: host,
       pageSize,
       uid: hostDeps.uid,
       kvm: { present: false, accessible: false },
@@ -127,22 +127,23 @@ export async function emulatorSourceFor(stateDir: string, ctx: CliContext): Prom
     stateDir,
     version: firstLine,
   });
-  return { source, host: hostArch, kernelRelease: hostDeps.kernelRelease };
+  return {
+    store: fileStateStore(stateDir),
+    lock: (fn) => withStateLock(stateDir, flockLocker('flock', { PATH: ctx.env['PATH'] }), fn),
+    emulators: (g) => source.emulators(g),
+    servedGuests: () => source.servedGuests(),
+    host,
+    kernelRelease: hostDeps.kernelRelease,
+  };
 }
 
 async function depsFor(stateDir: string, ctx: CliContext): Promise<BinfmtDeps> {
   const log = streamLogger(ctx.stderr);
   const path = ctx.env['PATH'];
-  const { source, host, kernelRelease } = await emulatorSourceFor(stateDir, ctx);
   return {
+    ...(await sharedBinfmtDeps(stateDir, ctx)),
     controller: new BinfmtController({ fs: nodeBinfmtFs(path ? { path } : {}), log, dir: BINFMT_MISC_DIR }),
     persistFs: nodePersistFs(),
-    store: fileStateStore(stateDir),
-    lock: (fn) => withStateLock(stateDir, flockLocker('flock', { PATH: path }), fn),
-    emulators: (g) => source.emulators(g),
-    servedGuests: () => source.servedGuests(),
-    host,
-    kernelRelease,
     log,
   };
 }

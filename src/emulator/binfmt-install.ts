@@ -99,16 +99,26 @@ function upsert<T>(list: readonly T[], item: T, same: (a: T) => boolean): T[] {
   return out;
 }
 
-export async function installBinfmt(opts: InstallOptions, deps: BinfmtDeps): Promise<InstallResult> {
+/** The guests an install serves: those asked for (all foreign), or every foreign one an emulator serves. */
+export async function guestsToInstall(
+  opts: Pick<InstallOptions, 'guests' | 'emulator'>,
+  deps: Pick<BinfmtDeps, 'servedGuests' | 'emulators' | 'host'>,
+  installHint = 'install FEX (aarch64 hosts) or qemu-user-static',
+): Promise<Arch[]> {
   const guests = opts.guests && opts.guests.length > 0 ? [...opts.guests] : await defaultGuests(opts.emulator, deps);
   if (guests.length === 0) {
     throw new FexpodError(`no emulator on this ${deps.host.name} host serves a foreign architecture${opts.emulator ? ` (asked for ${opts.emulator})` : ''}`, {
-      fix: 'install FEX (aarch64 hosts) or qemu-user-static, then run "fexpod doctor"',
+      fix: `${installHint}, then run "fexpod doctor"`,
     });
   }
   for (const g of guests) {
     if (g.isNativeOn(deps.host)) throw new UsageError(`${g.name} runs natively on this ${deps.host.name} host; nothing to register`, 'pick a foreign --guest');
   }
+  return guests;
+}
+
+export async function installBinfmt(opts: InstallOptions, deps: BinfmtDeps): Promise<InstallResult> {
+  const guests = await guestsToInstall(opts, deps);
   return deps.lock(async () => {
     await deps.controller.ensureMounted();
     if (!(await deps.controller.globallyEnabled())) {
@@ -150,6 +160,33 @@ export async function chooseEmulator(guest: Arch, wanted: string | undefined, de
   return pick;
 }
 
+export interface GuestPlan {
+  readonly emulator: BinfmtEmulator;
+  readonly staged: { readonly prefix: string | undefined; readonly interpreter: string };
+  readonly flags: string;
+  readonly rule: BinfmtRule;
+  /** What the state file records for this guest (without persistence). */
+  readonly registration: InstalledRegistration;
+}
+
+/** Chooses the emulator for one guest, stages it if dynamic, and builds its rule (root's and the --user install). */
+export async function planGuest(guest: Arch, wanted: string | undefined, deps: Pick<BinfmtDeps, 'emulators' | 'kernelRelease' | 'log'>): Promise<GuestPlan> {
+  const emulator = await chooseEmulator(guest, wanted, deps);
+  const staged = emulator.static || !emulator.stage ? { prefix: undefined, interpreter: emulator.interpreterPath } : await emulator.stage();
+  const flags = flagsFor(emulator.name, { kernelRelease: deps.kernelRelease, ...(emulator.version ? { emulatorVersion: emulator.version } : {}) });
+  const rule = buildRule(guest, emulator.name, staged.interpreter, flags);
+  deps.log.info(`${guest.name}: ${emulator.name} at ${staged.interpreter}${staged.prefix ? ` (prefix ${staged.prefix})` : ''}, entry ${rule.name}, flags ${flags}`);
+  const registration: InstalledRegistration = {
+    guest: guest.name,
+    emulator: emulator.name,
+    entryName: rule.name,
+    registration: formatRegistration(rule),
+    interpreter: staged.interpreter,
+    ...(staged.prefix ? { prefix: staged.prefix } : {}),
+  };
+  return { emulator, staged, flags, rule, registration };
+}
+
 async function installGuest(
   guest: Arch,
   opts: InstallOptions,
@@ -158,11 +195,7 @@ async function installGuest(
 ): Promise<{ state: InstallState; result: InstalledGuest }> {
   const { controller, log } = deps;
   let state = state0;
-  const emulator = await chooseEmulator(guest, opts.emulator, deps);
-  const staged = emulator.static || !emulator.stage ? { prefix: undefined, interpreter: emulator.interpreterPath } : await emulator.stage();
-  const flags = flagsFor(emulator.name, { kernelRelease: deps.kernelRelease, ...(emulator.version ? { emulatorVersion: emulator.version } : {}) });
-  const rule = buildRule(guest, emulator.name, staged.interpreter, flags);
-  log.info(`${guest.name}: ${emulator.name} at ${staged.interpreter}${staged.prefix ? ` (prefix ${staged.prefix})` : ''}, entry ${rule.name}, flags ${flags}`);
+  const { emulator, staged, flags, rule, registration } = await planGuest(guest, opts.emulator, deps);
 
   const previous = state.registrations.find((r) => r.guest === guest.name);
   const ours = new Set(state.registrations.map((r) => r.entryName));
@@ -225,15 +258,7 @@ async function installGuest(
   }
 
   // 4. Record our registration.
-  const reg: InstalledRegistration = {
-    guest: guest.name,
-    emulator: emulator.name,
-    entryName: rule.name,
-    registration: formatRegistration(rule),
-    interpreter: staged.interpreter,
-    ...(staged.prefix ? { prefix: staged.prefix } : {}),
-    ...(persistedFile ? { persistedFile } : {}),
-  };
+  const reg: InstalledRegistration = { ...registration, ...(persistedFile ? { persistedFile } : {}) };
   state = {
     ...state,
     registrations: upsert(state.registrations, reg, (r) => r.guest === guest.name),

@@ -9,9 +9,7 @@ import { type CliContext, printJson } from '../common/command.js';
 import { FexpodError, UsageError } from '../common/errors.js';
 import { streamLogger } from '../common/log.js';
 import { userDirs } from '../common/user-dirs.js';
-import { emulatorSourceFor } from './binfmt-command.js';
-import { flockLocker, withStateLock } from './binfmt-lock.js';
-import { fileStateStore } from './binfmt-state-file.js';
+import { sharedBinfmtDeps } from './binfmt-command.js';
 import { type UserBinfmtDeps, type UserInstallResult, type UserStatus, type UserUninstallResult, installUserBinfmt, uninstallUserBinfmt, userBinfmtStatus } from './binfmt-user.js';
 import { userStateDir } from './install-state.js';
 import type { PodmanRunner } from './podman-userns.js';
@@ -42,16 +40,9 @@ export function podmanRunner(env: CliContext['env'], timeoutMs = 60_000): Podman
 }
 
 export async function userBinfmtDeps(stateDir: string, ctx: CliContext): Promise<UserBinfmtDeps> {
-  const { source, host, kernelRelease } = await emulatorSourceFor(stateDir, ctx);
-  const path = ctx.env['PATH'];
   return {
+    ...(await sharedBinfmtDeps(stateDir, ctx)),
     stateDir,
-    store: fileStateStore(stateDir),
-    lock: (fn) => withStateLock(stateDir, flockLocker('flock', { PATH: path }), fn),
-    emulators: (g) => source.emulators(g),
-    servedGuests: () => source.servedGuests(),
-    host,
-    kernelRelease,
     log: streamLogger(ctx.stderr),
     podman: podmanRunner(ctx.env),
     removeTree: (p) => rm(p, { recursive: true, force: true }),

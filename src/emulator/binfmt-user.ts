@@ -11,14 +11,11 @@
  * that catch our guests).
  */
 import { join } from 'node:path';
-import type { Arch, ArchName } from '../common/arch.js';
-import { FexpodError, UsageError } from '../common/errors.js';
-import { chooseEmulator, defaultGuests, type BinfmtDeps } from './binfmt-install.js';
+import type { Arch } from '../common/arch.js';
+import { guestsToInstall, planGuest, type BinfmtDeps, type InstalledGuest } from './binfmt-install.js';
 import { LOCK_FILE_NAME } from './binfmt-lock.js';
-import { buildRule, flagsFor } from './binfmt-plan.js';
-import { formatRegistration } from './binfmt-rule.js';
 import type { StateStore } from './binfmt-state-file.js';
-import { PRIVATE_BINFMT_LOCK_FILE, type InstallState, type InstalledRegistration, emptyInstallState } from './install-state.js';
+import { PRIVATE_BINFMT_LOCK_FILE, type InstallState, emptyInstallState } from './install-state.js';
 import { readUsernsBinfmt, removeUsernsEntries, type PodmanRunner, type UsernsBinfmt } from './podman-userns.js';
 
 export interface UserBinfmtDeps extends Pick<BinfmtDeps, 'store' | 'lock' | 'emulators' | 'servedGuests' | 'host' | 'kernelRelease' | 'log'> {
@@ -32,14 +29,8 @@ export interface UserBinfmtDeps extends Pick<BinfmtDeps, 'store' | 'lock' | 'emu
   listDir(path: string): Promise<string[]>;
 }
 
-export interface UserInstalledGuest {
-  readonly guest: ArchName;
-  readonly emulator: string;
-  readonly entryName: string;
-  readonly interpreter: string;
-  readonly prefix?: string;
-  readonly flags: string;
-}
+/** A guest as root's install reports it, minus what only the host has (conflicts, persistence). */
+export type UserInstalledGuest = Pick<InstalledGuest, 'guest' | 'emulator' | 'entryName' | 'interpreter' | 'prefix' | 'flags'>;
 
 export interface UserInstallResult {
   readonly installed: readonly UserInstalledGuest[];
@@ -65,37 +56,17 @@ async function unusedPrefixes(state: InstallState | undefined, deps: UserBinfmtD
 }
 
 export async function installUserBinfmt(opts: { guests?: readonly Arch[]; emulator?: string }, deps: UserBinfmtDeps): Promise<UserInstallResult> {
-  const guests = opts.guests && opts.guests.length > 0 ? [...opts.guests] : await defaultGuests(opts.emulator, deps);
-  if (guests.length === 0) {
-    throw new FexpodError(`no emulator on this ${deps.host.name} host serves a foreign architecture${opts.emulator ? ` (asked for ${opts.emulator})` : ''}`, {
-      fix: 'install FEX (aarch64 hosts) or qemu-user-static (ask your administrator), then run "fexpod doctor"',
-    });
-  }
-  for (const g of guests) {
-    if (g.isNativeOn(deps.host)) throw new UsageError(`${g.name} runs natively on this ${deps.host.name} host; nothing to register`, 'pick a foreign --guest');
-  }
+  const guests = await guestsToInstall(opts, deps, 'install FEX (aarch64 hosts) or qemu-user-static (ask your administrator)');
   return deps.lock(async () => {
     let state = (await deps.store.read()) ?? emptyInstallState();
     const installed: UserInstalledGuest[] = [];
     const replaced: string[] = [];
     for (const guest of guests) {
-      const emulator = await chooseEmulator(guest, opts.emulator, deps);
-      const staged = emulator.static || !emulator.stage ? { prefix: undefined, interpreter: emulator.interpreterPath } : await emulator.stage();
-      const flags = flagsFor(emulator.name, { kernelRelease: deps.kernelRelease, ...(emulator.version ? { emulatorVersion: emulator.version } : {}) });
-      const rule = buildRule(guest, emulator.name, staged.interpreter, flags);
-      const reg: InstalledRegistration = {
-        guest: guest.name,
-        emulator: emulator.name,
-        entryName: rule.name,
-        registration: formatRegistration(rule),
-        interpreter: staged.interpreter,
-        ...(staged.prefix ? { prefix: staged.prefix } : {}),
-      };
+      const { emulator, staged, flags, rule, registration: reg } = await planGuest(guest, opts.emulator, deps);
       const others = state.registrations.filter((r) => r.guest !== guest.name);
       const previous = state.registrations.find((r) => r.guest === guest.name);
       if (previous && previous.entryName !== reg.entryName) replaced.push(previous.entryName);
       state = { ...state, registrations: [...others, reg] };
-      deps.log.info(`${guest.name}: ${emulator.name} at ${staged.interpreter}${staged.prefix ? ` (prefix ${staged.prefix})` : ''}, entry ${rule.name}, flags ${flags}`);
       installed.push({ guest: guest.name, emulator: emulator.name, entryName: rule.name, interpreter: staged.interpreter, ...(staged.prefix ? { prefix: staged.prefix } : {}), flags });
     }
     await deps.store.write(state);

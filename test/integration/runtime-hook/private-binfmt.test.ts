@@ -37,7 +37,8 @@ function hostSnapshot(): string {
     .join('\n--\n');
 }
 
-test('ten concurrent hooks in one unprivileged user namespace: one mount, one entry, exec works there only', req, (t) => {
+/** A temporary directory uid 65534 can use, the compiled module it can import, and the host's binfmt_misc now. */
+function workDir(t: { after(fn: () => void): void }): { dir: string; mod: string; before: string } {
   const dir = mkdtempSync(join(tmpdir(), 'fexpod-private-binfmt-'));
   chmodSync(dir, 0o777);
   const checkout = readableCheckout((p) => spawnSync('setpriv', [...NOBODY, 'test', '-r', p]).status === 0);
@@ -45,7 +46,12 @@ test('ten concurrent hooks in one unprivileged user namespace: one mount, one en
     checkout.cleanup();
     rmSync(dir, { recursive: true, force: true });
   });
-  const before = hostSnapshot();
+  const mod = pathToFileURL(join(checkout.root, 'dist', 'src', 'runtime-hook', 'private-binfmt.js')).href;
+  return { dir, mod, before: hostSnapshot() };
+}
+
+test('ten concurrent hooks in one unprivileged user namespace: one mount, one entry, exec works there only', req, (t) => {
+  const { dir, mod, before } = workDir(t);
   const name = `fexpod-it-${process.pid}`;
   // A magic nothing real has; /usr/bin/true as the interpreter (F opens it now).
   const registration = `:${name}:M::FXPDTEST::/usr/bin/true:F`;
@@ -57,7 +63,6 @@ test('ten concurrent hooks in one unprivileged user namespace: one mount, one en
   };
   writeFileSync(join(dir, 'state.json'), formatInstallState(state));
   writeFileSync(join(dir, 'probe.fx'), 'FXPDTEST this is not a program\n', { mode: 0o755 });
-  const mod = pathToFileURL(join(checkout.root, 'dist', 'src', 'runtime-hook', 'private-binfmt.js')).href;
   writeFileSync(
     join(dir, 'runner.mjs'),
     `import { readFileSync } from 'node:fs';
@@ -92,15 +97,7 @@ echo "ENTRY $(head -n 1 ${BINFMT}/${name})"
 });
 
 test('as uid 65534 without a user namespace: the host instance is not ours, nothing is mounted or written', req, (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'fexpod-private-binfmt-'));
-  chmodSync(dir, 0o777);
-  const checkout = readableCheckout((p) => spawnSync('setpriv', [...NOBODY, 'test', '-r', p]).status === 0);
-  t.after(() => {
-    checkout.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const before = hostSnapshot();
-  const mod = pathToFileURL(join(checkout.root, 'dist', 'src', 'runtime-hook', 'private-binfmt.js')).href;
+  const { dir, mod, before } = workDir(t);
   const code = `const { hostPrivateBinfmt } = await import(${JSON.stringify(mod)});
 const d = hostPrivateBinfmt(${JSON.stringify(join(dir, 'l'))}, 'x');
 process.stdout.write(JSON.stringify({ own: d.ownInstance(), map: d.uidMap() }));`;
