@@ -118,7 +118,7 @@ export async function gatherDoctorInput(host: HostDeps, disc: DiscoveryDeps, sta
       podmanHooks.push({ path: `${dir}/${name}`, stages: hookStages(hookText) });
     }
   }
-  const rootless = facts.uid === 0 ? undefined : await gatherRootlessFacts(host, { perUsernsBinfmt: facts.kernel.perUsernsBinfmt, podmanPresent: facts.podman !== undefined, podmanHooksDirs: facts.podman?.hooks.dirs ?? [] });
+  const rootless = facts.uid === 0 ? undefined : await gatherRootlessFacts(host, { perUsernsBinfmt: facts.kernel.perUsernsBinfmt, podmanPresent: facts.podman !== undefined, podmanHooksDirs: facts.podman?.hooks.dirs ?? [], selinuxEnabled: facts.selinux.enabled });
   return { facts, emulators, versions, interpreters, stateDir, prefixLabel, prefixExists, installState, missingPrefixes, podmanHooks, ...(rootless ? { rootless } : {}) };
 }
 

@@ -245,6 +245,15 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
         `sudo semanage fcontext -a -t container_ro_file_t '${prefixRoot.replace(/\/$/, '')}(/.*)?' && sudo restorecon -R ${prefixRoot}`);
     }
   }
+  const userPrefix = input.rootless?.install.prefixDir;
+  if (facts.selinux.enabled && userPrefix && input.rootless?.install.prefixLabel !== undefined) {
+    const label = input.rootless.install.prefixLabel;
+    if (!CONTAINER_READABLE_TYPES.includes(label.split(':')[2] ?? '')) {
+      add(facts.selinux.enforcing ? 'error' : 'warning', facts.selinux.enforcing && route?.installed === true,
+        `${userPrefix} (your rootless install) is labelled ${label}; containers (container_t) may not execute the staged emulator from it`,
+        `chcon -R -t container_ro_file_t ${userPrefix}`);
+    }
+  }
 
   // What fexpod installed.
   let installed: InstallState | undefined;

@@ -48,6 +48,7 @@ export interface RootlessGatherInput {
   readonly podmanPresent: boolean;
   /** Podman's effective hooks directories for this user. */
   readonly podmanHooksDirs: readonly string[];
+  readonly selinuxEnabled: boolean;
 }
 
 export async function gatherRootlessFacts(deps: HostDeps, input: RootlessGatherInput): Promise<RootlessFacts> {
@@ -86,7 +87,13 @@ export async function gatherRootlessFacts(deps: HostDeps, input: RootlessGatherI
         guests = [];
       }
     }
-    install = { hooksDir, hookInForce, stateFile, guests, missingPrefixes };
+    const prefixDir = `${userStateDir(dirs.dataHome)}/prefix`;
+    let prefixLabel: string | undefined;
+    if (input.selinuxEnabled && (await deps.exists(prefixDir))) {
+      const r = await deps.run('stat', ['-c', '%C', prefixDir], PROBE_TIMEOUT_MS);
+      prefixLabel = r && r.exitCode === 0 ? r.stdout.trim() : undefined;
+    }
+    install = { hooksDir, hookInForce, stateFile, guests, missingPrefixes, prefixDir, ...(prefixLabel ? { prefixLabel } : {}) };
   } catch {
     /* no usable HOME: nothing installed per user */
   }

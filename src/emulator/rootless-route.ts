@@ -36,6 +36,9 @@ export interface RootlessFacts {
     readonly stateFile: string;
     readonly guests: readonly ArchName[];
     readonly missingPrefixes: readonly string[];
+    /** $XDG_DATA_HOME/fexpod/prefix, and its SELinux context when it exists and SELinux is on. */
+    readonly prefixDir?: string;
+    readonly prefixLabel?: string;
   };
 }
 

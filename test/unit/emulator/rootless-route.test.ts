@@ -116,7 +116,7 @@ const USER_STATE = JSON.stringify({
   persisted: [],
 });
 
-function aliceHost(installed: boolean, unshareOk: boolean): { fs: FakeFs; host: HostDeps } {
+function aliceHost(installed: boolean, unshareOk: boolean, selinuxLabel?: string): { fs: FakeFs; host: HostDeps } {
   const dyn = { bytes: buildElf({ machine: 0xb7, interpreter: '/lib/ld-linux-aarch64.so.1', dynamic: { needed: ['libc.so.6'] } }), exec: true };
   const fs = new FakeFs({
     '/proc/self/auxv': { bytes: new Uint8Array(readFileSync(join(repoRoot(), 'test', 'fixtures', 'auxv', 'aarch64-qemu-user.auxv'))) },
@@ -129,6 +129,7 @@ function aliceHost(installed: boolean, unshareOk: boolean): { fs: FakeFs; host: 
     '/etc/subgid': { bytes: 'alice:524288:65536\n' },
     '/usr/bin/FEX': dyn,
     '/usr/bin/FEXServer': dyn,
+    ...(selinuxLabel ? { '/sys/fs/selinux/enforce': { bytes: '1\n' } } : {}),
     ...(installed
       ? {
           '/home/alice/.config/containers/containers.conf.d/90-fexpod-hooks.conf': { bytes: '[engine]\nhooks_dir = ["/usr/share/containers/oci/hooks.d", "/home/alice/.config/fexpod/hooks.d"]\n' },
@@ -139,7 +140,7 @@ function aliceHost(installed: boolean, unshareOk: boolean): { fs: FakeFs; host: 
       : {}),
   });
   fs.files.get('/proc/sys/fs/binfmt_misc/register')!.mode = 0o200;
-  const programs: Record<string, string> = { podman: '', 'podman --version': 'podman version 5.2.0\n', newuidmap: '', newgidmap: '', crun: '', 'crun --version': 'crun version 1.20\n+SYSTEMD +SELINUX\n' };
+  const programs: Record<string, string> = { ...(selinuxLabel ? { 'stat -c %C /home/alice/.local/share/fexpod/prefix': `${selinuxLabel}\n` } : {}), podman: '', 'podman --version': 'podman version 5.2.0\n', newuidmap: '', newgidmap: '', crun: '', 'crun --version': 'crun version 1.20\n+SYSTEMD +SELINUX\n' };
   const base = fakeHostDeps(fs, { uid: 1000, kernelRelease: '6.8.5-301.fc40.aarch64', env: { HOME: '/home/alice', PATH: '/usr/bin' } }, programs);
   const host: HostDeps = {
     ...base,
@@ -179,4 +180,17 @@ test('doctor as a normal user whose rootless podman is broken after the install:
   const r = buildDoctorReport(await gatherDoctorInput(host, fakeDiscoveryDeps(fs), '/var/lib/fexpod'));
   assert.equal(r.healthy, false);
   assert.ok(r.advice.some((a) => a.blocking && /rootless podman: podman unshare failed: Error: cannot set up namespace/.test(a.problem)));
+});
+
+test('doctor, SELinux enforcing: a user prefix labelled data_home_t blocks, with the chcon that fixes it; container_ro_file_t is fine', async () => {
+  for (const [label, blocked] of [['unconfined_u:object_r:data_home_t:s0', true], ['unconfined_u:object_r:container_ro_file_t:s0', false]] as const) {
+    const { fs, host } = aliceHost(true, true, label);
+    const r = buildDoctorReport(await gatherDoctorInput(host, fakeDiscoveryDeps(fs), '/var/lib/fexpod'));
+    const a = r.advice.find((x) => /your rootless install\) is labelled/.test(x.problem));
+    assert.equal(a !== undefined, blocked, label);
+    if (a) {
+      assert.equal(a.blocking, true);
+      assert.equal(a.fix, 'chcon -R -t container_ro_file_t /home/alice/.local/share/fexpod/prefix');
+    }
+  }
 });
