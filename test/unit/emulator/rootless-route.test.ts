@@ -182,7 +182,7 @@ test('doctor as a normal user whose rootless podman is broken after the install:
   assert.ok(r.advice.some((a) => a.blocking && /rootless podman: podman unshare failed: Error: cannot set up namespace/.test(a.problem)));
 });
 
-test('doctor, SELinux enforcing: a user prefix labelled data_home_t blocks, with the chcon that fixes it; container_ro_file_t is fine', async () => {
+test('doctor, SELinux enforcing (stand-in label: no SELinux on this host): a user prefix labelled data_home_t blocks, with the chcon that fixes it; container_ro_file_t is fine', async () => {
   for (const [label, blocked] of [['unconfined_u:object_r:data_home_t:s0', true], ['unconfined_u:object_r:container_ro_file_t:s0', false]] as const) {
     const { fs, host } = aliceHost(true, true, label);
     const r = buildDoctorReport(await gatherDoctorInput(host, fakeDiscoveryDeps(fs), '/var/lib/fexpod'));
