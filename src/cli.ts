@@ -35,6 +35,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./runtime-hook/cdi-command.js'),
   },
   {
+    name: 'setup',
+    summary: 'set this host up in one step (emulators, binfmt, Podman hook, systemd), or --undo it',
+    load: () => import('./setup/setup-command.js'),
+  },
+  {
     name: 'lock',
     summary: 'resolve an image definition against its repositories and write a lock file',
     load: () => import('./builder/lock-command.js'),

@@ -8,10 +8,11 @@ import { Arch } from '../common/arch.js';
 import { type CliContext, type Command, parseOptions, printJson } from '../common/command.js';
 import { UsageError } from '../common/errors.js';
 import { streamLogger } from '../common/log.js';
-import { BINFMT_MISC_DIR, BinfmtController } from './binfmt-controller.js';
+import { BINFMT_MISC_DIR, type BinfmtFs, BinfmtController } from './binfmt-controller.js';
 import { catalogueEmulators } from './binfmt-emulators.js';
 import { type BinfmtDeps, type InstallResult, type StatusResult, type UninstallResult, binfmtStatus, installBinfmt, uninstallBinfmt } from './binfmt-install.js';
 import { flockLocker, withStateLock } from './binfmt-lock.js';
+import { type RefreshResult, refreshBinfmt, refreshError } from './binfmt-refresh.js';
 import { nodeBinfmtFs, nodePersistFs } from './binfmt-node.js';
 import { DEFAULT_PERSIST_DIR, VENDOR_BINFMT_D_DIRS } from './binfmt-persist.js';
 import { fileStateStore } from './binfmt-state-file.js';
@@ -21,6 +22,7 @@ import { readPageSize } from './host-facts.js';
 import { nodeHostDeps } from './host-deps.js';
 import { DEFAULT_STATE_DIR } from './install-state.js';
 import { nodePrefixDeps } from './prefix-deps.js';
+import { relabelPrefixes } from './selinux-relabel.js';
 
 const run = promisify(execFile);
 
@@ -34,6 +36,7 @@ Usage:
                           [--state-dir DIR] [--json]
   fexpod binfmt install   --user [--guest ARCH]... [--emulator NAME] [--json]
   fexpod binfmt uninstall [--user] [--guest ARCH]... [--state-dir DIR] [--json]
+  fexpod binfmt refresh   [--state-dir DIR] [--json]
 
 install, for each guest architecture (default: every foreign one an installed
 emulator serves):
@@ -57,6 +60,12 @@ uninstall removes fexpod's entries and binfmt.d files, puts every disabled
 conflict back as it was (re-registering it if it vanished meanwhile) and
 removes the state file. --guest limits it to some architectures.
 
+refresh registers again everything the state file records, with the same
+emulators: what fexpod-binfmt.service runs after systemd-binfmt flushed every
+entry (it re-registers binfmt.d files only) and after an emulator update (a
+changed emulator is staged into a new prefix; the F flag pins the old file, so
+the entry is registered again).
+
 --user (a normal user with rootless Podman, Linux >= 6.7; no root, no sudo):
 install chooses and stages the emulators like above, into
 $XDG_DATA_HOME/fexpod/prefix/<sha256>, and records the registrations in
@@ -75,7 +84,8 @@ restarts flush everything) are listed as missing: run install again.
 Options:
   --guest ARCH       x86_64 (amd64), i386 (i686), aarch64 (arm64), arm (armhf); repeatable
   --emulator NAME    ${EMULATOR_IDS.filter((e) => e !== 'muvm' && e !== 'krun').join(', ')}
-  --persist          also write binfmt.d files so the setup survives reboots
+  --persist          also write binfmt.d files so the setup survives reboots (a staged
+                     emulator is named through the stable link <state-dir>/prefix/<entry>)
   --persist-dir DIR  where to write them (default ${DEFAULT_PERSIST_DIR})
   --state-dir DIR    state, lock and staged prefixes (default ${DEFAULT_STATE_DIR};
                      with --user $XDG_DATA_HOME/fexpod)
@@ -87,6 +97,7 @@ Examples:
   sudo fexpod binfmt install --guest arm64 --emulator qemu-user
   fexpod binfmt status --json | jq '.entries[] | select(.enabled)'
   sudo fexpod binfmt uninstall --guest arm64
+  sudo fexpod binfmt refresh                           # after "systemctl restart systemd-binfmt"
   fexpod binfmt status --user                          # rootless: what the hook registers for you
 `;
 
@@ -137,12 +148,16 @@ export async function sharedBinfmtDeps(stateDir: string, ctx: CliContext): Promi
   };
 }
 
-async function depsFor(stateDir: string, ctx: CliContext): Promise<BinfmtDeps> {
+/**
+ * The real effects behind `fexpod binfmt` (root). `fexpod setup` wires them too,
+ * passing `adaptFs` to record (or, in a dry run, hold back) binfmt_misc writes.
+ */
+export async function binfmtDeps(stateDir: string, ctx: CliContext, adaptFs: (fs: BinfmtFs) => BinfmtFs = (fs) => fs): Promise<BinfmtDeps> {
   const log = streamLogger(ctx.stderr);
   const path = ctx.env['PATH'];
   return {
     ...(await sharedBinfmtDeps(stateDir, ctx)),
-    controller: new BinfmtController({ fs: nodeBinfmtFs(path ? { path } : {}), log, dir: BINFMT_MISC_DIR }),
+    controller: new BinfmtController({ fs: adaptFs(nodeBinfmtFs(path ? { path } : {})), log, dir: BINFMT_MISC_DIR }),
     persistFs: nodePersistFs(),
     log,
   };
@@ -178,6 +193,12 @@ function printInstall(ctx: CliContext, r: InstallResult): void {
   }
 }
 
+function printRefresh(ctx: CliContext, r: RefreshResult): void {
+  printInstall(ctx, { installed: r.refreshed, stateFile: r.stateFile });
+  for (const k of r.kept) ctx.stdout.write(`${k.guest}: ${k.entryName} registered from the recorded line (${k.because})\n`);
+  if (r.refreshed.length + r.kept.length + r.failed.length === 0) ctx.stdout.write(`nothing to refresh: ${r.stateFile} records no registration\n`);
+}
+
 function printUninstall(ctx: CliContext, r: UninstallResult): void {
   ctx.stdout.write(`removed: ${r.removed.join(', ') || 'nothing'}\n`);
   for (const x of r.restored) ctx.stdout.write(`restored: ${x.entryName} (${x.how})\n`);
@@ -203,7 +224,7 @@ export const command: Command = {
       return runUserBinfmt(sub, opts, ctx, process.getuid?.() ?? 0);
     }
     const stateDir = values['state-dir'] ?? DEFAULT_STATE_DIR;
-    const deps = await depsFor(stateDir, ctx);
+    const deps = await binfmtDeps(stateDir, ctx);
     const json = values.json === true;
     switch (sub) {
       case undefined:
@@ -227,8 +248,19 @@ export const command: Command = {
           },
           deps,
         );
+        await relabelPrefixes(stateDir, ctx.env, deps.log);
         if (json) printJson(ctx, r);
         else printInstall(ctx, r);
+        return 0;
+      }
+      case 'refresh': {
+        if (values.guest || values.emulator || values.persist || values['persist-dir']) throw new UsageError('refresh takes only --state-dir and --json', 'it redoes what the state file records');
+        const r = await refreshBinfmt(deps, VENDOR_BINFMT_D_DIRS);
+        await relabelPrefixes(stateDir, ctx.env, deps.log);
+        if (json) printJson(ctx, r);
+        else printRefresh(ctx, r);
+        const err = refreshError(r);
+        if (err) throw err;
         return 0;
       }
       case 'uninstall': {
@@ -239,7 +271,7 @@ export const command: Command = {
         return 0;
       }
       default:
-        throw new UsageError(`binfmt: unknown subcommand "${sub}"`, 'use status, install or uninstall (see fexpod binfmt --help)');
+        throw new UsageError(`binfmt: unknown subcommand "${sub}"`, 'use status, install, uninstall or refresh (see fexpod binfmt --help)');
     }
   },
 };

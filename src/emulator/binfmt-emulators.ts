@@ -7,7 +7,7 @@
 import { Arch } from '../common/arch.js';
 import { DEFAULT_PRECEDENCE, type DiscoveryDeps, type FoundEmulator, discoverEmulators } from './emulator-catalogue.js';
 import { type ChoiceHost, chooseEmulator } from './emulator-choice.js';
-import { type PrefixDeps, stagePrefix } from './emulator-prefix.js';
+import { type PrefixDeps, planStagedPrefix, stagePrefix } from './emulator-prefix.js';
 import type { BinfmtEmulator } from './binfmt-install.js';
 
 export interface CatalogueAdapterDeps {
@@ -35,6 +35,10 @@ function toBinfmt(found: FoundEmulator, deps: CatalogueAdapterDeps, version: str
     ...(version ? { version } : {}),
     stage: async () => {
       const staged = await stagePrefix(found.path, { stateDir: deps.stateDir, extraBinaries: extras }, deps.prefixDeps);
+      return { prefix: staged.prefix, interpreter: staged.interpreter };
+    },
+    plan: async () => {
+      const staged = await planStagedPrefix(found.path, { stateDir: deps.stateDir, extraBinaries: extras }, deps.prefixDeps);
       return { prefix: staged.prefix, interpreter: staged.interpreter };
     },
   };

@@ -10,14 +10,14 @@
  * entries, put each conflict back the way it was (re-registering it when it
  * vanished meanwhile), remove our binfmt.d files and masks, drop the state.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Arch, ArchName } from '../common/arch.js';
 import { FexpodError, UsageError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import type { BinfmtController, RegisterOutcome } from './binfmt-controller.js';
 import { entryRegistration } from './binfmt-entry.js';
 import { archesMatched } from './binfmt-magic.js';
-import { type BinfmtDFile, type PersistFs, applyMask, definingFile, effectiveFiles, ruleFilePath, ruleFileText, undoMask } from './binfmt-persist.js';
+import { type BinfmtDFile, type PersistFs, applyMask, definingFile, effectiveFiles, ruleFilePath, ruleFileText, stableLinkPath, throughStableLink, undoMask } from './binfmt-persist.js';
 import { buildRule, findConflicts, flagsFor } from './binfmt-plan.js';
 import { type BinfmtRule, formatRegistration, parseRegistration, sameRegistration } from './binfmt-rule.js';
 import { type StateStore, isEmptyState } from './binfmt-state-file.js';
@@ -41,6 +41,8 @@ export interface BinfmtEmulator {
   readonly version?: string;
   /** Stages a dynamic emulator into a relocatable prefix. */
   stage?(): Promise<{ prefix: string | undefined; interpreter: string }>;
+  /** What stage() would return, without writing anything (dry runs). */
+  plan?(): Promise<{ prefix: string | undefined; interpreter: string }>;
 }
 
 export interface BinfmtDeps {
@@ -226,14 +228,22 @@ async function installGuest(
     log.info(`removing the previous fexpod entry for ${guest.name}: ${previous.entryName}`);
     await controller.removeIfPresent(previous.entryName);
     if (previous.persistedFile) await deps.persistFs.remove(previous.persistedFile);
+    if (previous.stableLink) await deps.persistFs.remove(previous.stableLink);
   }
 
-  // 3. Persist for systemd-binfmt.
-  let persistedFile: string | undefined = previous?.entryName === rule.name ? previous.persistedFile : undefined;
+  // 3. Persist for systemd-binfmt. A staged emulator is named through its
+  // stable link (re-pointed whenever the prefix moves), never by its digest.
+  const same = previous?.entryName === rule.name;
+  let persistedFile: string | undefined = same ? previous.persistedFile : undefined;
+  let stableLink = same ? previous.stableLink : undefined;
+  if (opts.persist) stableLink = staged.prefix ? stableLinkPath(dirname(deps.store.path), rule.name) : undefined;
+  if (same && previous.stableLink && previous.stableLink !== stableLink) await deps.persistFs.remove(previous.stableLink);
+  if (stableLink && staged.prefix) await deps.persistFs.symlinkAtomic(staged.prefix, stableLink);
   const masked: string[] = [];
   if (opts.persist) {
     persistedFile = ruleFilePath(opts.persist.dir, rule.name);
-    await deps.persistFs.writeFileAtomic(persistedFile, ruleFileText(rule, `${emulator.name} for ${guest.name} guests`));
+    const persisted = stableLink && staged.prefix ? throughStableLink(rule, staged.prefix, stableLink) : rule;
+    await deps.persistFs.writeFileAtomic(persistedFile, ruleFileText(persisted, `${emulator.name} for ${guest.name} guests`));
     const persistDir = opts.persist.dir;
     // Everything disabled for this guest, now or by an earlier install without --persist.
     const names = new Set([...toRecord.map((e) => e.rule.name), ...state.disabled.filter((d) => d.guest === guest.name).map((d) => d.entryName)]);
@@ -258,7 +268,11 @@ async function installGuest(
   }
 
   // 4. Record our registration.
-  const reg: InstalledRegistration = { ...registration, ...(persistedFile ? { persistedFile } : {}) };
+  const reg: InstalledRegistration = {
+    ...registration,
+    ...(persistedFile ? { persistedFile } : {}),
+    ...(stableLink && staged.prefix ? { stableLink } : {}),
+  };
   state = {
     ...state,
     registrations: upsert(state.registrations, reg, (r) => r.guest === guest.name),
@@ -323,16 +337,17 @@ export async function uninstallBinfmt(guests: readonly Arch[] | undefined, deps:
     const [mine, keep] = partition(state.registrations, (r) => hit(r.guest));
     for (const r of mine) {
       const live = await controller.get(r.entryName);
-      if (live && !sameRegistration(live.rule, parseRegistration(r.registration))) {
+      if (live && !isOurs(live.rule, r)) {
         log.warn(`${r.entryName} was changed by someone else since fexpod registered it; leaving it`);
         skipped.push(r.entryName);
       } else if (live) {
         await controller.remove(r.entryName);
         removed.push(r.entryName);
       }
-      if (r.persistedFile) {
-        await deps.persistFs.remove(r.persistedFile);
-        filesRemoved.push(r.persistedFile);
+      for (const f of [r.persistedFile, r.stableLink]) {
+        if (f === undefined) continue;
+        await deps.persistFs.remove(f);
+        filesRemoved.push(f);
       }
     }
 
@@ -380,6 +395,13 @@ export async function uninstallBinfmt(guests: readonly Arch[] | undefined, deps:
     } else await deps.store.write(next);
     return { removed, restored, filesRemoved, unmasked, skipped, stateFile: deps.store.path, stateRemoved };
   });
+}
+
+/** The live rule is what fexpod registered: the recorded line, or the same through the stable link (systemd-binfmt registers that one). */
+function isOurs(live: BinfmtRule, r: InstalledRegistration): boolean {
+  const recorded = parseRegistration(r.registration);
+  if (sameRegistration(live, recorded)) return true;
+  return r.stableLink !== undefined && r.prefix !== undefined && sameRegistration(live, throughStableLink(recorded, r.prefix, r.stableLink));
 }
 
 function partition<T>(list: readonly T[], pred: (t: T) => boolean): [T[], T[]] {

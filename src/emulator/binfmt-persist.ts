@@ -164,3 +164,22 @@ export function ruleFilePath(persistDir: string, entryName: string): string {
 export function ruleFileText(rule: BinfmtRule, why: string): string {
   return `${GENERATED_HEADER}\n# ${why}\n${formatRegistration(rule)}\n`;
 }
+
+/**
+ * The stable name of a staged emulator for one entry: <stateDir>/prefix/<entryName>,
+ * a symlink to the current content-addressed prefix. The binfmt.d file names
+ * the interpreter through it, so the file stays valid when an emulator update
+ * moves the prefix (the link is re-pointed). The F flag makes the kernel open
+ * the interpreter at registration, so moving the link is not enough for an
+ * entry already registered: `fexpod binfmt refresh` (fexpod-binfmt.service)
+ * registers again.
+ */
+export function stableLinkPath(stateDir: string, entryName: string): string {
+  return join(stateDir, 'prefix', entryName);
+}
+
+/** `rule` with its interpreter reached through the stable link instead of the prefix (unchanged when it is not in the prefix). */
+export function throughStableLink(rule: BinfmtRule, prefix: string, link: string): BinfmtRule {
+  if (!rule.interpreter.startsWith(`${prefix}/`)) return rule;
+  return { ...rule, interpreter: link + rule.interpreter.slice(prefix.length) };
+}

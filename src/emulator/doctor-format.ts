@@ -55,12 +55,19 @@ export function formatDoctorReport(r: DoctorReport): string {
     for (const c of r.rootlessRoute.checks) line(`  ${c.ok ? 'ok ' : 'NO '} ${c.name.padEnd(20)} ${c.detail}`);
   }
   line();
-  if (r.advice.length === 0) line('no problems found');
-  for (const a of r.advice) {
-    line(`${a.severity}${a.blocking ? ' (blocks foreign containers)' : ''}: ${a.problem}`);
-    line(`  fix: ${a.fix}`);
-  }
-  line();
-  line(r.healthy ? 'verdict: foreign-architecture containers can work on this host' : 'verdict: foreign-architecture containers are blocked; see the errors above');
+  out.push(...formatVerdict(r));
   return out.join('\n') + '\n';
+}
+
+/** The problems with their fixes, then the verdict (the end of the report; `fexpod setup` ends with it too). */
+export function formatVerdict(r: DoctorReport): string[] {
+  const out: string[] = [];
+  if (r.advice.length === 0) out.push('no problems found');
+  for (const a of r.advice) {
+    out.push(`${a.severity}${a.blocking ? ' (blocks foreign containers)' : ''}: ${a.problem}`);
+    out.push(`  fix: ${a.fix}`);
+  }
+  out.push('');
+  out.push(r.healthy ? 'verdict: foreign-architecture containers can work on this host' : 'verdict: foreign-architecture containers are blocked; see the errors above');
+  return out;
 }

@@ -126,7 +126,7 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
   const guests = primaryGuests(facts.arch);
   const prefixRoot = `${input.stateDir.replace(/\/+$/, '')}/prefix/`;
 
-  const recorded = input.installState && 'state' in input.installState ? input.installState.state.registrations.flatMap((r) => (r.prefix ? [r.prefix] : [])) : [];
+  const recorded = input.installState && 'state' in input.installState ? input.installState.state.registrations.flatMap((r) => [r.prefix, r.stableLink].filter((p): p is string => p !== undefined)) : [];
   /** In this state dir's prefixes, a prefix the install state names, or any fexpod-shaped prefix (another --state-dir). */
   const inPrefix = (interp: string) =>
     interp.startsWith(prefixRoot) || recorded.some((p) => interp.startsWith(`${p}/`)) || /\/prefix\/[0-9a-f]{64}\/bin\/[^/]+$/.test(interp);

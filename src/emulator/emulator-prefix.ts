@@ -195,38 +195,57 @@ function result(prefix: string, plan: PrefixPlan): StagedEmulator {
   };
 }
 
+type Prepared = { readonly static: StagedEmulator } | { readonly plan: PrefixPlan; readonly root: string; readonly prefix: string };
+
+/** Reads the emulator and its closure and decides the prefix (or that none is needed). Writes nothing. */
+async function prepare(emulatorPath: string, opts: StageOptions, deps: PrefixDeps): Promise<Prepared> {
+  if (!isAbsolute(opts.stateDir) || !isAbsolute(emulatorPath)) {
+    throw new FexpodError('the state directory and the emulator must be absolute paths', {
+      fix: 'pass absolute paths: the prefix path is baked into the emulator (PT_INTERP, RUNPATH) and the binfmt registration',
+    });
+  }
+  const binaries = [
+    { path: emulatorPath, name: opts.name ?? basename(emulatorPath) },
+    ...(opts.extraBinaries ?? []).map((p) => ({ path: p, name: basename(p) })),
+  ];
+  const headBytes = await deps.readFile(emulatorPath);
+  if (!headBytes) throw new FexpodError(`${emulatorPath}: no such file`);
+  const head = parseElf(headBytes);
+  const dirs = await systemDirs(deps, head.arch);
+  const closure = await resolveClosure({ binaries, systemDirs: dirs }, deps);
+  if (!closure.loader) {
+    return {
+      static: {
+        static: true,
+        prefix: undefined,
+        interpreter: emulatorPath,
+        extra: Object.fromEntries(binaries.slice(1).map((b) => [b.name, b.path])),
+        digest: undefined,
+      },
+    };
+  }
+  const plan = planPrefix(closure);
+  const root = join(opts.stateDir, 'prefix');
+  return { plan, root, prefix: join(root, plan.digest) };
+}
+
+/** What stagePrefix would return, computed without writing anything (dry runs). */
+export async function planStagedPrefix(emulatorPath: string, opts: StageOptions, deps: PrefixDeps): Promise<StagedEmulator> {
+  return inContext(`planning the prefix of ${emulatorPath}`, async () => {
+    const p = await prepare(emulatorPath, opts, deps);
+    return 'static' in p ? p.static : result(p.prefix, p.plan);
+  });
+}
+
 /**
  * Stages a host emulator (and extras such as FEXServer) into a content-addressed
  * prefix, or returns the original paths when they are all static.
  */
 export async function stagePrefix(emulatorPath: string, opts: StageOptions, deps: PrefixDeps): Promise<StagedEmulator> {
   return inContext(`staging ${emulatorPath} into ${opts.stateDir}/prefix`, async () => {
-    if (!isAbsolute(opts.stateDir) || !isAbsolute(emulatorPath)) {
-      throw new FexpodError('the state directory and the emulator must be absolute paths', {
-        fix: 'pass absolute paths: the prefix path is baked into the emulator (PT_INTERP, RUNPATH) and the binfmt registration',
-      });
-    }
-    const binaries = [
-      { path: emulatorPath, name: opts.name ?? basename(emulatorPath) },
-      ...(opts.extraBinaries ?? []).map((p) => ({ path: p, name: basename(p) })),
-    ];
-    const headBytes = await deps.readFile(emulatorPath);
-    if (!headBytes) throw new FexpodError(`${emulatorPath}: no such file`);
-    const head = parseElf(headBytes);
-    const dirs = await systemDirs(deps, head.arch);
-    const closure = await resolveClosure({ binaries, systemDirs: dirs }, deps);
-    if (!closure.loader) {
-      return {
-        static: true,
-        prefix: undefined,
-        interpreter: emulatorPath,
-        extra: Object.fromEntries(binaries.slice(1).map((b) => [b.name, b.path])),
-        digest: undefined,
-      };
-    }
-    const plan = planPrefix(closure);
-    const root = join(opts.stateDir, 'prefix');
-    const prefix = join(root, plan.digest);
+    const p = await prepare(emulatorPath, opts, deps);
+    if ('static' in p) return p.static;
+    const { plan, root, prefix } = p;
     if (await deps.exists(join(prefix, PREFIX_MANIFEST))) return result(prefix, plan);
 
     await deps.mkdir(root, 0o755);

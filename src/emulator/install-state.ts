@@ -43,6 +43,13 @@ export interface InstalledRegistration {
   readonly env?: Readonly<Record<string, string>>;
   /** binfmt.d file holding this registration for systemd-binfmt (when installed with --persist). */
   readonly persistedFile?: string;
+  /**
+   * Stable path (a symlink <stateDir>/prefix/<entryName> to the prefix) that
+   * the binfmt.d file names instead of `prefix`: the prefix moves when the
+   * emulator is updated, the link is re-pointed. Present with `persistedFile`
+   * for a staged emulator.
+   */
+  readonly stableLink?: string;
 }
 
 export interface DisabledConflict {
@@ -137,6 +144,7 @@ function parseRegistration(v: unknown, i: number, file: string): InstalledRegist
     ...(v['prefix'] === undefined ? {} : { prefix: absPath(v, 'prefix', where, file) }),
     ...(env === undefined ? {} : { env }),
     ...(v['persistedFile'] === undefined ? {} : { persistedFile: absPath(v, 'persistedFile', where, file) }),
+    ...(v['stableLink'] === undefined ? {} : { stableLink: absPath(v, 'stableLink', where, file) }),
   };
 }
 

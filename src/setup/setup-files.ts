@@ -1,0 +1,36 @@
+/**
+ * The file effects setup needs beyond what the hook installer uses: the hook
+ * installer's interface plus symlinks (systemd's .wants links). Synchronous,
+ * like the hook installer's; the real one is node:fs.
+ */
+import { mkdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { HookHostFiles } from '../runtime-hook/hook-install.js';
+import { hostHookFiles } from '../runtime-hook/hook-command.js';
+
+export interface SetupFiles extends HookHostFiles {
+  /** Symlink target, or undefined when not a symlink / missing. */
+  readlink(path: string): string | undefined;
+  /** Creates or replaces a symlink atomically (temporary link, rename); creates the directory. */
+  symlinkAtomic(target: string, path: string): void;
+}
+
+export function nodeSetupFiles(): SetupFiles {
+  return {
+    ...hostHookFiles(),
+    readlink(path) {
+      try {
+        return readlinkSync(path);
+      } catch {
+        return undefined;
+      }
+    },
+    symlinkAtomic(target, path) {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
+      const tmp = join(dirname(path), `.${basename(path)}.fexpod-tmp-${process.pid}`);
+      rmSync(tmp, { force: true });
+      symlinkSync(target, tmp);
+      renameSync(tmp, path);
+    },
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * The two ways setup runs its steps: for real, with every effect recorded in
+ * the journal before it happens, or dry, with every write kept in memory.
+ * Both log the same changes. (The command wires the host's effects into these;
+ * the tests wire fakes.)
+ */
+import { join } from 'node:path';
+import type { Logger } from '../common/log.js';
+import type { BinfmtDeps } from '../emulator/binfmt-install.js';
+import { LOCK_FILE_NAME } from '../emulator/binfmt-lock.js';
+import { snapshotBinfmt } from './binfmt-snapshot.js';
+import type { ChangeLog } from './change-log.js';
+import { Overlay, dryEmulators, dryFiles, dryPersistFs, dryStore } from './dry-run.js';
+import { LiveJournal, journaledEmulators, journaledFiles, journaledPersistFs, journaledStore } from './live-journal.js';
+import type { SetupFiles } from './setup-files.js';
+import { emptyJournal, readJournal } from './setup-journal.js';
+import { type SetupOptions, type StepReport, type SystemdFacts, runSetup } from './setup-run.js';
+
+export interface ModeDeps {
+  /** The binfmt effects, with binfmt_misc writes already going through recordingBinfmtFs. */
+  readonly base: BinfmtDeps;
+  readonly files: SetupFiles;
+  readonly systemd: SystemdFacts;
+  readonly changes: ChangeLog;
+  readonly log: Logger;
+}
+
+export async function drySetup(o: SetupOptions, d: ModeDeps): Promise<StepReport[]> {
+  const overlay = new Overlay();
+  const binfmt: BinfmtDeps = {
+    ...d.base,
+    persistFs: dryPersistFs(d.base.persistFs, overlay, d.changes),
+    store: dryStore(d.base.store, d.changes),
+    lock: (fn) => fn(),
+    emulators: async (g) => dryEmulators(await d.base.emulators(g), (p) => d.base.persistFs.exists(p), d.changes),
+  };
+  return runSetup(o, { binfmt, files: dryFiles(d.files, overlay, d.changes), systemd: d.systemd, log: d.log });
+}
+
+/**
+ * A real run. `after` runs once the steps succeeded, before the journal is
+ * closed (relabelling, daemon-reload: effects that are not file writes).
+ * On failure the journal stays as it is, so --undo can undo the part that ran.
+ */
+export async function journaledSetup(o: SetupOptions, d: ModeDeps, after?: (steps: StepReport[], journal: LiveJournal) => Promise<void>): Promise<{ steps: StepReport[]; journal: LiveJournal }> {
+  const runStart = await snapshotBinfmt(d.base.controller);
+  const journal = new LiveJournal(readJournal(o.stateDir) ?? emptyJournal(o.stateDir, runStart));
+  journal.touchDir(o.stateDir);
+  journal.save();
+  const binfmt: BinfmtDeps = {
+    ...d.base,
+    persistFs: journaledPersistFs(d.base.persistFs, journal, d.changes),
+    store: journaledStore(d.base.store, journal, d.changes),
+    lock: (fn) => {
+      journal.touch(join(o.stateDir, LOCK_FILE_NAME));
+      return d.base.lock(fn);
+    },
+    emulators: async (g) => journaledEmulators(await d.base.emulators(g), join(o.stateDir, 'prefix'), journal, d.changes),
+  };
+  const steps = await runSetup(o, { binfmt, files: journaledFiles(d.files, journal, d.changes), systemd: d.systemd, log: d.log });
+  if (steps.some((s) => s.step === 'systemd' && s.status === 'done')) journal.update((j) => ({ ...j, systemd: true }));
+  await after?.(steps, journal);
+  journal.finish(runStart, await snapshotBinfmt(d.base.controller));
+  return { steps, journal };
+}
