@@ -17,7 +17,7 @@ import type { Logger } from '../common/log.js';
 import type { BinfmtController, RegisterOutcome } from './binfmt-controller.js';
 import { entryRegistration } from './binfmt-entry.js';
 import { archesMatched } from './binfmt-magic.js';
-import { type BinfmtDFile, type PersistFs, applyMask, definingFile, effectiveFiles, ruleFilePath, ruleFileText, stableLinkPath, throughStableLink, undoMask } from './binfmt-persist.js';
+import { type BinfmtDFile, type PersistFs, applyMask, binfmtDRules, definingFile, effectiveFiles, ruleFilePath, ruleFileText, stableLinkPath, throughStableLink, undoMask } from './binfmt-persist.js';
 import { buildRule, findConflicts, flagsFor } from './binfmt-plan.js';
 import { type BinfmtRule, formatRegistration, parseRegistration, sameRegistration } from './binfmt-rule.js';
 import { type StateStore, isEmptyState } from './binfmt-state-file.js';
@@ -245,15 +245,21 @@ async function installGuest(
     const persisted = stableLink && staged.prefix ? throughStableLink(rule, staged.prefix, stableLink) : rule;
     await deps.persistFs.writeFileAtomic(persistedFile, ruleFileText(persisted, `${emulator.name} for ${guest.name} guests`));
     const persistDir = opts.persist.dir;
-    // Everything disabled for this guest, now or by an earlier install without --persist.
-    const names = new Set([...toRecord.map((e) => e.rule.name), ...state.disabled.filter((d) => d.guest === guest.name).map((d) => d.entryName)]);
     // Read once per guest: a mask written below keeps the file name (and so
     // the record path) that a re-read would find, and later names in the same
     // file extend that record.
-    let files: BinfmtDFile[] | undefined;
+    const files: BinfmtDFile[] = await effectiveFiles([persistDir, ...opts.persist.vendorDirs], deps.persistFs);
+    // Everything disabled for this guest, now or by an earlier install without
+    // --persist, and what systemd-binfmt would register for it at the next
+    // boot although it is not registered now (a later file name would win).
+    const dormant = findConflicts(binfmtDRules(files), rule, guest, ours);
+    const names = new Set([
+      ...toRecord.map((e) => e.rule.name),
+      ...state.disabled.filter((d) => d.guest === guest.name).map((d) => d.entryName),
+      ...[...dormant.disable, ...(dormant.sameName ? [dormant.sameName] : [])].map((e) => e.rule.name),
+    ]);
     for (const name of names) {
       if ((state.masks ?? []).some((m) => m.entries.some((x) => x.entryName === name))) continue;
-      files ??= await effectiveFiles([persistDir, ...opts.persist.vendorDirs], deps.persistFs);
       const file = definingFile(files, name);
       if (!file) {
         log.warn(`${name} is in no binfmt.d file (registered by hand or by another tool): it may come back enabled at boot`);

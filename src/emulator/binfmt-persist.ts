@@ -90,6 +90,17 @@ export function definingFile(files: readonly BinfmtDFile[], entryName: string): 
   );
 }
 
+/**
+ * The rules systemd-binfmt would register from the effective files (masked
+ * files and fexpod's own excluded), as entries: conflicts that are not
+ * registered now still come back at the next boot or systemd-binfmt restart.
+ */
+export function binfmtDRules(files: readonly BinfmtDFile[]): { rule: BinfmtRule; enabled: boolean }[] {
+  return files
+    .filter((f) => !f.masked && !(f.name.startsWith('fexpod-') && f.text.startsWith(GENERATED_HEADER)))
+    .flatMap((f) => parseBinfmtConf(f.text).flatMap((l) => (l.rule ? [{ rule: l.rule, enabled: true }] : [])));
+}
+
 /** What fexpod changed in the persist directory to keep some entries from coming back (stored in the install state). */
 export type MaskRecord = MaskedBinfmtFile;
 

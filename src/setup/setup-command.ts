@@ -78,6 +78,7 @@ Options:
   --base-conf FILE       containers.conf read before --conf-dir; repeatable
   --unit-dir DIR         where the unit and its enablement link go (default ${DEFAULT_UNIT_DIR})
   --no-systemd           no systemd unit
+  --hook-log FILE        where the hook logs (default ${DEFAULT_HOOK_LOG})
   --undo                 return the host to its state before setup
   --dry-run              change nothing; print what would be done
   --json                 one JSON document on stdout (progress stays on stderr)
@@ -104,6 +105,7 @@ const OPTIONS = {
   'base-conf': { type: 'string', multiple: true },
   'unit-dir': { type: 'string' },
   'no-systemd': { type: 'boolean' },
+  'hook-log': { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseOptions<typeof OPTIONS>>['values'];
@@ -137,7 +139,7 @@ function setupOptions(v: Values, stateDir: string): SetupOptions {
     ...(v.emulator ? { emulator: v.emulator } : {}),
     stateDir,
     persist: { dir: v['persist-dir'] ?? DEFAULT_PERSIST_DIR, vendorDirs: VENDOR_BINFMT_D_DIRS },
-    hook: { layout, paths: { node: process.execPath, hook: defaultHookScript(), state: join(stateDir, STATE_FILE_NAME), log: DEFAULT_HOOK_LOG } },
+    hook: { layout, paths: { node: process.execPath, hook: defaultHookScript(), state: join(stateDir, STATE_FILE_NAME), log: v['hook-log'] ?? DEFAULT_HOOK_LOG } },
     unit: v['no-systemd'] ? undefined : { dir: v['unit-dir'] ?? DEFAULT_UNIT_DIR, argv: refresh, template: readFileSync(UNIT_TEMPLATE(), 'utf8') },
   };
 }

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Arch } from '../../../src/common/arch.js';
@@ -26,7 +26,7 @@ const vendorLine = readFileSync(join(FIX, Q_AARCH64), 'utf8').split('\n').find((
 const ARM64 = new Uint8Array(readFileSync(join(FIX, 'debian-busybox-static-arm64.elf64')));
 const ENTRY = 'fexpod-qemu-user-aarch64';
 
-function harness() {
+function harness(o: { registered?: boolean } = {}) {
   const root = mkdtempSync(join(tmpdir(), 'fexpod-refresh-unit-'));
   const etc = join(root, 'etc', 'binfmt.d');
   const vendor = join(root, 'usr', 'lib', 'binfmt.d');
@@ -35,7 +35,7 @@ function harness() {
   writeFileSync(join(vendor, 'qemu-aarch64.conf'), readFileSync(join(FIX, Q_AARCH64)));
   const stateDir = join(root, 'state');
   const fs = new FakeBinfmtMisc();
-  fs.preload(vendorLine);
+  if (o.registered ?? true) fs.preload(vendorLine);
   /** The emulator's current build: an update changes the digest (so the prefix). */
   const emu = { digest: 'a'.repeat(64), present: true };
   const prefix = () => join(stateDir, 'prefix', emu.digest);
@@ -171,6 +171,22 @@ test('nothing installed: refresh does nothing', async () => {
     const r = await refreshBinfmt(h.deps, h.persist.vendorDirs);
     assert.deepEqual([r.refreshed.length, r.kept.length, r.failed.length], [0, 0, 0]);
     assert.deepEqual(h.fs.snapshot(), before);
+  } finally {
+    h.cleanup();
+  }
+});
+
+test('a conflicting binfmt.d rule that is not registered now is masked too (systemd-binfmt would register it after ours, and it would win)', async () => {
+  const h = harness({ registered: false });
+  try {
+    const r = await installBinfmt({ guests: [Arch.of('aarch64')], emulator: 'qemu-user', persist: h.persist }, h.deps);
+    assert.deepEqual(r.installed[0]?.disabled, [], 'nothing live to disable');
+    assert.deepEqual(r.installed[0]?.masked, [join(h.etc, 'qemu-aarch64.conf')]);
+    assert.equal(readlinkSync(join(h.etc, 'qemu-aarch64.conf')), '/dev/null');
+    await h.systemdBinfmt();
+    assert.equal(h.fs.handlerFor(ARM64), ENTRY);
+    await uninstallBinfmt(undefined, h.deps);
+    assert.deepEqual(readdirSync(h.etc), []);
   } finally {
     h.cleanup();
   }
