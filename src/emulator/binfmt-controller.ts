@@ -202,8 +202,13 @@ export class BinfmtController {
     await this.writeEntry(name, '-1');
   }
 
-  /** Removes an entry; false when it was already gone. */
+  /**
+   * Removes an entry; false when it was already gone. (Opening a missing entry
+   * for writing fails with EACCES, not ENOENT: the kernel refuses to create
+   * it. So look first.)
+   */
   async removeIfPresent(name: string): Promise<boolean> {
+    if (!(await this.get(name))) return false;
     try {
       await this.fs.writeFile(this.path(name), '-1');
       return true;

@@ -305,6 +305,7 @@ async function installGuest(
 
 /** The persisted-files list after replacing `old` (if any) with `now` (if any). */
 function persistedList(list: readonly string[], old: string | undefined, now: string | undefined): string[] {
+  if (old !== undefined && old === now && list.includes(now)) return [...list];
   const out = list.filter((p) => p !== old);
   if (now !== undefined && !out.includes(now)) out.push(now);
   return out;

@@ -80,7 +80,8 @@ export class FakeBinfmtMisc implements BinfmtFs {
     }
     const i = this.entries.findIndex((e) => e.rule.name === name);
     const e = this.entries[i];
-    if (!e) throw errno('ENOENT', path);
+    // open(O_WRONLY|O_CREAT) of a missing name: binfmt_misc cannot create files.
+    if (!e) throw errno('EACCES', path);
     const v = text.trim();
     if (v === '1') e.enabled = true;
     else if (v === '0') e.enabled = false;
