@@ -20,7 +20,7 @@ version=$(node -p 'require("./package.json").version')
 epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}
 tarball() { # NAME FILES…
   local name=$1; shift
-  tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$epoch" --format=gnu -cf - "$@" | gzip -9n > "$out/$name.tmp"
+  tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$epoch" --format=gnu -cf - "$@" | gzip -n > "$out/$name.tmp"
   mv "$out/$name.tmp" "$out/$name"
 }
 
