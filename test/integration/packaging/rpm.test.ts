@@ -13,7 +13,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkHookJson } from '../../../src/runtime-hook/hook-files.js';
@@ -112,7 +112,7 @@ test('rpmbuild -ba packaging/fexpod.spec from git archive, and what the packages
     await t.test('systemd-analyze verify accepts the packaged unit (its ExecStart resolved in the payload)', () => {
       // The payload plus the host's own units (sysinit.target, systemd-binfmt.service) as the root.
       for (const d of ['/usr/lib/systemd/system', '/lib/systemd/system']) {
-        if (existsSync(d)) cpSync(d, join(payload, 'usr/lib/systemd/system'), { recursive: true, force: false, errorOnExist: false, verbatimSymlinks: true });
+        if (existsSync(d)) spawnSync('cp', ['-rn', `${d}/.`, join(payload, 'usr/lib/systemd/system')]);
       }
       const v = run('systemd-analyze', ['verify', `--root=${payload}`, '/usr/lib/systemd/system/fexpod-binfmt.service']);
       assert.equal(v.status, 0, v.stderr);
