@@ -38,6 +38,8 @@ if command -v apt-get >/dev/null; then
     erofs-utils squashfs-tools docker-registry skopeo debootstrap
     busybox-static zstd xz-utils bzip2 cpio gnupg jq hyperfine curl ca-certificates
     libcap2-bin attr tar python3 fakeroot xxhash
+    # fexpod setup and packaging: systemd-binfmt/systemd-analyze (not booted), the RPM build and its checks
+    systemd git make rpm2cpio rpmlint selinux-policy-dev checkpolicy semodule-utils
   )
   missing=()
   for p in "${pkgs[@]}"; do
@@ -61,7 +63,8 @@ elif command -v dnf >/dev/null; then
   $SUDO dnf install -y --setopt=install_weak_deps=False \
     nodejs npm podman crun qemu-user-static qemu-user patchelf file binutils \
     rpm-build rpm-sign createrepo_c libsolv-tools python3-solv erofs-utils squashfs-tools \
-    distribution skopeo zstd xz bzip2 cpio gnupg2 jq hyperfine curl
+    distribution skopeo zstd xz bzip2 cpio gnupg2 jq hyperfine curl \
+    systemd git make rpmlint selinux-policy-devel policycoreutils
 else
   echo "setup.sh: neither apt-get nor dnf found; install the packages listed in README.md by hand" >&2
   exit 1
