@@ -163,6 +163,7 @@ export async function binfmtDeps(stateDir: string, ctx: CliContext, adaptFs: (fs
   };
 }
 
+/** `--guest` values (repeatable, comma-separated) as architectures; undefined when none were given. */
 export function parseGuests(values: readonly string[] | undefined): Arch[] | undefined {
   if (!values || values.length === 0) return undefined;
   return values.flatMap((v) => v.split(',')).map((v) => {

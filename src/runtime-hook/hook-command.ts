@@ -139,6 +139,23 @@ export function defaultHookScript(): string {
   return fileURLToPath(new URL('./hook-main.js', import.meta.url));
 }
 
+/** The layout the directory options name (also `fexpod setup`'s, which takes the same options). */
+export function hookLayoutFrom(values: {
+  readonly 'hooks-dir'?: string | undefined;
+  readonly 'conf-dir'?: string | undefined;
+  readonly 'build-hooks-dir'?: string | undefined;
+  readonly 'no-build-hook'?: boolean | undefined;
+  readonly 'base-conf'?: readonly string[] | undefined;
+}): HookLayout {
+  return {
+    hooksDir: values['hooks-dir'] ?? DEFAULT_FEXPOD_HOOKS_DIR,
+    confDir: values['conf-dir'] ?? DEFAULT_CONF_DIR,
+    buildHooksDir: values['no-build-hook'] ? undefined : (values['build-hooks-dir'] ?? DEFAULT_BUILD_HOOKS_DIR),
+    baseConfs: values['base-conf'] ?? DEFAULT_BASE_CONFS,
+    templates: defaultTemplatesDir(),
+  };
+}
+
 export function defaultTemplatesDir(): string {
   return fileURLToPath(new URL('../../../oci-hooks/', import.meta.url)).replace(/\/$/, '');
 }
@@ -163,13 +180,7 @@ export const command: Command = {
     }
     if (values.guest || values.emulator) throw new UsageError(`hook ${sub}: --guest and --emulator go with --user`, 'as root, choose emulators with "sudo fexpod binfmt install --guest … --emulator …"');
     const log = streamLogger(ctx.stderr);
-    const layout: HookLayout = {
-      hooksDir: values['hooks-dir'] ?? DEFAULT_FEXPOD_HOOKS_DIR,
-      confDir: values['conf-dir'] ?? DEFAULT_CONF_DIR,
-      buildHooksDir: values['no-build-hook'] ? undefined : (values['build-hooks-dir'] ?? DEFAULT_BUILD_HOOKS_DIR),
-      baseConfs: values['base-conf'] ?? DEFAULT_BASE_CONFS,
-      templates: defaultTemplatesDir(),
-    };
+    const layout = hookLayoutFrom(values);
     const files = hostHookFiles();
     const stateFile = values.state ?? `${DEFAULT_STATE_DIR}/${STATE_FILE_NAME}`;
     try {

@@ -10,11 +10,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Arch } from '../common/arch.js';
 import { type CliContext, type Command, parseOptions, printJson } from '../common/command.js';
 import { FexpodError, UsageError, errorMessage } from '../common/errors.js';
 import { type Logger, streamLogger } from '../common/log.js';
-import { binfmtDeps } from '../emulator/binfmt-command.js';
+import { binfmtDeps, parseGuests } from '../emulator/binfmt-command.js';
 import { DEFAULT_PERSIST_DIR, VENDOR_BINFMT_D_DIRS } from '../emulator/binfmt-persist.js';
 import { gatherDoctorInput } from '../emulator/doctor-command.js';
 import { formatVerdict } from '../emulator/doctor-format.js';
@@ -25,8 +24,7 @@ import { nodeHostDeps } from '../emulator/host-deps.js';
 import { DEFAULT_STATE_DIR, STATE_FILE_NAME } from '../emulator/install-state.js';
 import { relabelPrefixes } from '../emulator/selinux-relabel.js';
 import { DEFAULT_BUILD_HOOKS_DIR, DEFAULT_CONF_DIR, DEFAULT_FEXPOD_HOOKS_DIR } from '../runtime-hook/hook-files.js';
-import { DEFAULT_BASE_CONFS, type HookLayout } from '../runtime-hook/hook-install.js';
-import { defaultHookScript, defaultTemplatesDir } from '../runtime-hook/hook-command.js';
+import { defaultHookScript, hookLayoutFrom } from '../runtime-hook/hook-command.js';
 import { DEFAULT_HOOK_LOG } from '../runtime-hook/hook-log.js';
 import { type Change, ChangeLog } from './change-log.js';
 import { recordingBinfmtFs } from './live-journal.js';
@@ -114,25 +112,10 @@ const CLI_SCRIPT = () => fileURLToPath(new URL('../cli.js', import.meta.url));
 const UNIT_TEMPLATE = () => fileURLToPath(new URL('../../../systemd/fexpod-binfmt.service.in', import.meta.url));
 const systemdRunning = () => existsSync('/run/systemd/system');
 
-function parseGuests(values: readonly string[] | undefined): Arch[] | undefined {
-  if (!values || values.length === 0) return undefined;
-  return values.flatMap((v) => v.split(',')).map((v) => {
-    const a = Arch.tryParse(v);
-    if (!a) throw new UsageError(`--guest ${v}: unknown architecture`, 'use x86_64 (amd64), i386 (i686), aarch64 (arm64) or arm (armhf)');
-    return a;
-  });
-}
-
 function setupOptions(v: Values, stateDir: string): SetupOptions {
   if (v.emulator && !EMULATOR_IDS.some((id) => id === v.emulator)) throw new UsageError(`--emulator ${v.emulator}: unknown`, `use one of ${EMULATOR_IDS.join(', ')}`);
   const guests = parseGuests(v.guest);
-  const layout: HookLayout = {
-    hooksDir: v['hooks-dir'] ?? DEFAULT_FEXPOD_HOOKS_DIR,
-    confDir: v['conf-dir'] ?? DEFAULT_CONF_DIR,
-    buildHooksDir: v['no-build-hook'] ? undefined : (v['build-hooks-dir'] ?? DEFAULT_BUILD_HOOKS_DIR),
-    baseConfs: v['base-conf'] ?? DEFAULT_BASE_CONFS,
-    templates: defaultTemplatesDir(),
-  };
+  const layout = hookLayoutFrom(v);
   const refresh = [process.execPath, CLI_SCRIPT(), 'binfmt', 'refresh', ...(stateDir === DEFAULT_STATE_DIR ? [] : ['--state-dir', stateDir])];
   return {
     ...(guests ? { guests } : {}),
@@ -151,6 +134,7 @@ const systemdFacts = () => ({
 
 interface SetupOutput {
   readonly dryRun: boolean;
+  readonly stateDir: string;
   readonly steps: readonly StepReport[];
   readonly changes: readonly Change[];
   readonly journal?: string;
@@ -164,7 +148,7 @@ async function setup(v: Values, ctx: CliContext, log: Logger): Promise<SetupOutp
   const changes = new ChangeLog();
   const base = await binfmtDeps(stateDir, ctx, (fs) => recordingBinfmtFs(fs, changes, dry));
   const deps = { base, files: nodeSetupFiles(), systemd: systemdFacts(), changes, log };
-  if (dry) return { dryRun: true, steps: await drySetup(opts, deps), changes: changes.changes };
+  if (dry) return { dryRun: true, stateDir, steps: await drySetup(opts, deps), changes: changes.changes };
 
   let steps: StepReport[];
   try {
@@ -182,7 +166,7 @@ async function setup(v: Values, ctx: CliContext, log: Logger): Promise<SetupOutp
   }
   log.info('setup: fexpod doctor');
   const doctor = buildDoctorReport(await gatherDoctorInput(nodeHostDeps(ctx.env), nodeDiscoveryDeps(ctx.env['PATH']), stateDir));
-  return { dryRun: false, steps, changes: changes.changes, journal: journalPath(stateDir), doctor };
+  return { dryRun: false, stateDir, steps, changes: changes.changes, journal: journalPath(stateDir), doctor };
 }
 
 async function daemonReload(changes: ChangeLog, log: Logger): Promise<void> {
@@ -222,7 +206,7 @@ function printSetup(ctx: CliContext, out: SetupOutput): void {
     for (const s of out.steps) if (s.status === 'skipped') w(`  (${s.step} skipped: ${s.reason})`);
     return;
   }
-  if (out.journal) w(`undo     sudo fexpod setup --undo   (journal ${out.journal})`);
+  if (out.journal) w(`undo     sudo fexpod setup --undo${out.stateDir === DEFAULT_STATE_DIR ? '' : ` --state-dir ${out.stateDir}`}   (journal ${out.journal})`);
   if (out.doctor) {
     w('');
     for (const l of formatVerdict(out.doctor)) w(l);
@@ -250,7 +234,7 @@ async function undo(v: Values, ctx: CliContext, log: Logger): Promise<number> {
     const plan = {
       undone: false,
       binfmtEntries: j.binfmtTouched ?? 'every entry that differs from the journal (setup was interrupted)',
-      files: [...j.files].reverse().map((f) => ({ path: f.path, back: describePathState(f.before) })),
+      files: [...j.files].reverse().map((f) => ({ path: f.path, before: describePathState(f.before) })),
       trees: j.createdTrees,
       dirs: [...j.createdDirs].reverse(),
     };
@@ -258,7 +242,7 @@ async function undo(v: Values, ctx: CliContext, log: Logger): Promise<number> {
     else {
       ctx.stdout.write('dry run: nothing was changed. fexpod setup --undo would:\n');
       ctx.stdout.write(`  restore binfmt entries ${Array.isArray(plan.binfmtEntries) ? plan.binfmtEntries.join(', ') || '(none)' : plan.binfmtEntries}\n`);
-      for (const f of plan.files) ctx.stdout.write(`  put back ${f.path}: ${f.back}\n`);
+      for (const f of plan.files) ctx.stdout.write(f.before === 'absent' ? `  remove   ${f.path}\n` : `  restore  ${f.path} (${f.before})\n`);
       for (const t of plan.trees) ctx.stdout.write(`  remove   ${t} (staged prefix)\n`);
       for (const d of plan.dirs) ctx.stdout.write(`  remove   ${d}/ (created by setup)\n`);
     }

@@ -34,7 +34,7 @@ export async function undoSetup(j: SetupJournal, controller: BinfmtController, l
   // 1. binfmt_misc.
   const names = j.binfmtTouched ?? changedEntries(j.binfmtBefore, await snapshotBinfmt(controller));
   const binfmt = await restoreEntries(controller, j.binfmtBefore, names);
-  for (const b of binfmt) if (b.how !== 'unchanged') log.info(`binfmt entry ${b.name}: ${b.how}`);
+  for (const b of binfmt) if (b.how !== 'unchanged') log.debug(`binfmt entry ${b.name}: ${b.how}`);
 
   // 2. Files, newest first.
   const files: { path: string; how: FileUndo; why?: string }[] = [];
@@ -52,7 +52,7 @@ export async function undoSetup(j: SetupJournal, controller: BinfmtController, l
     }
     restorePath(f.path, f.before);
     const how: FileUndo = f.before.kind === 'absent' ? 'removed' : 'restored';
-    log.info(`${how} ${f.path}`);
+    log.debug(`${how} ${f.path}`);
     files.push({ path: f.path, how });
   }
 
