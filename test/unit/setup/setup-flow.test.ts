@@ -262,3 +262,26 @@ test('a packaged hook and unit: setup only enables the unit and installs no seco
     h.cleanup();
   }
 });
+
+test('an administrator\'s own binfmt.d file: the dry run shows it moved aside and masked, the real run and undo put it back', async () => {
+  const h = harness();
+  try {
+    mkdirSync(h.at('etc/binfmt.d'), { recursive: true });
+    writeFileSync(h.at('etc/binfmt.d/qemu-aarch64.conf'), `# the administrator's copy\n${vendorLine}\n`);
+    const before = tree(h.root);
+    const dry = new ChangeLog();
+    await drySetup(h.opts, h.deps(dry, true));
+    assert.deepEqual(tree(h.root), before);
+    const lines = dry.lines().map((l) => l.replaceAll(h.root, ''));
+    assert.ok(lines.includes('rename    /etc/binfmt.d/qemu-aarch64.conf -> /etc/binfmt.d/qemu-aarch64.conf.fexpod-saved'), lines.join('\n'));
+    assert.ok(lines.includes('symlink   /etc/binfmt.d/qemu-aarch64.conf -> /dev/null'), lines.join('\n'));
+    const kernel = h.fake.snapshot();
+    await journaledSetup(h.opts, h.deps(new ChangeLog(), false));
+    assert.equal(readlinkSync(h.at('etc/binfmt.d/qemu-aarch64.conf')), '/dev/null');
+    await undoSetup(readJournal(h.stateDir) ?? assert.fail('no journal'), h.controller, h.log);
+    assert.deepEqual(tree(h.root), before);
+    assert.deepEqual(h.fake.snapshot(), kernel);
+  } finally {
+    h.cleanup();
+  }
+});
