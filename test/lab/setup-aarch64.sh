@@ -30,7 +30,8 @@ node --input-type=module -e '
   "$repo/dist/test/helpers/foreign-image.js" "$repo/dist/src/common/arch.js" "$share/amd64-root"
 tar -C "$share/amd64-root" -cf "$share/amd64-dynamic.tar" . && rm -rf "$share/amd64-root"
 sed -n '/^# --- guest script/,$p' "$0" | tail -n +2 > "$share/guest.sh"
-LAB_SHARE=$share LAB_SNAPSHOT=1 LAB_MERGE=1 LAB_TIMEOUT=${LAB_TIMEOUT:-1500} "$lab" run 'bash /mnt/host/guest.sh'
+LAB_SHARE=$share LAB_SNAPSHOT=1 LAB_MERGE=1 LAB_TIMEOUT=${LAB_TIMEOUT:-1500} "$lab" run 'bash /mnt/host/guest.sh' | tee "$share/out.txt"
+grep -q '^== OK$' "$share/out.txt"
 exit $?
 # --- guest script (runs inside the VM, cwd /mnt/host)
 set -uo pipefail
@@ -62,8 +63,13 @@ cat /proc/sys/fs/binfmt_misc/fexpod-qemu-user-x86_64
 
 echo "== systemctl restart systemd-binfmt: fexpod-binfmt.service runs after it"
 systemctl restart systemd-binfmt.service || fail "restart systemd-binfmt"
+# systemctl waits for systemd-binfmt's job only; the refresh (slow under TCG) runs after it.
+for i in $(seq 1 120); do [ "$(systemctl is-active fexpod-binfmt.service)" = activating ] || break; sleep 5; done
 systemctl is-active fexpod-binfmt.service || fail "fexpod-binfmt.service not active"
-systemctl show -p ActiveEnterTimestampMonotonic systemd-binfmt.service fexpod-binfmt.service
+b=$(systemctl show -P ActiveEnterTimestampMonotonic systemd-binfmt.service)
+f=$(systemctl show -P ExecMainStartTimestampMonotonic fexpod-binfmt.service)
+echo "systemd-binfmt active at ${b} us, fexpod-binfmt started at ${f} us"
+[ "$f" -ge "$b" ] || fail "fexpod-binfmt.service did not run after systemd-binfmt.service"
 journalctl -u fexpod-binfmt.service -n 6 --no-pager -o cat
 grep interpreter /proc/sys/fs/binfmt_misc/fexpod-qemu-user-x86_64 /proc/sys/fs/binfmt_misc/fexpod-qemu-user-i386
 [ "$(amd64)" = x86_64 ] || fail "amd64 after systemd-binfmt restart"
