@@ -19,9 +19,8 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 lab=${LAB_TOOL:-$repo/../shared/tools/aarch64-lab.sh}
 share=$(mktemp -d /tmp/fexpod-lab-share-XXXXXX)
 trap 'rm -rf "$share"' EXIT
-for d in dist node_modules package.json oci-hooks systemd; do
-  cp -al "$repo/$d" "$share/" 2>/dev/null || cp -a "$repo/$d" "$share/"
-done
+# Copies, not hard links: a rebuild on the host during the run must not change the guest's files.
+cp -a "$repo/dist" "$repo/node_modules" "$repo/package.json" "$repo/oci-hooks" "$repo/systemd" "$share/"
 # A dynamically linked amd64 image (Debian's libc6 + coreutils), made on the host.
 node --input-type=module -e '
   const { buildRootfs } = await import(process.argv[1]);
@@ -48,7 +47,12 @@ snapshot() {
     done
   done
 }
-amd64() { podman run --rm --arch amd64 localhost/amd64-dynamic /bin/uname -m; }
+# One retry: under TCG on a loaded host the hook's node can miss Podman's 10 s hook timeout.
+amd64() {
+  podman run --rm --arch amd64 localhost/amd64-dynamic /bin/uname -m && return 0
+  echo "-- retrying once; hook log:"; tail -n 3 /var/log/fexpod/hook.log 2>/dev/null
+  podman run --rm --arch amd64 localhost/amd64-dynamic /bin/uname -m
+}
 echo "== $(uname -m), page size $(getconf PAGESIZE), PID 1 $(ps -p 1 -o comm=), $(podman info --format '{{.Host.OCIRuntime.Name}} cgroup{{.Host.CgroupsVersion}}')"
 podman import -q --arch amd64 amd64-dynamic.tar localhost/amd64-dynamic:latest >/dev/null
 snapshot > /tmp/before.txt
