@@ -49,6 +49,26 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'build an image definition into OCI, EroFS, SquashFS and an SBOM',
     load: () => import('./builder/build-command.js'),
   },
+  {
+    name: 'push',
+    summary: 'publish OCI images, EroFS/SquashFS artifacts and SBOMs to a registry',
+    load: () => import('./publish/push-command.js'),
+  },
+  {
+    name: 'pull',
+    summary: 'download an image (as an OCI layout) or an artifact\'s files from a registry, verified',
+    load: () => import('./publish/pull-command.js'),
+  },
+  {
+    name: 'extract',
+    summary: 'unpack an image\'s layers into a directory (no root, no podman), whiteouts applied',
+    load: () => import('./publish/extract-command.js'),
+  },
+  {
+    name: 'rootfs',
+    summary: 'install a published RootFS/overlay where FEX and muvm look, and list what is installed',
+    load: () => import('./rootfs/rootfs-command.js'),
+  },
 ];
 
 const USAGE = `fexpod — run x86 and x86-64 software on AArch64 Fedora with FEX

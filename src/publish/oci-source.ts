@@ -1,0 +1,133 @@
+/**
+ * Reading an OCI image layout (a directory, or an oci-archive tar of one) as
+ * the source of a push or an extract: index.json's descriptors, and blobs by
+ * digest. A directory is read in place (blobs are streamed from their files,
+ * any range, so an upload can resume); an archive is unpacked once into a
+ * temporary layout, every blob checked against its digest on the way.
+ * Blob paths are built from validated sha256 digests only, never from names
+ * found in the layout.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { lstat, mkdir, mkdtemp, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import tarStream from 'tar-stream';
+import { FexpodError, errnoCode } from '../common/errors.js';
+import { isSha256Digest } from '../registry/reference.js';
+import type { BlobSource } from '../registry/blob-upload.js';
+import { indexSchema, type Descriptor } from '../registry/oci.js';
+import { removeTree } from './fs-safe.js';
+
+export interface LayoutSource {
+  /** The layout directory (a temporary one for an archive). */
+  readonly dir: string;
+  /** What the user named (for messages). */
+  readonly origin: string;
+  /** index.json's descriptors. */
+  readonly manifests: readonly Descriptor[];
+  blob(desc: Pick<Descriptor, 'digest' | 'size'>): BlobSource;
+  readBlob(digest: string, limit?: number): Promise<Buffer>;
+  /** Removes the temporary layout of an archive (nothing for a directory). */
+  close(): Promise<void>;
+}
+
+function blobPath(dir: string, digest: string, origin: string): string {
+  if (!isSha256Digest(digest)) throw new FexpodError(`${origin}: unsupported or malformed digest "${digest}"`, { fix: 'fexpod reads sha256 layouts only' });
+  return join(dir, 'blobs', 'sha256', digest.slice('sha256:'.length));
+}
+
+async function readIndex(dir: string, origin: string): Promise<Descriptor[]> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, 'index.json'), 'utf8');
+  } catch (err) {
+    throw new FexpodError(`${origin} is not an OCI image layout: no index.json (${errnoCode(err) ?? String(err)})`, {
+      fix: 'give the directory fexpod build --format oci wrote (NAME.oci), or an oci-archive (NAME.oci.tar)',
+    });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new FexpodError(`${join(dir, 'index.json')}: not JSON`, { cause: err, fix: 'rebuild the layout' });
+  }
+  const r = indexSchema.safeParse(raw);
+  if (!r.success) throw new FexpodError(`${origin}: index.json is not an image index: ${r.error.issues[0]?.message ?? ''}`, { fix: 'rebuild the layout' });
+  if (r.data.manifests.length === 0) throw new FexpodError(`${origin}: index.json lists no manifests`, { fix: 'rebuild the layout' });
+  return r.data.manifests;
+}
+
+function layoutSource(dir: string, origin: string, manifests: Descriptor[], close: () => Promise<void>): LayoutSource {
+  return {
+    dir,
+    origin,
+    manifests,
+    blob(desc) {
+      const path = blobPath(dir, desc.digest, origin);
+      return {
+        digest: desc.digest,
+        size: desc.size,
+        open: (start, end) => createReadStream(path, { start, end: end - 1, highWaterMark: 1 << 20 }),
+      };
+    },
+    async readBlob(digest, limit = 16 << 20) {
+      const path = blobPath(dir, digest, origin);
+      const st = await stat(path).catch((err: unknown) => {
+        throw new FexpodError(`${origin}: blob ${digest} is missing (${errnoCode(err) ?? String(err)})`, { fix: 'the layout is incomplete: rebuild it' });
+      });
+      if (st.size > limit) throw new FexpodError(`${origin}: blob ${digest} is larger than ${limit} bytes`);
+      const data = await readFile(path);
+      const got = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+      if (got !== digest) throw new FexpodError(`${origin}: blob ${digest} is corrupt (its bytes hash to ${got})`, { fix: 'rebuild the layout' });
+      return data;
+    },
+    close,
+  };
+}
+
+/** Opens a layout directory or an oci-archive (unpacked under tmpParent). */
+export async function openLayout(path: string, tmpParent: string): Promise<LayoutSource> {
+  const st = await lstat(path).catch((err: unknown) => {
+    throw new FexpodError(`cannot read ${path}: ${errnoCode(err) ?? String(err)}`, { fix: 'give an OCI layout directory or an oci-archive file' });
+  });
+  if (st.isDirectory()) return layoutSource(path, path, await readIndex(path, path), async () => {});
+  const tmp = await mkdtemp(join(tmpParent, '.fexpod-layout-'));
+  try {
+    await unpackArchive(path, tmp);
+    return layoutSource(tmp, path, await readIndex(tmp, path), () => removeTree(tmp));
+  } catch (err) {
+    await removeTree(tmp);
+    throw err;
+  }
+}
+
+/** Unpacks an oci-archive: only oci-layout, index.json and blobs/sha256/HEX, each blob verified. */
+async function unpackArchive(file: string, dest: string): Promise<void> {
+  await mkdir(join(dest, 'blobs', 'sha256'), { recursive: true });
+  const extract = tarStream.extract();
+  let files = 0;
+  extract.on('entry', (h, stream, next) => {
+    const name = h.name.replace(/^\.\//, '');
+    const m = /^blobs\/sha256\/([a-f0-9]{64})$/.exec(name);
+    if (h.type !== 'file' || (!m && name !== 'index.json' && name !== 'oci-layout')) {
+      stream.resume();
+      stream.on('end', next);
+      return;
+    }
+    files++;
+    const hash = createHash('sha256');
+    stream.on('data', (c: unknown) => { if (Buffer.isBuffer(c)) hash.update(c); });
+    pipeline(stream, createWriteStream(join(dest, name), { mode: 0o644 }))
+      .then(() => {
+        if (m && hash.digest('hex') !== m[1]) throw new FexpodError(`${file}: ${name} does not match its digest`, { fix: 'the archive is corrupt: build it again' });
+        next();
+      })
+      .catch((err: unknown) => next(err instanceof Error ? err : new Error(String(err))));
+  });
+  await pipeline(createReadStream(file), extract).catch((err: unknown) => {
+    if (err instanceof FexpodError) throw err;
+    throw new FexpodError(`${file} is not an OCI archive (tar): ${err instanceof Error ? err.message : String(err)}`, { cause: err, fix: 'give an OCI layout directory or an oci-archive file' });
+  });
+  if (files === 0) throw new FexpodError(`${file} is not an OCI archive: no layout files in it`, { fix: 'give an OCI layout directory or an oci-archive file' });
+}

@@ -1,0 +1,192 @@
+/**
+ * `fexpod rootfs install REF|FILE`: a published RootFS (or overlay) put where
+ * FEX and muvm look, verified, then named in FEX's Config.json.
+ *
+ *   resolve   REF → the artifact's EroFS (or SquashFS) layer: digest, size, file name;
+ *             FILE → its sha256 (a local file is trusted as given)
+ *   no-op     the same digest is already installed there: nothing is downloaded or written
+ *   place     download (or copy) into a temp file beside the target, every byte hashed;
+ *             a mismatch removes it: nothing is left half-installed; then rename
+ *   config    Config.RootFS = the file name (FEX finds it in DATA/RootFS/), other keys kept
+ *   record    fexpod's record (digest, source) for `fexpod rootfs list`
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import { FexpodError } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
+import { formatReference, parseReference, type ImageReference } from '../registry/reference.js';
+import type { RegistryClient } from '../registry/registry-client.js';
+import { ANNOTATION_TITLE } from '../registry/oci.js';
+import { detectFsKind, kindOfMediaType, roleOfArtifactType, type ArtifactRole, type FsKind } from '../publish/artifact.js';
+import { downloadBlob } from '../publish/blob-download.js';
+import { resolveManifest, safeTitle } from '../publish/pull.js';
+import type { TransferProgress } from '../publish/transfer-progress.js';
+import { fexConfigFile, fexDataDir, installDir, recordFile, type FexPathEnv } from './fex-paths.js';
+import { setFexRootfs } from './fex-config.js';
+import { readRecords, writeRecords, type InstallRecord } from './rootfs-records.js';
+
+export type Scope = 'system' | 'user';
+
+export interface RootfsDeps {
+  readonly paths: FexPathEnv;
+  /** Where system-wide records live (default /var/lib/fexpod). */
+  readonly stateRoot?: string;
+  readonly now: () => number;
+  readonly connect: (ref: ImageReference) => Promise<RegistryClient & { close(): void }>;
+  readonly log: Logger;
+  readonly progress?: TransferProgress;
+}
+
+export interface InstallRequest {
+  /** A registry reference or a local EroFS/SquashFS file. */
+  readonly source: string;
+  readonly scope: Scope;
+  /** Installed file name (default: the artifact's title, or the file's name). */
+  readonly name?: string;
+  /** For a local file: rootfs (default) or overlay. */
+  readonly role?: ArtifactRole;
+  /** Which file of an artifact with both (default erofs). */
+  readonly format?: FsKind;
+  /** Set Config.json's RootFS (default true, RootFS only). */
+  readonly setConfig?: boolean;
+}
+
+export interface InstallResult {
+  readonly scope: Scope;
+  readonly role: ArtifactRole;
+  readonly kind: FsKind;
+  readonly name: string;
+  readonly path: string;
+  readonly digest: string;
+  readonly size: number;
+  readonly source: string;
+  /** false: the same digest was already installed; nothing was written. */
+  readonly changed: boolean;
+  readonly config?: { readonly file: string; readonly rootfs: string; readonly previous?: string };
+}
+
+interface Plan {
+  readonly role: ArtifactRole;
+  readonly kind: FsKind;
+  readonly name: string;
+  /** Known ahead for a registry blob; computed while copying for a local file. */
+  readonly digest?: string;
+  readonly size?: number;
+  readonly source: string;
+  place(tmp: string): Promise<{ digest: string; size: number }>;
+  close(): void;
+}
+
+async function planFromFile(path: string, req: InstallRequest): Promise<Plan> {
+  const kind = await detectFsKind(path);
+  if (!kind) throw new FexpodError(`${path} is neither an EroFS nor a SquashFS image`, { fix: 'give an .erofs/.sqfs file, or a registry reference of a RootFS artifact' });
+  return {
+    role: req.role ?? 'rootfs',
+    kind,
+    name: req.name ?? basename(path),
+    source: path,
+    async place(tmp) {
+      const h = createHash('sha256');
+      let size = 0;
+      await pipeline(createReadStream(path), new Transform({ transform(c: Buffer, _e, cb) { h.update(c); size += c.length; cb(null, c); } }), createWriteStream(tmp, { flags: 'wx', mode: 0o644 }));
+      return { digest: `sha256:${h.digest('hex')}`, size };
+    },
+    close() {},
+  };
+}
+
+async function planFromRegistry(ref: ImageReference, req: InstallRequest, deps: RootfsDeps): Promise<Plan> {
+  const client = await deps.connect(ref);
+  try {
+    const r = await resolveManifest(client, ref);
+    const name = formatReference(ref);
+    if (r.parsed.kind !== 'manifest') throw new FexpodError(`${name} is an image index, not a RootFS artifact`, { fix: 'give the reference fexpod push printed for the .erofs file' });
+    const role = roleOfArtifactType(r.parsed.value.artifactType);
+    if (!role) {
+      throw new FexpodError(`${name} is not a fexpod RootFS or overlay artifact (artifactType ${r.parsed.value.artifactType ?? 'none: a container image'})`, {
+        fix: 'push the EroFS file with "fexpod push out/NAME.erofs REF" (fexpod build --push tags it TAG-erofs) and install that reference',
+      });
+    }
+    const layers = r.parsed.value.layers.filter((l) => kindOfMediaType(l.mediaType));
+    const want = req.format ?? 'erofs';
+    const layer = layers.find((l) => kindOfMediaType(l.mediaType) === want) ?? (req.format ? undefined : layers[0]);
+    if (!layer) throw new FexpodError(`${name} has no ${want} file`, { fix: 'choose another --format, or push that file' });
+    const kind = kindOfMediaType(layer.mediaType) ?? 'erofs';
+    const title = safeTitle(layer.annotations?.[ANNOTATION_TITLE], `${name}: layer ${layer.digest}`);
+    return {
+      role, kind, name: req.name ?? title, digest: layer.digest, size: layer.size, source: `${name}@${r.got.digest}`,
+      async place(tmp) {
+        await downloadBlob(client, ref.repository, layer, tmp, deps.progress);
+        return { digest: layer.digest, size: layer.size };
+      },
+      close: () => client.close(),
+    };
+  } catch (err) {
+    client.close();
+    throw err;
+  }
+}
+
+async function isLocalFile(p: string): Promise<boolean> {
+  return (await stat(p).catch(() => undefined))?.isFile() ?? false;
+}
+
+/** sha256 of an installed file, when its size is as expected. */
+async function installedDigest(path: string, size: number | undefined): Promise<string | undefined> {
+  const st = await stat(path).catch(() => undefined);
+  if (!st?.isFile() || (size !== undefined && st.size !== size)) return undefined;
+  const h = createHash('sha256');
+  for await (const c of createReadStream(path)) h.update(c as Buffer);
+  return `sha256:${h.digest('hex')}`;
+}
+
+export async function installRootfs(req: InstallRequest, deps: RootfsDeps): Promise<InstallResult> {
+  const plan = (await isLocalFile(req.source)) ? await planFromFile(req.source, req) : await planFromRegistry(parseReference(req.source), req, deps);
+  try {
+    const name = safeTitle(plan.name, 'the installed file name');
+    const dir = installDir(fexDataDir(req.scope, deps.paths), plan.role);
+    const target = join(dir, name);
+    const records = recordFile(req.scope, deps.paths, deps.stateRoot);
+    const known = await readRecords(records);
+    const rec = known.find((r) => r.path === target);
+    let changed = true;
+    let digest = plan.digest;
+    let size = plan.size;
+    // no-op when the record and the file agree on the digest (the file is hashed, not trusted)
+    if (digest !== undefined && rec?.digest === digest && (await installedDigest(target, size)) === digest) changed = false;
+    if (changed) {
+      await mkdir(dir, { recursive: true, mode: 0o755 });
+      const tmp = join(dir, `.${name}.fexpod-tmp-${process.pid}`);
+      try {
+        const placed = await plan.place(tmp);
+        if (digest === undefined && (await installedDigest(target, placed.size)) === placed.digest) {
+          changed = false; // the same local file again
+          await rm(tmp, { force: true });
+        } else await rename(tmp, target);
+        digest = placed.digest;
+        size = placed.size;
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw err;
+      }
+    }
+    const finalDigest = digest ?? '';
+    const finalSize = size ?? 0;
+    let config: InstallResult['config'];
+    if (plan.role === 'rootfs' && req.setConfig !== false) {
+      const file = fexConfigFile(req.scope, deps.paths);
+      const { previous } = await setFexRootfs(file, name);
+      config = { file, rootfs: name, ...(previous !== undefined ? { previous } : {}) };
+    }
+    const record: InstallRecord = { name, role: plan.role, kind: plan.kind, path: target, digest: finalDigest, size: finalSize, source: plan.source, installedAt: rec && !changed ? rec.installedAt : new Date(deps.now()).toISOString() };
+    await writeRecords(records, [...known.filter((r) => r.path !== target), record]);
+    return { scope: req.scope, role: plan.role, kind: plan.kind, name, path: target, digest: finalDigest, size: finalSize, source: plan.source, changed, ...(config ? { config } : {}) };
+  } finally {
+    plan.close();
+  }
+}
+
