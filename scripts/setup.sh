@@ -40,6 +40,8 @@ if command -v apt-get >/dev/null; then
     libcap2-bin attr tar python3 fakeroot xxhash
     # fexpod setup and packaging: systemd-binfmt/systemd-analyze (not booted), the RPM build and its checks
     systemd git make rpm2cpio rpmlint selinux-policy-dev checkpolicy semodule-utils
+    # registry tests: htpasswd and a test CA
+    apache2-utils openssl
   )
   missing=()
   for p in "${pkgs[@]}"; do
@@ -64,7 +66,7 @@ elif command -v dnf >/dev/null; then
     nodejs npm podman crun qemu-user-static qemu-user patchelf file binutils \
     rpm-build rpm-sign createrepo_c libsolv-tools python3-solv erofs-utils squashfs-tools \
     distribution skopeo zstd xz bzip2 cpio gnupg2 jq hyperfine curl \
-    systemd git make rpmlint selinux-policy-devel policycoreutils
+    systemd git make rpmlint selinux-policy-devel policycoreutils httpd-tools openssl
 else
   echo "setup.sh: neither apt-get nor dnf found; install the packages listed in README.md by hand" >&2
   exit 1
