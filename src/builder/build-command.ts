@@ -19,6 +19,9 @@ import { applyRepoOverrides, parseDefinition, parseRepoOverride } from './defini
 import { installRpmFiles } from './install.js';
 import { spillContentStore } from './content-store.js';
 import { packageSource } from './build-source.js';
+import { normalizeFlags, REGISTRY_OPTIONS } from '../publish/registry-flags.js';
+import { printPushResult } from '../publish/push-command.js';
+import { pushBuilt } from '../publish/build-push-command.js';
 
 const HELP = `fexpod build — build an image definition into OCI, EroFS, SquashFS and an SBOM
 
@@ -43,6 +46,10 @@ Options:
                            the newest build time among the packages)
   --cache-dir DIR          package cache (default: $XDG_CACHE_HOME/fexpod, /var/cache/fexpod as root)
   --json                   print one JSON summary (outputs, digests) on stdout
+  --push REF               then publish: the image to REF, EroFS/SquashFS files as artifacts
+                           to REF-erofs / REF-squashfs, the SBOM as their referrer
+                           (see fexpod push --help; also --tls-verify=false, --cert-dir,
+                           --authfile, --verbose)
   -h, --help               this text
 
 Outputs (in --output DIR, NAME = the definition's name):
@@ -58,6 +65,7 @@ Examples:
   fexpod build images/fex-rootfs-fedora.toml -o out/
   fexpod build images/demo.toml --repo demo=http://127.0.0.1:8080/ --format oci-archive,sbom
   SOURCE_DATE_EPOCH=1700000000 fexpod build images/thunks-sysroot-fedora.toml --locked --json
+  fexpod build images/fex-rootfs-fedora.toml --push registry.example.com/fex/rootfs:42
 
 As a non-root user everything works; EroFS and SquashFS need fakeroot on PATH
 when the tree has non-root owners, and file capabilities (xattrs) are only
@@ -99,7 +107,9 @@ export const command: Command = {
       ctx.stdout.write(HELP);
       return 0;
     }
-    const { values, positionals } = parseOptions('build', args, {
+    const { values, positionals } = parseOptions('build', normalizeFlags(args), {
+      ...REGISTRY_OPTIONS,
+      push: { type: 'string' },
       lock: { type: 'string' },
       locked: { type: 'boolean' },
       output: { type: 'string', short: 'o' },
@@ -107,7 +117,6 @@ export const command: Command = {
       repo: { type: 'string', multiple: true },
       'source-date-epoch': { type: 'string' },
       'cache-dir': { type: 'string' },
-      json: { type: 'boolean' },
     });
     if (positionals.length !== 1) throw new UsageError('build: give exactly one definition file', 'fexpod build images/demo.toml');
     const defFile = resolvePath(ctx.cwd, positionals[0] ?? '');
@@ -167,12 +176,14 @@ export const command: Command = {
         { definitionFile: defFile, outDir: resolvePath(ctx.cwd, values.output ?? 'out'), ...(formats ? { formats } : {}), ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}) },
         deps,
       );
+      const pushed = values.push ? await pushBuilt(ctx, values.push, values, result, (await deps.loadDefinition(defFile)).profile) : undefined;
       if (values.json) {
-        printJson(ctx, result);
+        printJson(ctx, pushed ? { ...result, pushed } : result);
       } else {
         ctx.stderr.write(`built ${result.name} (${result.arch}, ${result.packages} packages, ${result.entries} entries, SOURCE_DATE_EPOCH=${result.sourceDateEpoch})\n`);
         ctx.stderr.write(`  manifest ${result.manifestDigest}\n  diff_id  ${result.diffId}\n`);
         for (const o of result.outputs) ctx.stderr.write(`  ${o.kind.padEnd(11)} ${o.path}  ${o.digest}\n`);
+        for (const p of pushed ?? []) printPushResult(ctx, p);
       }
       return 0;
     } finally {
