@@ -16,7 +16,7 @@
  */
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { canonicalJson, rfc3339 } from '../builder/oci-layout.js';
+import { canonicalJson, rfc3339 } from '../common/canonical-json.js';
 import { ANNOTATION_CREATED, ANNOTATION_TITLE, EMPTY_DIGEST, EMPTY_JSON, MT, sha256, type Descriptor } from '../registry/oci.js';
 
 export const ARTIFACT_TYPES = {

@@ -6,13 +6,33 @@
  * leave the root, whatever the tree holds (securejoin's rule, as
  * containers/storage and runc apply it).
  */
-import { lstatSync, readlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FexpodError, errnoCode } from '../common/errors.js';
-import { forceRemove } from '../builder/dir-output.js';
 
-/** rm -rf that also works on trees with read-only directories. */
-export const removeTree = forceRemove;
+/** rm -rf that also works on trees with read-only (0555) directories. */
+export async function removeTree(path: string): Promise<void> {
+  try {
+    await rm(path, { recursive: true, force: true });
+  } catch {
+    makeWritable(path);
+    await rm(path, { recursive: true, force: true });
+  }
+}
+
+/** Makes path and the directories below it writable (never following symlinks). */
+export function makeWritable(path: string): void {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch {
+    return;
+  }
+  if (!st.isDirectory()) return;
+  chmodSync(path, 0o700);
+  for (const name of readdirSync(path)) makeWritable(join(path, name));
+}
 
 const MAX_LINKS = 255;
 

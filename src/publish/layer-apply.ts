@@ -20,7 +20,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
 import { FexpodError, errnoCode } from '../common/errors.js';
-import { cleanEntryPath, resolveInRoot } from './fs-safe.js';
+import { cleanEntryPath, makeWritable, resolveInRoot } from './fs-safe.js';
 
 export interface ApplyOptions {
   /** chown entries to their uid/gid (root only). */
@@ -193,11 +193,3 @@ function safeReaddir(dir: string): string[] {
   }
 }
 
-/** Read-only directories (0555) below path, made writable so they can be removed. */
-function makeWritable(path: string): void {
-  chmodSync(path, 0o700);
-  for (const name of safeReaddir(path)) {
-    const p = join(path, name);
-    if (lstatOrUndefined(p)?.isDirectory()) makeWritable(p);
-  }
-}

@@ -12,11 +12,10 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import tarStream from 'tar-stream';
 import { FexpodError, errnoCode } from '../common/errors.js';
 import { isSha256Digest } from '../registry/reference.js';
 import type { BlobSource } from '../registry/blob-upload.js';
-import { indexSchema, type Descriptor } from '../registry/oci.js';
+import { asIndex, type Descriptor } from '../registry/oci.js';
 import { removeTree } from './fs-safe.js';
 
 export interface LayoutSource {
@@ -52,10 +51,9 @@ async function readIndex(dir: string, origin: string): Promise<Descriptor[]> {
   } catch (err) {
     throw new FexpodError(`${join(dir, 'index.json')}: not JSON`, { cause: err, fix: 'rebuild the layout' });
   }
-  const r = indexSchema.safeParse(raw);
-  if (!r.success) throw new FexpodError(`${origin}: index.json is not an image index: ${r.error.issues[0]?.message ?? ''}`, { fix: 'rebuild the layout' });
-  if (r.data.manifests.length === 0) throw new FexpodError(`${origin}: index.json lists no manifests`, { fix: 'rebuild the layout' });
-  return r.data.manifests;
+  const index = asIndex(raw, `${origin}: index.json`);
+  if (index.manifests.length === 0) throw new FexpodError(`${origin}: index.json lists no manifests`, { fix: 'rebuild the layout' });
+  return [...index.manifests];
 }
 
 function layoutSource(dir: string, origin: string, manifests: Descriptor[], close: () => Promise<void>): LayoutSource {
@@ -105,6 +103,7 @@ export async function openLayout(path: string, tmpParent: string): Promise<Layou
 /** Unpacks an oci-archive: only oci-layout, index.json and blobs/sha256/HEX, each blob verified. */
 async function unpackArchive(file: string, dest: string): Promise<void> {
   await mkdir(join(dest, 'blobs', 'sha256'), { recursive: true });
+  const { default: tarStream } = await import('tar-stream'); // only archives need it
   const extract = tarStream.extract();
   let files = 0;
   extract.on('entry', (h, stream, next) => {

@@ -9,12 +9,12 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { basename, dirname, join } from 'node:path';
 import { FexpodError, inContext } from '../common/errors.js';
-import { atomicOutput } from '../builder/dir-output.js';
-import { canonicalJson } from '../builder/oci-layout.js';
+import { writeAtomic } from '../common/atomic-write.js';
+import { canonicalJson } from '../common/canonical-json.js';
 import type { BlobSource } from '../registry/blob-upload.js';
 import { EMPTY_DIGEST, EMPTY_JSON, parseManifest, platformString, sha256, type Descriptor, type Platform } from '../registry/oci.js';
 import { formatReference, type ImageReference } from '../registry/reference.js';
@@ -236,6 +236,6 @@ async function writeFexIndex(out: string, file: string, kind: FsKind, xxh3: stri
   const [name, e] = entry;
   const existing = (await stat(out).catch(() => undefined)) ? await readIndex(out) : {};
   existing[name] = { DistroMatch: e['DistroMatch'] ?? '', DistroVersion: e['DistroVersion'] ?? '', URL: url, Hash: xxh3, Type: kind };
-  await atomicOutput(out, (tmp) => writeFile(tmp, canonicalJson({ v1: existing }) + '\n', { mode: 0o644 }));
+  await writeAtomic(out, canonicalJson({ v1: existing }) + '\n');
 }
 

@@ -9,7 +9,7 @@
  *
  * Reading goes the same two ways: GET /v2/NAME/referrers/DIGEST, else the tag.
  */
-import { canonicalJson } from '../builder/oci-layout.js';
+import { canonicalJson } from '../common/canonical-json.js';
 import { MT, parseManifest, type Descriptor } from '../registry/oci.js';
 import type { RegistryClient } from '../registry/registry-client.js';
 import { descriptorOf, type PlannedManifest } from './artifact.js';
@@ -56,6 +56,6 @@ export async function listReferrers(client: RegistryClient, repo: string, subjec
   }
   if (bytes === undefined) return { via, referrers: [] };
   const parsed = parseManifest(bytes, MT.ociIndex, `referrers of ${subjectDigest}`);
-  const all = parsed.kind === 'index' ? parsed.value.manifests : [];
+  const all = parsed.kind === 'index' ? [...parsed.value.manifests] : [];
   return { via, referrers: artifactType ? all.filter((d) => d.artifactType === artifactType) : all };
 }

@@ -5,7 +5,6 @@
  * kept (the bytes, not the parsed value, are what gets pushed and hashed).
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import { FexpodError } from '../common/errors.js';
 
 export const MT = {
@@ -35,44 +34,116 @@ export const ANNOTATION_TITLE = 'org.opencontainers.image.title';
 export const ANNOTATION_REF_NAME = 'org.opencontainers.image.ref.name';
 export const ANNOTATION_CREATED = 'org.opencontainers.image.created';
 
-const platformSchema = z.looseObject({
-  architecture: z.string(),
-  os: z.string(),
-  variant: z.string().optional(),
-});
+export interface Platform {
+  readonly architecture: string;
+  readonly os: string;
+  readonly variant?: string;
+}
 
-export const descriptorSchema = z.looseObject({
-  mediaType: z.string(),
-  digest: z.string().regex(/^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/),
-  size: z.number().int().nonnegative(),
-  annotations: z.record(z.string(), z.string()).optional(),
-  platform: platformSchema.optional(),
-  artifactType: z.string().optional(),
-  urls: z.array(z.string()).optional(),
-});
-export type Descriptor = z.infer<typeof descriptorSchema>;
-export type Platform = z.infer<typeof platformSchema>;
+export interface Descriptor {
+  readonly mediaType: string;
+  readonly digest: string;
+  readonly size: number;
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly platform?: Platform;
+  readonly artifactType?: string;
+  readonly urls?: readonly string[];
+  readonly [extra: string]: unknown;
+}
 
-export const manifestSchema = z.looseObject({
-  schemaVersion: z.literal(2),
-  mediaType: z.string().optional(),
-  artifactType: z.string().optional(),
-  config: descriptorSchema,
-  layers: z.array(descriptorSchema),
-  subject: descriptorSchema.optional(),
-  annotations: z.record(z.string(), z.string()).optional(),
-});
-export type ImageManifest = z.infer<typeof manifestSchema>;
+export interface ImageManifest {
+  readonly schemaVersion: 2;
+  readonly mediaType?: string;
+  readonly artifactType?: string;
+  readonly config: Descriptor;
+  readonly layers: readonly Descriptor[];
+  readonly subject?: Descriptor;
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly [extra: string]: unknown;
+}
 
-export const indexSchema = z.looseObject({
-  schemaVersion: z.literal(2),
-  mediaType: z.string().optional(),
-  artifactType: z.string().optional(),
-  manifests: z.array(descriptorSchema),
-  subject: descriptorSchema.optional(),
-  annotations: z.record(z.string(), z.string()).optional(),
-});
-export type ImageIndex = z.infer<typeof indexSchema>;
+export interface ImageIndex {
+  readonly schemaVersion: 2;
+  readonly mediaType?: string;
+  readonly artifactType?: string;
+  readonly manifests: readonly Descriptor[];
+  readonly subject?: Descriptor;
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly [extra: string]: unknown;
+}
+
+/*
+ * Structural checks by hand rather than with zod: these run on every push and
+ * pull, and zod's import alone is a noticeable part of a short CLI run.
+ * Unknown fields are kept; the bytes, not this value, are what gets pushed.
+ */
+class ShapeError extends Error {}
+
+const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+
+function obj(v: unknown, at: string): Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ShapeError(`${at} must be an object`);
+  return v as Record<string, unknown>;
+}
+
+function optString(o: Record<string, unknown>, k: string, at: string): void {
+  if (o[k] !== undefined && typeof o[k] !== 'string') throw new ShapeError(`${at}.${k} must be a string`);
+}
+
+function stringMap(v: unknown, at: string): void {
+  if (v === undefined) return;
+  for (const [k, x] of Object.entries(obj(v, at))) if (typeof x !== 'string') throw new ShapeError(`${at}.${k} must be a string`);
+}
+
+function checkDescriptor(v: unknown, at: string): Descriptor {
+  const d = obj(v, at);
+  if (typeof d['mediaType'] !== 'string') throw new ShapeError(`${at}.mediaType must be a string`);
+  if (typeof d['digest'] !== 'string' || !DIGEST_RE.test(d['digest'])) throw new ShapeError(`${at}.digest is not a digest`);
+  if (typeof d['size'] !== 'number' || !Number.isSafeInteger(d['size']) || d['size'] < 0) throw new ShapeError(`${at}.size must be a whole number`);
+  stringMap(d['annotations'], `${at}.annotations`);
+  optString(d, 'artifactType', at);
+  if (d['platform'] !== undefined) {
+    const p = obj(d['platform'], `${at}.platform`);
+    if (typeof p['architecture'] !== 'string' || typeof p['os'] !== 'string') throw new ShapeError(`${at}.platform needs architecture and os`);
+    optString(p, 'variant', `${at}.platform`);
+  }
+  if (d['urls'] !== undefined && (!Array.isArray(d['urls']) || d['urls'].some((u) => typeof u !== 'string'))) throw new ShapeError(`${at}.urls must be strings`);
+  return d as unknown as Descriptor;
+}
+
+function checkCommon(o: Record<string, unknown>): void {
+  if (o['schemaVersion'] !== 2) throw new ShapeError('schemaVersion must be 2');
+  optString(o, 'mediaType', '');
+  optString(o, 'artifactType', '');
+  stringMap(o['annotations'], 'annotations');
+  if (o['subject'] !== undefined) checkDescriptor(o['subject'], 'subject');
+}
+
+function checkManifest(v: unknown): ImageManifest {
+  const o = obj(v, 'the manifest');
+  checkCommon(o);
+  checkDescriptor(o['config'], 'config');
+  if (!Array.isArray(o['layers'])) throw new ShapeError('layers must be a list');
+  o['layers'].forEach((l, i) => checkDescriptor(l, `layers.${i}`));
+  return o as unknown as ImageManifest;
+}
+
+function checkIndex(v: unknown): ImageIndex {
+  const o = obj(v, 'the index');
+  checkCommon(o);
+  if (!Array.isArray(o['manifests'])) throw new ShapeError('manifests must be a list');
+  o['manifests'].forEach((m, i) => checkDescriptor(m, `manifests.${i}`));
+  return o as unknown as ImageIndex;
+}
+
+/** An image index's JSON value, checked (index.json of a layout). */
+export function asIndex(v: unknown, what: string): ImageIndex {
+  try {
+    return checkIndex(v);
+  } catch (err) {
+    throw new FexpodError(`${what}: not a valid image index: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
 
 export type ParsedManifest = { readonly kind: 'manifest'; readonly value: ImageManifest } | { readonly kind: 'index'; readonly value: ImageIndex };
 
@@ -90,14 +161,11 @@ export function parseManifest(bytes: Uint8Array, mediaType: string | undefined, 
   }
   const declared = mediaType ?? (raw !== null && typeof raw === 'object' && 'mediaType' in raw ? String((raw as { mediaType: unknown }).mediaType) : undefined);
   const isIndex = declared !== undefined ? INDEX_TYPES.includes(declared) : raw !== null && typeof raw === 'object' && 'manifests' in raw;
-  if (isIndex) {
-    const r = indexSchema.safeParse(raw);
-    if (!r.success) throw new FexpodError(`${what}: not a valid image index: ${r.error.issues[0]?.message ?? ''} at ${r.error.issues[0]?.path.join('.') ?? ''}`);
-    return { kind: 'index', value: r.data };
+  try {
+    return isIndex ? { kind: 'index', value: checkIndex(raw) } : { kind: 'manifest', value: checkManifest(raw) };
+  } catch (err) {
+    throw new FexpodError(`${what}: not a valid image ${isIndex ? 'index' : 'manifest'}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const r = manifestSchema.safeParse(raw);
-  if (!r.success) throw new FexpodError(`${what}: not a valid image manifest: ${r.error.issues[0]?.message ?? ''} at ${r.error.issues[0]?.path.join('.') ?? ''}`);
-  return { kind: 'manifest', value: r.data };
 }
 
 /** Media type of manifest bytes: their own mediaType field, else by shape. */

@@ -10,9 +10,9 @@
  *
  * One request, one response: retries, redirects and auth live in the client.
  */
-import { request as httpRequest, Agent as HttpAgent, type IncomingMessage, type IncomingHttpHeaders } from 'node:http';
-import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
-import { rootCertificates } from 'node:tls';
+import { request as httpRequest, Agent as HttpAgent, type IncomingMessage, type IncomingHttpHeaders, type RequestOptions, type ClientRequest } from 'node:http';
+import type { Agent as HttpsAgentType } from 'node:https';
+import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -64,25 +64,40 @@ export function isTlsError(err: unknown): boolean {
 
 const IDLE_TIMEOUT_MS = 120_000;
 
+const require = createRequire(import.meta.url);
+
 export function nodeTransport(tls: TlsSettings): Transport {
   const agentOpts = { keepAlive: true, maxSockets: 16 };
   const http = new HttpAgent(agentOpts);
-  const https = new HttpsAgent({
-    ...agentOpts,
-    rejectUnauthorized: tls.verify,
-    ...(tls.ca && tls.ca.length > 0 ? { ca: [...rootCertificates, ...tls.ca.map((c) => c.toString('utf8'))] } : {}),
-    ...(tls.cert ? { cert: tls.cert } : {}),
-    ...(tls.key ? { key: tls.key } : {}),
-  });
+  // node:https and node:tls load only for an https registry (a third of a short run's start-up)
+  let https: { agent: HttpsAgentType; request: (url: URL, opts: RequestOptions, cb: (res: IncomingMessage) => void) => ClientRequest } | undefined;
+  const secureStack = () => {
+    if (!https) {
+      const mod = require('node:https') as typeof import('node:https');
+      const { rootCertificates } = require('node:tls') as typeof import('node:tls');
+      https = {
+        request: mod.request,
+        agent: new mod.Agent({
+          ...agentOpts,
+          rejectUnauthorized: tls.verify,
+          ...(tls.ca && tls.ca.length > 0 ? { ca: [...rootCertificates, ...tls.ca.map((c) => c.toString('utf8'))] } : {}),
+          ...(tls.cert ? { cert: tls.cert } : {}),
+          ...(tls.key ? { key: tls.key } : {}),
+        }),
+      };
+    }
+    return https;
+  };
   return {
     request(req) {
       return new Promise<TransportResponse>((resolve, reject) => {
         const secure = req.url.protocol === 'https:';
-        const send = secure ? httpsRequest : httpRequest;
+        const stack = secure ? secureStack() : undefined;
+        const send = stack ? stack.request : httpRequest;
         const headers: Record<string, string> = { 'user-agent': 'fexpod/0.1', ...req.headers };
         const body = req.body;
         if (body !== undefined) headers['content-length'] = String(body.length);
-        const r = send(req.url, { method: req.method, headers, agent: secure ? https : http }, (res) => {
+        const r = send(req.url, { method: req.method, headers, agent: stack ? stack.agent : http }, (res) => {
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
         });
         r.setTimeout(IDLE_TIMEOUT_MS, () => r.destroy(Object.assign(new Error(`${req.method} ${req.url.host}: timed out`), { code: 'ETIMEDOUT' })));
@@ -98,7 +113,7 @@ export function nodeTransport(tls: TlsSettings): Transport {
     },
     close() {
       http.destroy();
-      https.destroy();
+      https?.agent.destroy();
     },
   };
 }

@@ -4,9 +4,8 @@
  * other key and value as it was, and the file is replaced atomically (a
  * temp file in the same directory, fsync'd, renamed), keeping its mode.
  */
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join, basename } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeAtomic } from '../common/atomic-write.js';
 import { ConfigError, errnoCode } from '../common/errors.js';
 
 export type FexConfig = Record<string, unknown>;
@@ -47,27 +46,6 @@ export function withRootfs(cfg: FexConfig | undefined, rootfs: string): FexConfi
   const base = cfg ?? {};
   const inner = (base['Config'] ?? {}) as Record<string, unknown>;
   return { ...base, Config: { ...inner, RootFS: rootfs } };
-}
-
-/** Writes text to file atomically, keeping an existing file's mode (0644 for a new one). */
-export async function writeAtomic(file: string, text: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const mode = (await stat(file).catch(() => undefined))?.mode ?? 0o644;
-  const tmp = join(dirname(file), `.${basename(file)}.fexpod-${process.pid}`);
-  try {
-    const fd = openSync(tmp, 'w', mode & 0o777);
-    try {
-      const data = Buffer.from(text);
-      for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
 }
 
 export async function setFexRootfs(file: string, rootfs: string): Promise<{ previous?: string }> {

@@ -7,7 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, errnoCode } from '../common/errors.js';
-import { writeAtomic } from './fex-config.js';
+import { writeAtomic } from '../common/atomic-write.js';
 
 const recordSchema = z.object({
   name: z.string(),

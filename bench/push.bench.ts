@@ -1,0 +1,94 @@
+/**
+ * `fexpod push` against `skopeo copy`, the tool a user would otherwise run
+ * (`skopeo copy oci:LAYOUT:REF docker://…`), pushing the same OCI layout to
+ * the same kind of registry: Debian's docker-registry on loopback, a fresh
+ * one (empty storage) for every cold run so neither tool finds a blob there.
+ *
+ *   cold      the whole image uploaded                     (target ≤ 0.8×)
+ *   re-push   the same image again, nothing changed        (target ≤ 0.1×)
+ *
+ * The layout is the sample tree plus FEXPOD_BENCH_MB (default 96) MiB of
+ * files, half random, half text, in one layer, like a RootFS layer. Both
+ * tools run as CLI processes (their start-up counts). Median of
+ * FEXPOD_BENCH_RUNS (default 5). Needs docker-registry and skopeo; prints
+ * figures, asserts nothing.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '../src/common/log.js';
+import { processRunner } from '../src/builder/command-runner.js';
+import { defaultOutputNames, writeOutputs } from '../src/builder/outputs.js';
+import { bufferContent, type TreeEntry } from '../src/builder/tree.js';
+import { hostArch, sampleTree, SAMPLE_EPOCH } from '../test/helpers/sample-tree.js';
+import { startRegistry } from '../test/helpers/registry.js';
+
+const RUNS = Number(process.env['FEXPOD_BENCH_RUNS'] ?? '5');
+const MB = Number(process.env['FEXPOD_BENCH_MB'] ?? '96');
+const cli = join(new URL('../src/cli.js', import.meta.url).pathname);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+};
+
+function timed(cmd: string, args: string[]): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
+  return s;
+}
+
+function noiseTree(): TreeEntry[] {
+  const entries: TreeEntry[] = [...sampleTree(), { path: 'usr/share/bench', type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: SAMPLE_EPOCH }];
+  const words = 'fexpod registry push layer blob manifest digest chunk upload resume '.repeat(1 << 12);
+  for (let i = 0; i < MB; i++) {
+    const data = i % 2 === 0 ? randomBytes(1 << 20) : Buffer.from(words.slice(0, 1 << 20));
+    entries.push({ path: `usr/share/bench/f${i}`, type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: SAMPLE_EPOCH, content: bufferContent(data) });
+  }
+  return entries;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'fexpod-bench-push-'));
+try {
+  await writeOutputs(
+    { entries: noiseTree(), formats: ['oci'], outDir: work, names: defaultOutputNames('bench'), arch: hostArch(), sourceDateEpoch: SAMPLE_EPOCH, image: { refName: 'bench:1', createdBy: 'fexpod bench' } },
+    { runner: processRunner, privileged: process.getuid?.() === 0, pageSize: 4096, env: process.env, log: silentLogger },
+  );
+  const layout = join(work, 'bench.oci');
+  const size = Number(spawnSync('du', ['-sb', layout], { encoding: 'utf8' }).stdout.split('\t')[0]);
+  statSync(layout);
+  const cold = { fexpod: [] as number[], skopeo: [] as number[] };
+  const again = { fexpod: [] as number[], skopeo: [] as number[] };
+  for (let i = 0; i < RUNS; i++) {
+    const order: ('fexpod' | 'skopeo')[] = i % 2 === 0 ? ['fexpod', 'skopeo'] : ['skopeo', 'fexpod'];
+    for (const tool of order) {
+      const reg = await startRegistry();
+      try {
+        const dest = `${reg.host}/bench/image:${i}`;
+        const push = () =>
+          tool === 'fexpod'
+            ? timed(process.execPath, [cli, 'push', '--tls-verify=false', layout, dest])
+            : timed('skopeo', ['copy', '-q', '--dest-tls-verify=false', `oci:${layout}:bench:1`, `docker://${dest}`]);
+        cold[tool].push(push());
+        again[tool].push(push());
+      } finally {
+        await reg.close();
+      }
+    }
+  }
+  const f = (s: number) => `${(s * 1000).toFixed(0)} ms`;
+  const mcf = median(cold.fexpod);
+  const mcs = median(cold.skopeo);
+  const maf = median(again.fexpod);
+  const mas = median(again.skopeo);
+  process.stdout.write(`push of a ${(size / 1048576).toFixed(1)} MiB OCI layout to docker-registry on loopback, median of ${RUNS}\n`);
+  process.stdout.write(`  cold     fexpod push ${f(mcf)} (${(size / 1048576 / mcf).toFixed(0)} MiB/s)   skopeo copy ${f(mcs)} (${(size / 1048576 / mcs).toFixed(0)} MiB/s)   ratio ${(mcf / mcs).toFixed(2)} (target ≤ 0.8)\n`);
+  process.stdout.write(`  re-push  fexpod push ${f(maf)}   skopeo copy ${f(mas)}   ratio ${(maf / mas).toFixed(2)} (target ≤ 0.1); against skopeo's cold push ${(maf / mcs).toFixed(3)}\n`);
+  process.stdout.write(`  runs: fexpod cold ${cold.fexpod.map(f).join(' ')}, skopeo cold ${cold.skopeo.map(f).join(' ')}; fexpod again ${again.fexpod.map(f).join(' ')}, skopeo again ${again.skopeo.map(f).join(' ')}\n`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
