@@ -176,7 +176,7 @@ export const command: Command = {
         { definitionFile: defFile, outDir: resolvePath(ctx.cwd, values.output ?? 'out'), ...(formats ? { formats } : {}), ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}) },
         deps,
       );
-      const pushed = values.push ? await pushBuilt(ctx, values.push, values, result, (await deps.loadDefinition(defFile)).profile) : undefined;
+      const pushed = values.push ? await pushBuilt(ctx, values.push, values, result, (await deps.loadDefinition(defFile)).profile.kind) : undefined;
       if (values.json) {
         printJson(ctx, pushed ? { ...result, pushed } : result);
       } else {
