@@ -6,7 +6,7 @@
  *               written atomically, so `skopeo copy oci:DIR …` or `fexpod extract DIR` take it
  *   artifact  → its files, named by org.opencontainers.image.title, each written atomically
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FexpodError } from '../common/errors.js';
 import { atomicOutput } from '../builder/dir-output.js';
@@ -85,7 +85,7 @@ async function pullArtifact(client: RegistryClient, ref: ImageReference, r: Reso
       await rm(tmp, { force: true });
       throw err;
     });
-    opts.progress?.blob(layer.digest, layer.size, 'downloaded', 0);
+    opts.progress?.blob(layer.digest, layer.size, 'downloaded');
     files.push({ name, path: dest, digest: layer.digest, size: layer.size, mediaType: layer.mediaType });
   }
   return { reference: formatReference(ref), digest: r.got.digest, kind: 'artifact', output: outDir, files, ...(m.artifactType ? { artifactType: m.artifactType } : {}) };
@@ -98,7 +98,7 @@ async function fetchTree(client: RegistryClient, ref: ImageReference, desc: Desc
     if (seen.has(d.digest)) return;
     seen.add(d.digest);
     await downloadBlob(client, ref.repository, d, blobFile(d.digest), opts.progress);
-    opts.progress?.blob(d.digest, d.size, 'downloaded', 0);
+    opts.progress?.blob(d.digest, d.size, 'downloaded');
   };
   if (parsed.kind === 'index') {
     for (const child of parsed.value.manifests) {
@@ -129,6 +129,11 @@ export async function pull(client: RegistryClient, ref: ImageReference, outDir: 
   const platforms = r.parsed.kind === 'index' ? r.parsed.value.manifests.map((d) => platformString(d.platform)) : undefined;
   const parsed = r.parsed;
   const bytes = r.got.bytes;
+  // an existing directory is replaced only when it is an OCI layout (a previous pull), never the user's files
+  const existing = await readdir(outDir).catch(() => undefined);
+  if (existing && existing.length > 0 && !existing.includes('oci-layout')) {
+    throw new FexpodError(`${outDir} exists and is not an OCI image layout`, { fix: 'give a new directory with -o DIR (a previous pull into DIR is replaced)' });
+  }
   await atomicOutput(outDir, async (tmp) => {
     await mkdir(join(tmp, 'blobs', 'sha256'), { recursive: true });
     await fetchTree(client, ref, top, bytes, parsed, tmp, opts, new Set());

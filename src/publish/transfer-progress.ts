@@ -12,7 +12,8 @@ export type BlobOutcome = 'uploaded' | 'exists' | 'mounted' | 'downloaded' | 'ca
 export interface TransferProgress {
   /** Bytes moved (negative: given back after a failed request that will be resent). */
   bytes(delta: number): void;
-  blob(digest: string, size: number, outcome: BlobOutcome, seconds: number): void;
+  /** seconds: how long it took, when known. */
+  blob(digest: string, size: number, outcome: BlobOutcome, seconds?: number): void;
   note(message: string): void;
   finish(): void;
   readonly totalBytes: number;
@@ -43,9 +44,9 @@ export function transferProgress(stream: Writable, mode: ProgressMode, verb: str
     },
     blob(digest, size, outcome, seconds) {
       const short = digest.slice(0, 19);
-      if (mode === 'json') stream.write(JSON.stringify({ event: 'blob', digest, size, outcome, seconds: Number(seconds.toFixed(3)) }) + '\n');
+      if (mode === 'json') stream.write(JSON.stringify({ event: 'blob', digest, size, outcome, ...(seconds !== undefined ? { seconds: Number(seconds.toFixed(3)) } : {}) }) + '\n');
       else if (mode === 'lines') {
-        const speed = outcome === 'uploaded' || outcome === 'downloaded' ? ` in ${seconds.toFixed(1)} s (${mib(size / Math.max(0.001, seconds))}/s)` : '';
+        const speed = seconds !== undefined && (outcome === 'uploaded' || outcome === 'downloaded') ? ` in ${seconds.toFixed(1)} s (${mib(size / Math.max(0.001, seconds))}/s)` : '';
         stream.write(`blob ${short} ${mib(size)} ${outcome}${speed}\n`);
       } else if (mode === 'tty') draw(true);
     },

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,7 +22,7 @@ const req = integration(onPath('docker-registry'), onPath('skopeo'), onPath('pod
 async function sampleLayout(dir: string, arch: Arch, name: string): Promise<{ path: string; digest: string }> {
   const r = await writeOutputs(
     {
-      entries: sampleTree(), formats: ['oci', 'sbom'], outDir: dir, names: defaultOutputNames(name), arch, sourceDateEpoch: SAMPLE_EPOCH,
+      entries: sampleTree(), formats: ['oci', 'oci-archive', 'sbom'], outDir: dir, names: defaultOutputNames(name), arch, sourceDateEpoch: SAMPLE_EPOCH,
       image: { refName: `${name}:latest`, createdBy: 'fexpod test', cmd: ['/bin/sh'] },
       sbom: { imageName: name, distro: { id: 'fedora', release: '42' }, packages: [], toolVersion: 'test' },
     },
@@ -70,6 +70,11 @@ test('push to an anonymous registry: skopeo and podman agree on the digest, the 
     assert.ok(!proxy.requests.some((r) => r.method === 'PUT'), `nothing written: ${proxy.requests.map((r) => `${r.method} ${r.path}`).join(', ')}`);
     assert.ok(proxy.requests.length <= 6, `${proxy.requests.length} requests`);
 
+    // the oci-archive of the same image: unpacked, each blob checked, the same digest
+    const fromArchive = JSON.parse((await runFexpod(['push', '--tls-verify=false', join(dir, 'sample.oci.tar'), `${proxy.host}/${repo}:archive`, '--json'])).stdout);
+    assert.equal(fromArchive.digest, img.digest);
+    assert.equal(fromArchive.blobs.uploaded, 0);
+
     // the same blobs to another repository: mounted, not uploaded
     proxy.requests.length = 0;
     const mounted = JSON.parse((await runFexpod(['push', '--tls-verify=false', img.path, `${proxy.host}/${repo}-copy:1`, '--mount-from', repo, '--json'])).stdout);
@@ -114,6 +119,11 @@ test('an image index with two platforms: pushed as one reference, each platform 
       const idx = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8'));
       assert.equal(idx.manifests[0].digest, want.digest);
     }
+    // a directory of the user's own files is never replaced by a pull
+    mkdirSync(join(dir, 'mine'));
+    writeFileSync(join(dir, 'mine', 'notes.txt'), 'keep me');
+    await assert.rejects(runFexpod(['pull', '--tls-verify=false', local, '-o', join(dir, 'mine')]), /exists and is not an OCI image layout/);
+    assert.equal(readFileSync(join(dir, 'mine', 'notes.txt'), 'utf8'), 'keep me');
   } finally {
     await podman(['rmi', '-f', local]).catch(() => '');
     await reg.close();
