@@ -183,7 +183,9 @@ export async function publish(client: RegistryClient, req: PublishRequest, opts:
   if (req.ref.digest && req.ref.digest !== root.digest) {
     throw new FexpodError(`${formatReference(req.ref)}: the content's digest is ${root.digest}`, { fix: 'push to a tag, or to the digest the content has' });
   }
-  const changed = await inContext(`pushing to ${formatReference(req.ref)}`, () => pusher.pushTagged(root, req.ref.tag));
+  // no tag and no digest: "latest", as podman and skopeo do
+  const ref: ImageReference = req.ref.tag === undefined && req.ref.digest === undefined ? { ...req.ref, tag: 'latest' } : req.ref;
+  const changed = await inContext(`pushing to ${formatReference(ref)}`, () => pusher.pushTagged(root, ref.tag));
   const subject: Descriptor = { mediaType: root.mediaType, digest: root.digest, size: root.bytes.length };
   const referrers: { digest: string; artifactType: string; via: AttachOutcome }[] = [];
   if (req.sbom && sbomBytes) {
@@ -199,7 +201,7 @@ export async function publish(client: RegistryClient, req: PublishRequest, opts:
     await writeFexIndex(req.fexIndex, req.file.path, planned.artifact.kind, planned.artifact.xxh3, url);
   }
   return {
-    reference: formatReference(req.ref),
+    reference: formatReference(ref),
     digest: root.digest,
     mediaType: root.mediaType,
     size: root.bytes.length,

@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { resolve as resolvePath } from 'node:path';
 import type { CliContext, Command } from '../common/command.js';
 import { parseOptions, printJson, wantsHelp } from '../common/command.js';
 import { UsageError } from '../common/errors.js';
@@ -96,8 +97,8 @@ export const command: Command = {
       'fex-dir': { type: 'string' },
       'state-dir': { type: 'string' },
     });
-    const paths = pathEnv(ctx, values['fex-dir']);
-    const stateRoot = values['state-dir'];
+    const paths = pathEnv(ctx, values['fex-dir'] ? resolvePath(ctx.cwd, values['fex-dir']) : undefined);
+    const stateRoot = values['state-dir'] ? resolvePath(ctx.cwd, values['state-dir']) : undefined;
     if (sub === 'list') return list(ctx, paths, stateRoot, values.json ?? false);
     if (sub !== 'install') throw new UsageError(`rootfs: unknown subcommand "${sub ?? ''}"`, 'use fexpod rootfs install REF|FILE, or fexpod rootfs list');
     if (positionals.length !== 1) throw new UsageError('rootfs install: give one reference or file', 'fexpod rootfs install localhost:5000/fex/rootfs:42-erofs');

@@ -106,3 +106,21 @@ for (const api of [true, false]) {
     }
   });
 }
+
+test('a reference without a tag is pushed as "latest" (registry stand-in)', async () => {
+  const clock = { t: 0 };
+  const reg = await startStandin();
+  const dir = mkdtempSync(join(tmpdir(), 'fexpod-standin-'));
+  const c = client(reg.host, clock);
+  try {
+    const r = await publish(c, { ref: parseReference(`${reg.host}/fex/notag`), file: { path: fakeErofs(dir), role: 'overlay' } }, opts(clock));
+    assert.equal(r.reference, `${reg.host}/fex/notag:latest`);
+    assert.ok(reg.manifests.has('fex/notag:latest'));
+    const m = JSON.parse(reg.manifests.get('fex/notag:latest')?.bytes.toString() ?? '{}');
+    assert.equal(m.artifactType, 'application/vnd.fexpod.overlay.v1');
+  } finally {
+    c.close();
+    await reg.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
