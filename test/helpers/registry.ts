@@ -96,7 +96,7 @@ export interface SeenRequest {
 }
 
 /** What the fault proxy does to one request (decided before it is forwarded). */
-export type Fault = 'drop-mid-body' | 'status-500' | 'status-429' | undefined;
+export type Fault = 'drop-mid-body' | 'forward-half-then-drop' | 'status-500' | 'status-429' | undefined;
 
 export interface Proxy {
   readonly host: string;
@@ -108,7 +108,9 @@ export interface Proxy {
  * A plain-HTTP proxy to `upstream` (host:port) that records every request and
  * lets `fault(method, path, n)` (n: how many requests of that method and path
  * kind came before) break some: a dropped connection after half the body
- * (nothing reaches the registry), or an answer of 500 / 429 (Retry-After: 0).
+ * (nothing reaches the registry), the same after half the body did reach the
+ * registry (which then holds a half-written upload), or an answer of 500 /
+ * 429 (Retry-After: 0).
  */
 export async function startProxy(upstream: string, fault: (method: string, path: string, n: number) => Fault = () => undefined): Promise<Proxy> {
   const requests: SeenRequest[] = [];
@@ -139,6 +141,27 @@ export async function startProxy(upstream: string, fault: (method: string, path:
         if (got >= half) req.socket.destroy();
       });
       req.on('end', () => req.socket.destroy());
+      return;
+    }
+    if (f === 'forward-half-then-drop') {
+      const half = Number(req.headers['content-length'] ?? '0') / 2;
+      let sent = 0;
+      requests.push({ method, path, status: 0 });
+      const up = request({ host: upstream.split(':')[0], port: Number(upstream.split(':')[1]), method, path: req.url, headers: { ...req.headers, host: upstream } });
+      up.on('error', () => undefined);
+      up.on('response', (r) => r.resume());
+      req.on('data', (c: Buffer) => {
+        if (sent >= half) return;
+        up.write(c);
+        sent += c.length;
+        if (sent >= half) {
+          // let the registry take in what it got, then cut both connections
+          setTimeout(() => {
+            up.destroy();
+            req.socket.destroy();
+          }, 200);
+        }
+      });
       return;
     }
     const up = request({ host: upstream.split(':')[0], port: Number(upstream.split(':')[1]), method, path: req.url, headers: { ...req.headers, host: upstream } }, (ur) => {

@@ -72,3 +72,29 @@ test('a fault proxy (dropped connections mid-upload, 500, 429) still ends with a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a connection dropped after half a chunk reached the registry (which then cancels the upload) ends in a new upload session and a correct image', req, async () => {
+  const reg = await startRegistry();
+  const proxy = await startProxy(reg.host, (method, _path, n) => (method === 'PATCH' && n === 1 ? 'forward-half-then-drop' : undefined));
+  const dir = mkdtempSync(join(tmpdir(), 'fexpod-faults2-'));
+  const repo = `fex/faults2-${process.pid}`;
+  try {
+    const entries = [...sampleTree(), { path: 'usr/share/noise.bin', type: 'file' as const, mode: 0o644, uid: 0, gid: 0, mtime: SAMPLE_EPOCH, content: bufferContent(randomBytes(3 << 20)) }];
+    const r = await writeOutputs(
+      { entries, formats: ['oci'], outDir: dir, names: defaultOutputNames('noisy'), arch: hostArch(), sourceDateEpoch: SAMPLE_EPOCH, image: { refName: 'noisy:1', createdBy: 'fexpod test' } },
+      { runner: processRunner, privileged: true, pageSize: 4096, env: process.env, log: silentLogger },
+    );
+    const out = await runFexpod(['push', '--tls-verify=false', '--verbose', '--chunk-size', '1', join(dir, 'noisy.oci'), `${proxy.host}/${repo}:1`, '--json']);
+    assert.equal(JSON.parse(out.stdout).digest, r.manifestDigest);
+    assert.match(out.stderr, /session lost, starting a new one/);
+    const sessions = proxy.requests.filter((x) => x.method === 'POST' && x.status === 202).length;
+    assert.equal(sessions, 3, 'layer twice (the first session was cancelled by the registry), config once');
+    const info = JSON.parse((await run('skopeo', ['inspect', '--tls-verify=false', `docker://${reg.host}/${repo}:1`])).stdout);
+    assert.equal(info.Digest, r.manifestDigest);
+    await runFexpod(['pull', '--tls-verify=false', `${reg.host}/${repo}:1`, '-o', join(dir, 'back.oci')]);
+  } finally {
+    await proxy.close();
+    await reg.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
