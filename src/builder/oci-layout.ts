@@ -16,7 +16,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Arch } from '../common/arch.js';
 import { atomicOutput } from './dir-output.js';
-import { canonicalJson, rfc3339 } from '../common/canonical-json.js';
 
 export const MEDIA_TYPE_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const MEDIA_TYPE_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -74,8 +73,31 @@ export async function sha256File(path: string): Promise<string> {
   return h.digest('hex');
 }
 
-// canonicalJson and rfc3339 live in common/ (the registry client writes canonical JSON too)
-export { canonicalJson, rfc3339 } from '../common/canonical-json.js';
+/**
+ * JSON with object keys sorted by code unit and no whitespace: the same value
+ * always gives the same bytes, whatever order the code built it in.
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[k];
+      if (v !== undefined) out[k] = sortKeys(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** RFC 3339 UTC ("2024-01-02T03:04:05Z") from epoch seconds, independent of TZ. */
+export function rfc3339(epochSeconds: number): string {
+  return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
 
 /**
  * gzip with a fixed header and level: the same tar always gives the same bytes.
