@@ -27,6 +27,8 @@ export interface TestRegistry {
 export interface RegistryOptions {
   readonly auth?: { readonly user: string; readonly password: string };
   readonly tls?: boolean;
+  /** distribution's token auth: a realm that signs JWTs with the certificate in certFile. */
+  readonly token?: { readonly realm: string; readonly service: string; readonly issuer: string; readonly certFile: string };
 }
 
 function makeCa(dir: string): { certDir: string; cert: string; key: string } {
@@ -56,6 +58,9 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
     const line = execFileSync('htpasswd', ['-nbB', opts.auth.user, opts.auth.password], { encoding: 'utf8' }).trim();
     writeFileSync(join(dir, 'htpasswd'), line + '\n');
     lines.push('auth:', '  htpasswd:', '    realm: fexpod-test', `    path: ${join(dir, 'htpasswd')}`);
+  }
+  if (opts.token) {
+    lines.push('auth:', '  token:', `    realm: ${opts.token.realm}`, `    service: ${opts.token.service}`, `    issuer: ${opts.token.issuer}`, `    rootcertbundle: ${opts.token.certFile}`);
   }
   const config = join(dir, 'config.yml');
   writeFileSync(config, lines.join('\n') + '\n');
