@@ -10,7 +10,7 @@
  * Blob uploads (monolithic, chunked, resumable) are in blob-upload.ts.
  */
 import type { Logger } from '../common/log.js';
-import { FexpodError } from '../common/errors.js';
+import { FexpodError, errnoCode } from '../common/errors.js';
 import { Authenticator, AuthError } from './auth.js';
 import type { CredentialLookup } from './auth-file.js';
 import { ACCEPT_MANIFESTS, sha256 } from './oci.js';
@@ -95,7 +95,9 @@ export class RegistryClient {
         } catch (err) {
           lastErr = err;
           if (scheme === 'https' && schemes.length > 1 && (isTlsError(err) || isNetworkError(err))) break; // try plain HTTP
-          if (isNetworkError(err) && attempt + 1 < this.policy.attempts) {
+          // nothing listening: one more try (a registry restarting), not the whole backoff
+          const refused = errnoCode(err) === 'ECONNREFUSED' && attempt >= 1;
+          if (isNetworkError(err) && !refused && attempt + 1 < this.policy.attempts) {
             await this.deps.sleep(retryDelay(this.policy, attempt, undefined, this.deps.now(), this.deps.random()));
             continue;
           }
