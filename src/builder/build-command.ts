@@ -20,8 +20,6 @@ import { installRpmFiles } from './install.js';
 import { spillContentStore } from './content-store.js';
 import { packageSource } from './build-source.js';
 import { normalizeFlags, REGISTRY_OPTIONS } from '../publish/registry-flags.js';
-import { printPushResult } from '../publish/push-command.js';
-import { pushBuilt } from '../publish/build-push-command.js';
 
 const HELP = `fexpod build — build an image definition into OCI, EroFS, SquashFS and an SBOM
 
@@ -176,14 +174,16 @@ export const command: Command = {
         { definitionFile: defFile, outDir: resolvePath(ctx.cwd, values.output ?? 'out'), ...(formats ? { formats } : {}), ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}) },
         deps,
       );
-      const pushed = values.push ? await pushBuilt(ctx, values.push, values, result, (await deps.loadDefinition(defFile)).profile.kind) : undefined;
+      // --push: the registry client loads only when asked for
+      const publish = values.push ? await import('../publish/build-push-command.js') : undefined;
+      const pushed = publish && values.push ? await publish.pushBuilt(ctx, values.push, values, result, (await deps.loadDefinition(defFile)).profile.kind) : undefined;
       if (values.json) {
         printJson(ctx, pushed ? { ...result, pushed } : result);
       } else {
         ctx.stderr.write(`built ${result.name} (${result.arch}, ${result.packages} packages, ${result.entries} entries, SOURCE_DATE_EPOCH=${result.sourceDateEpoch})\n`);
         ctx.stderr.write(`  manifest ${result.manifestDigest}\n  diff_id  ${result.diffId}\n`);
         for (const o of result.outputs) ctx.stderr.write(`  ${o.kind.padEnd(11)} ${o.path}  ${o.digest}\n`);
-        for (const p of pushed ?? []) printPushResult(ctx, p);
+        for (const p of pushed ?? []) publish?.printPushResult(ctx, p);
       }
       return 0;
     } finally {

@@ -10,6 +10,8 @@ import type { PublishResult } from './publish.js';
 import { commandLogger, connect, progressMode, registrySettings, type RegistryFlagValues } from './registry-flags.js';
 import { transferProgress } from './transfer-progress.js';
 
+export { printPushResult } from './push-command.js';
+
 export async function pushBuilt(ctx: CliContext, refText: string, flags: RegistryFlagValues, result: Omit<BuiltOutputs, 'profile'>, profile: string): Promise<PublishResult[]> {
   const ref = parseReference(refText);
   const log = commandLogger(ctx, flags);
