@@ -41,7 +41,9 @@ Options:
                            RootFS_links.json next to the file)
   --mount-from REPO        repository on the same registry to mount blobs from (repeatable)
   --jobs N                 blobs uploaded in parallel (default 4)
-  --chunk-size MIB         blobs bigger than this go in chunks of this size (default ${DEFAULT_CHUNK_SIZE >> 20})
+  --chunk-size MIB         send blobs bigger than this in chunks of this size (default: each
+                           blob in one request, as skopeo does; chunks help on links that
+                           drop and behind proxies that cap request bodies)
   --source-date-epoch N    created annotation of artifacts and SBOM referrers
                            (default: $SOURCE_DATE_EPOCH; none when unset)
 ${REGISTRY_HELP}
@@ -124,7 +126,7 @@ export const command: Command = {
         },
         {
           jobs: positiveInt('push', '--jobs', values.jobs, 4),
-          chunkSize: positiveInt('push', '--chunk-size', values['chunk-size'], DEFAULT_CHUNK_SIZE >> 20) << 20,
+          chunkSize: values['chunk-size'] === undefined ? DEFAULT_CHUNK_SIZE : positiveInt('push', '--chunk-size', values['chunk-size'], 1) * (1 << 20),
           ...(values['mount-from'] ? { mountFrom: values['mount-from'] } : {}),
           progress,
           now: Date.now,
