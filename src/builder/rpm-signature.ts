@@ -3,18 +3,24 @@
  *
  * The signature header carries a detached OpenPGP signature over the exact main-header bytes:
  * RSAHEADER (268) for RSA, DSAHEADER (267) for DSA/EdDSA, OPENPGP (278, rpm 6, base64 strings).
- * v4+ signatures are verified with openpgp.js. openpgp.js v6 no longer reads v3 signature
+ * A package may carry several (rpm 6: an RSA and an ML-DSA one); each is first identified by
+ * openpgp-packet.ts, and kinds fexpod cannot check are skipped and named, never guessed at.
+ * v4 and v6 signatures are verified with openpgp.js. openpgp.js v6 no longer reads v3 signature
  * packets, which rpm still accepts and Fedora used for years (e.g. fc31 packages): those are
  * verified here directly — they are plain RSA PKCS#1 v1.5 over hash(data ‖ type ‖ time) — with
  * node:crypto and the key's public RSA parameters from openpgp.js.
  */
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import * as openpgp from 'openpgp';
+import { describeSignature, readSignaturePacket, type SignaturePacket } from './openpgp-packet.js';
 import { RpmHashAlgo, RpmSigTag, type RpmPackageHeaders } from './rpm-header.js';
 
-export type SignatureResult =
+type Check =
   | { readonly ok: true; readonly keyId: string; readonly keyUser: string | undefined }
   | { readonly ok: false; readonly reason: 'unsigned' | 'no-key' | 'bad-signature' | 'unsupported'; readonly detail: string; readonly keyId?: string };
+
+/** The outcome, and the signatures that were skipped because fexpod cannot check their kind. */
+export type SignatureResult = Check & { readonly skipped: readonly string[] };
 
 /** Reads every key in armored or binary key files. */
 export async function readKeys(files: readonly { readonly name: string; readonly data: Uint8Array }[]): Promise<openpgp.PublicKey[]> {
@@ -71,44 +77,20 @@ interface V3Signature {
   readonly mpi: Uint8Array;
 }
 
-/** Body of the first packet (old or new format header), or undefined. */
-function packetBody(p: Uint8Array): { tag: number; body: Uint8Array } | undefined {
-  const t = p[0];
-  if (t === undefined || (t & 0x80) === 0) return undefined;
-  if (t & 0x40) {
-    const tag = t & 0x3f;
-    const l0 = p[1] ?? 0;
-    if (l0 < 192) return { tag, body: p.subarray(2, 2 + l0) };
-    if (l0 < 224) {
-      const len = ((l0 - 192) << 8) + (p[2] ?? 0) + 192;
-      return { tag, body: p.subarray(3, 3 + len) };
-    }
-    if (l0 === 255) {
-      const len = ((p[2]! << 24) | (p[3]! << 16) | (p[4]! << 8) | p[5]!) >>> 0;
-      return { tag, body: p.subarray(6, 6 + len) };
-    }
-    return undefined;
-  }
-  const tag = (t >> 2) & 0x0f;
-  const lt = t & 3;
-  if (lt === 0) return { tag, body: p.subarray(2, 2 + p[1]!) };
-  if (lt === 1) return { tag, body: p.subarray(3, 3 + ((p[1]! << 8) | p[2]!)) };
-  if (lt === 2) return { tag, body: p.subarray(5, 5 + (((p[1]! << 24) | (p[2]! << 16) | (p[3]! << 8) | p[4]!) >>> 0)) };
-  return undefined;
-}
-
-function parseV3(p: Uint8Array): V3Signature | undefined {
-  const pkt = packetBody(p);
-  if (!pkt || pkt.tag !== 2) return undefined;
-  const b = pkt.body;
-  if (b[0] !== 3 || b[1] !== 5 || b.length < 19) return undefined;
-  const bits = (b[17]! << 8) | b[18]!;
+/**
+ * A v3 signature packet body (RFC 4880 §5.2.2): version 3, hashed length 5, type, time (4),
+ * key ID (8), public-key algorithm, hash algorithm, the hash's left 16 bits, then the RSA
+ * signature as an MPI: a 2-byte bit count and the bytes.
+ */
+function parseV3(s: SignaturePacket): V3Signature {
+  const b = s.body;
+  const bits = (b[19]! << 8) | b[20]!;
   return {
-    sigType: b[2]!,
+    sigType: s.sigType,
     time: b.subarray(3, 7),
-    keyId: hex(b.subarray(7, 15)),
-    pubAlg: b[15]!,
-    hashAlg: b[16]!,
+    keyId: s.keyId ?? hex(b.subarray(7, 15)),
+    pubAlg: s.pubAlg,
+    hashAlg: s.hashAlg,
     left16: b.subarray(17, 19),
     mpi: b.subarray(21, 21 + Math.ceil(bits / 8)),
   };
@@ -118,11 +100,10 @@ function b64url(b: Uint8Array): string {
   return Buffer.from(b).toString('base64url');
 }
 
-function verifyV3(sig: V3Signature, data: Uint8Array, keys: readonly openpgp.PublicKey[]): SignatureResult {
+function verifyV3(sig: V3Signature, data: Uint8Array, keys: readonly openpgp.PublicKey[]): Check {
   const found = findKey(keys, sig.keyId);
   if (!found) return { ok: false, reason: 'no-key', detail: `signed with key ID ${sig.keyId}, which is not among the trusted keys`, keyId: sig.keyId };
   const hash = RpmHashAlgo[sig.hashAlg];
-  if (sig.pubAlg !== 1 && sig.pubAlg !== 3) return { ok: false, reason: 'unsupported', detail: `v3 signature with public-key algorithm ${sig.pubAlg}`, keyId: sig.keyId };
   // MD5 and SHA-1 signatures are refused as too weak.
   if (!hash || hash === 'md5' || hash === 'sha1') return { ok: false, reason: 'unsupported', detail: `v3 signature with hash algorithm ${sig.hashAlg}`, keyId: sig.keyId };
   const params: Record<string, unknown> = { ...found.packet.publicParams };
@@ -144,20 +125,15 @@ function verifyV3(sig: V3Signature, data: Uint8Array, keys: readonly openpgp.Pub
     : { ok: false, reason: 'bad-signature', detail: `the header signature does not match (key ID ${sig.keyId}): the header was altered`, keyId: sig.keyId };
 }
 
-async function verifyV4(packet: Uint8Array, data: Uint8Array, keys: readonly openpgp.PublicKey[]): Promise<SignatureResult> {
-  let sig: openpgp.Signature;
-  try {
-    sig = await openpgp.readSignature({ binarySignature: packet });
-  } catch (err) {
-    return { ok: false, reason: 'unsupported', detail: `unreadable OpenPGP signature: ${err instanceof Error ? err.message : String(err)}` };
-  }
-  const ids = sig.getSigningKeyIDs().map((k) => k.toHex());
-  if (ids.length === 0) return { ok: false, reason: 'unsupported', detail: 'OpenPGP signature packet of an unsupported version' };
-  const keyId = ids[0]!;
-  const found = ids.map((id) => findKey(keys, id)).find((x) => x !== undefined);
+/** v4 and v6 signatures, through openpgp.js; the issuer comes from our own reading of the packet. */
+async function verifyV4(packet: Uint8Array, info: SignaturePacket, data: Uint8Array, keys: readonly openpgp.PublicKey[]): Promise<Check> {
+  const keyId = info.keyId;
+  if (keyId === undefined) return { ok: false, reason: 'unsupported', detail: `${describeSignature(info)} names no issuer key` };
+  const found = findKey(keys, keyId);
   if (!found) return { ok: false, reason: 'no-key', detail: `signed with key ID ${keyId}, which is not among the trusted keys`, keyId };
-  const message = await openpgp.createMessage({ binary: data });
   try {
+    const sig = await openpgp.readSignature({ binarySignature: packet });
+    const message = await openpgp.createMessage({ binary: data });
     const res = await openpgp.verify({ message, signature: sig, verificationKeys: found.key, format: 'binary', expectSigned: true });
     const first = res.signatures[0];
     if (!first) return { ok: false, reason: 'bad-signature', detail: 'no signature verified', keyId };
@@ -168,22 +144,48 @@ async function verifyV4(packet: Uint8Array, data: Uint8Array, keys: readonly ope
   }
 }
 
+/** Public-key algorithms fexpod checks: RSA (every version); DSA, ECDSA and EdDSA from v4 on (openpgp.js). */
+const CHECKABLE: Readonly<Record<number, readonly number[]>> = { 3: [1, 3], 4: [1, 3, 17, 19, 22, 27, 28], 6: [1, 3, 19, 27, 28] };
+
+/** Why fexpod cannot check this signature, or undefined when it can. */
+function uncheckable(s: SignaturePacket): string | undefined {
+  const algs = CHECKABLE[s.version];
+  if (!algs) return `an OpenPGP v${s.version} signature (a version fexpod cannot check)`;
+  if (!algs.includes(s.pubAlg)) return `${describeSignature(s)} (an algorithm fexpod cannot check)`;
+  return undefined;
+}
+
 /**
- * Verifies the header signature(s) over the main header. Any one good signature from a trusted
- * key passes; otherwise the most telling failure is returned.
+ * Verifies the header signature(s) over the main header. Signatures fexpod cannot check (an
+ * unknown version or algorithm, such as ML-DSA) are skipped and named in `skipped`; any one good
+ * signature from a trusted key passes; otherwise the most telling failure is returned.
  */
 export async function verifyHeaderSignature(pkg: Uint8Array, h: RpmPackageHeaders, keys: readonly openpgp.PublicKey[]): Promise<SignatureResult> {
   const data = pkg.subarray(h.ranges.header.start, h.ranges.header.end);
   const packets = signaturePackets(h);
-  if (packets.length === 0) return { ok: false, reason: 'unsigned', detail: 'the package has no header signature' };
-  const failures: SignatureResult[] = [];
+  if (packets.length === 0) return { ok: false, reason: 'unsigned', detail: 'the package has no header signature', skipped: [] };
+  const failures: Check[] = [];
+  const skipped: string[] = [];
   for (const p of packets) {
-    const v3 = parseV3(p);
-    const r = v3 ? verifyV3(v3, data, keys) : await verifyV4(p, data, keys);
-    if (r.ok) return r;
+    const info = readSignaturePacket(p);
+    if (!info) {
+      skipped.push('a signature-header entry that is not an OpenPGP signature packet');
+      continue;
+    }
+    const why = uncheckable(info);
+    if (why) {
+      skipped.push(why);
+      continue;
+    }
+    const r = info.version === 3 ? verifyV3(parseV3(info), data, keys) : await verifyV4(p, info, data, keys);
+    if (r.ok) return { ...r, skipped };
     failures.push(r);
   }
   const rank = { 'bad-signature': 0, 'no-key': 1, unsupported: 2, unsigned: 3 } as const;
   failures.sort((a, b) => (a.ok || b.ok ? 0 : rank[a.reason] - rank[b.reason]));
-  return failures[0]!;
+  const worst = failures[0];
+  if (!worst || worst.ok) {
+    return { ok: false, reason: 'unsupported', detail: `no signature fexpod can check: ${skipped.join('; ')}`, skipped };
+  }
+  return { ...worst, skipped };
 }
