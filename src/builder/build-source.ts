@@ -120,6 +120,7 @@ export function packageSource(opts: PackageSourceOptions): PackageSource {
           http,
           mirrors,
           concurrency: opts.jobs ?? 4,
+          log: opts.log,
           keyDeps: nodeKeyDeps(http),
           ...(progress ? { onEvent: (e) => progress.event(e) } : {}),
           ...(onReady

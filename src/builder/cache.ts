@@ -1,7 +1,10 @@
 /**
  * Content-addressed download cache: blobs/<alg>/<hex>. An entry is only ever created complete and
  * verified: downloads go to blobs/<alg>/.partial-<hex> in the same directory (kept for resume),
- * are verified, fsync'd and renamed into place.
+ * are checked (digest and size, then the caller's check — for packages the whole RPM
+ * verification), fsync'd and renamed into place. A partial file that fails either check is
+ * deleted, so a process killed at any point leaves a partial file or a verified entry, never an
+ * unverified entry under its final name.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -39,6 +42,9 @@ export function defaultCacheDir(env: Readonly<Record<string, string | undefined>
   throw new FexpodError('cannot find a cache directory: neither XDG_CACHE_HOME nor HOME is set', { fix: 'pass --cache-dir DIR' });
 }
 
+/** A check of a blob's content beyond its digest (throws to refuse it). */
+export type BlobCheck = (path: string) => Promise<void>;
+
 export class BlobCache {
   constructor(readonly dir: string) {}
 
@@ -63,8 +69,11 @@ export class BlobCache {
     await mkdir(join(this.dir, 'blobs', d.alg), { recursive: true, mode: 0o755 });
   }
 
-  /** Verifies the partial file and renames it into place; a mismatch deletes it. */
-  async commit(d: Digest, size: number | undefined): Promise<string> {
+  /**
+   * Verifies the partial file (digest and size, then `check`) and renames it into place; a
+   * mismatch or a failed check deletes it. `beforeRename` runs once the file is verified.
+   */
+  async commit(d: Digest, size: number | undefined, check?: BlobCheck, beforeRename?: () => void): Promise<string> {
     const partial = this.partialPath(d);
     const got = await hashFile(partial, d.alg);
     const st = await stat(partial);
@@ -72,6 +81,15 @@ export class BlobCache {
       await rm(partial, { force: true });
       throw new DigestMismatchError(d, got, st.size, size);
     }
+    if (check) {
+      try {
+        await check(partial);
+      } catch (err) {
+        await rm(partial, { force: true });
+        throw err;
+      }
+    }
+    beforeRename?.();
     const fh = await open(partial, 'r');
     try {
       await fh.sync();

@@ -2,13 +2,16 @@
  * Fetch one content-addressed blob into the cache, trying mirrors in order.
  *
  * Per attempt: resume from the partial file with Range when the server honours it, stream to
- * disk, then verify size + digest and rename into place (BlobCache.commit). A 4xx/5xx, a
- * connection drop, a stall, a truncated body or wrong bytes move on to the next mirror; the
- * partial file is kept after a drop (for resume) and deleted after wrong bytes.
+ * disk, then verify size + digest and the request's own check (for packages: the RPM
+ * verification) and rename into place (BlobCache.commit). A 4xx/5xx, a connection drop, a
+ * stall, a truncated body or wrong bytes move on to the next mirror; the partial file is kept
+ * after a drop (for resume) and deleted after wrong bytes. A failed check is not a mirror's
+ * fault (the bytes are the ones the digest names, every mirror has the same): it stops at once.
+ * So does a local error (the cache directory not writable, a full disk), named as such.
  */
 import { open, rm, stat } from 'node:fs/promises';
-import { FexpodError } from '../common/errors.js';
-import { BlobCache, DigestMismatchError, type Digest } from './cache.js';
+import { FexpodError, errnoCode, errorMessage } from '../common/errors.js';
+import { BlobCache, DigestMismatchError, type BlobCheck, type Digest } from './cache.js';
 import { HttpError, redactUrl, type HttpClient } from './http.js';
 
 export interface BlobRequest {
@@ -21,6 +24,11 @@ export interface BlobRequest {
   readonly urls: readonly string[];
   /** For messages: "glibc-2.40-1.fc42.x86_64.rpm". */
   readonly what: string;
+  /**
+   * Checks the content beyond its digest before it enters the cache, and each time a cached
+   * copy is used (a cached blob may have been verified against another definition's keys).
+   */
+  readonly check?: BlobCheck;
 }
 
 export type BlobEvent =
@@ -28,6 +36,10 @@ export type BlobEvent =
   | { readonly type: 'start'; readonly what: string; readonly url: string; readonly from: number; readonly total: number | undefined }
   | { readonly type: 'bytes'; readonly what: string; readonly n: number }
   | { readonly type: 'retry'; readonly what: string; readonly url: string; readonly reason: string }
+  /** The download is complete; its digest and check run now (nothing is in the cache yet). */
+  | { readonly type: 'verify'; readonly what: string }
+  /** Verified; it is renamed into the cache next. */
+  | { readonly type: 'verified'; readonly what: string }
   | { readonly type: 'done'; readonly what: string; readonly size: number };
 
 export interface FetchBlobDeps {
@@ -52,56 +64,93 @@ export class FetchError extends FexpodError {
   }
 }
 
+/** A local failure (the cache directory, the disk): no mirror can help, so no retry. */
+export class CacheStoreError extends FexpodError {}
+
+function storeError(req: BlobRequest, cache: BlobCache, err: unknown): CacheStoreError {
+  return new CacheStoreError(`${req.what}: cannot write it into the cache ${cache.dir}: ${errorMessage(err)}`, {
+    cause: err,
+    fix: errnoCode(err) === 'ENOSPC'
+      ? `free disk space where the cache lives (${cache.dir}), or pass --cache-dir DIR on a larger disk`
+      : `check that ${cache.dir} is a writable directory (or pass --cache-dir DIR)`,
+  });
+}
+
 /** Path of the verified blob, downloading it if needed. */
 export async function fetchBlob(req: BlobRequest, deps: FetchBlobDeps): Promise<string> {
   const { cache } = deps;
   if (await cache.has(req.digest, req.size)) {
+    const path = cache.path(req.digest);
+    await req.check?.(path);
     deps.onEvent?.({ type: 'cached', what: req.what, size: req.size ?? 0 });
-    return cache.path(req.digest);
+    return path;
   }
-  if (req.urls.length === 0) throw new FetchError(`${req.what}: no mirror to fetch it from`);
-  await cache.ensureDir(req.digest);
+  if (req.urls.length === 0) {
+    throw new FetchError(`${req.what}: no mirror to fetch it from`, { fix: 'give its repository a baseurl, metalink or mirrorlist (or --repo ID=URL)' });
+  }
+  await cache.ensureDir(req.digest).catch((err: unknown) => {
+    throw storeError(req, cache, err);
+  });
   const failures: string[] = [];
   let allNotFound = true;
+  let allWrongBytes = true;
   const rounds = deps.rounds ?? 2;
   for (let round = 0; round < rounds; round++) {
     for (const url of req.urls) {
       deps.signal?.throwIfAborted();
+      let failure: unknown;
       try {
         await attempt(url, req, deps);
-        const path = await cache.commit(req.digest, req.size);
-        deps.onEvent?.({ type: 'done', what: req.what, size: req.size ?? 0 });
-        return path;
       } catch (err) {
-        if (deps.signal?.aborted) throw err;
-        const reason = err instanceof Error ? err.message.replace(`${redactUrl(url)}: `, '') : String(err);
-        failures.push(`${redactUrl(url)}: ${reason}`);
-        allNotFound &&= err instanceof HttpError && err.status === 404;
-        deps.onEvent?.({ type: 'retry', what: req.what, url: redactUrl(url), reason });
-        if (err instanceof DigestMismatchError) continue; // partial already deleted
+        if (deps.signal?.aborted || err instanceof CacheStoreError) throw err;
+        failure = err;
       }
+      if (failure === undefined) {
+        try {
+          deps.onEvent?.({ type: 'verify', what: req.what });
+          const path = await cache.commit(req.digest, req.size, req.check, () => deps.onEvent?.({ type: 'verified', what: req.what }));
+          deps.onEvent?.({ type: 'done', what: req.what, size: req.size ?? 0 });
+          return path;
+        } catch (err) {
+          // Wrong bytes are this mirror's fault; a failed check of the right bytes is the same on
+          // every mirror (the partial is deleted), and a local error is no mirror's fault at all.
+          if (!(err instanceof DigestMismatchError)) throw err instanceof FexpodError || !errnoCode(err) ? err : storeError(req, cache, err);
+          failure = err;
+        }
+      }
+      const reason = errorMessage(failure).replace(`${redactUrl(url)}: `, '');
+      failures.push(`${redactUrl(url)}: ${reason}`);
+      allNotFound &&= failure instanceof HttpError && failure.status === 404;
+      allWrongBytes &&= failure instanceof DigestMismatchError;
+      deps.onEvent?.({ type: 'retry', what: req.what, url: redactUrl(url), reason });
     }
   }
   throw new FetchError(
     `${req.what}: every mirror failed:\n  ${failures.join('\n  ')}`,
-    { fix: 'check the network and the mirrors; rerun to resume (verified partial downloads are kept)' },
+    {
+      fix: allWrongBytes
+        ? 'every mirror serves other bytes than the checksum names: the repository changed since it was locked (re-resolve with "fexpod lock DEF.toml"), or the mirrors cannot be trusted'
+        : 'check the network and the mirrors; rerun to resume (verified partial downloads are kept)',
+    },
     allNotFound,
   );
 }
 
 async function attempt(url: string, req: BlobRequest, deps: FetchBlobDeps): Promise<void> {
   const partial = deps.cache.partialPath(req.digest);
-  let have = 0;
+  // undefined: there is no partial file yet (a 0-byte blob must still be downloaded to exist)
+  let have: number | undefined;
   try {
     have = (await stat(partial)).size;
   } catch {
-    have = 0;
+    have = undefined;
   }
-  if (req.size !== undefined && have > req.size) {
+  if (req.size !== undefined && have !== undefined && have > req.size) {
     await rm(partial, { force: true });
-    have = 0;
+    have = undefined;
   }
   if (req.size !== undefined && have === req.size) return; // complete already; commit verifies
+  have ??= 0;
   const stallMs = deps.stallTimeoutMs ?? 30_000;
   const ac = new AbortController();
   const signal = deps.signal ? AbortSignal.any([deps.signal, ac.signal]) : ac.signal;
@@ -125,7 +174,9 @@ async function attempt(url: string, req: BlobRequest, deps: FetchBlobDeps): Prom
   }
   const total = req.size;
   deps.onEvent?.({ type: 'start', what: req.what, url: redactUrl(url), from, total });
-  const fh = await open(partial, from > 0 ? 'a' : 'w', 0o644);
+  const fh = await open(partial, from > 0 ? 'a' : 'w', 0o644).catch((err: unknown) => {
+    throw storeError(req, deps.cache, err);
+  });
   let written = from;
   let timer: NodeJS.Timeout | undefined;
   const arm = () => {
@@ -145,10 +196,16 @@ async function attempt(url: string, req: BlobRequest, deps: FetchBlobDeps): Prom
         await res.cancel();
         throw new HttpError(url, res.status, `sent more than ${req.maxSize} bytes`);
       }
-      await fh.write(chunk);
+      await fh.write(chunk).catch((err: unknown) => {
+        throw storeError(req, deps.cache, err);
+      });
       deps.onEvent?.({ type: 'bytes', what: req.what, n: chunk.length });
     }
   } catch (err) {
+    if (err instanceof CacheStoreError) {
+      await res.cancel();
+      throw err;
+    }
     if (ac.signal.aborted && ac.signal.reason instanceof Error) throw ac.signal.reason;
     if (err instanceof HttpError) throw err;
     throw new HttpError(url, res.status, `transfer broke off after ${written} bytes: ${err instanceof Error ? err.message : String(err)}`, { cause: err });

@@ -1,6 +1,8 @@
 /**
  * Fetch a lock's packages into the content-addressed cache, in parallel, and verify each one
  * (sha256 + size by the cache, header digest, OpenPGP signature, payload digest by verify.ts).
+ * A download is verified before it is renamed into the cache (a package that fails never gets
+ * an entry), and a cached package is verified again against this lock's keys each time it is used.
  *
  *   fetchLocked(lock, opts) → Map<sha256, path in the cache>
  *
@@ -9,8 +11,9 @@
  */
 import type { PublicKey } from 'openpgp';
 import { FexpodError } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
 import { BlobCache } from './cache.js';
-import { fetchBlob, FetchError, type BlobEvent } from './fetch-blob.js';
+import { CacheStoreError, fetchBlob, FetchError, type BlobEvent } from './fetch-blob.js';
 import { withTrailingSlash, type HttpClient } from './http.js';
 import { loadKeys, type KeyDeps } from './keys.js';
 import { VanishedPackagesError, type Lock, type LockedPackage } from './lock.js';
@@ -33,6 +36,8 @@ export interface FetchLockedOptions {
   readonly signal?: AbortSignal;
   /** Called as each package is downloaded and verified (its sha256 and cache path), so extraction can start. */
   readonly onVerified?: (sha256: string, path: string) => void;
+  /** --verbose details (signatures skipped because fexpod cannot check their kind). */
+  readonly log?: Logger;
 }
 
 export function packageUrls(p: LockedPackage, baseUrls: readonly string[]): string[] {
@@ -85,17 +90,21 @@ export async function fetchLocked(lock: Lock, opts: FetchLockedOptions): Promise
   await pool(unique, opts.concurrency ?? 4, async (p) => {
     try {
       const repo = lock.repos.find((r) => r.id === p.repo);
+      const file = p.location.split('/').pop() ?? p.location;
+      const check = verify
+        ? async (path: string) => {
+            const v = await verifyRpmFile(path, p, { gpgcheck: repo?.gpgcheck ?? true, keys: keys.get(p.repo) ?? [] });
+            for (const s of v.skippedSignatures) opts.log?.debug(`${file}: skipped ${s}; ${v.signedBy ? `signed by ${v.signedBy}` : 'gpgcheck is off'}`);
+          }
+        : undefined;
       let path = result.get(p.sha256);
-      if (!path) {
+      if (path) await check?.(path);
+      else {
         const bases = opts.mirrors?.get(p.repo) ?? repo?.baseurls ?? [];
-        const file = p.location.split('/').pop() ?? p.location;
         path = await fetchBlob(
-          { digest: { alg: 'sha256', hex: p.sha256 }, size: p.size, urls: packageUrls(p, bases), what: file },
+          { digest: { alg: 'sha256', hex: p.sha256 }, size: p.size, urls: packageUrls(p, bases), what: file, ...(check ? { check } : {}) },
           { http: opts.http, cache, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
         );
-      }
-      if (verify) {
-        await verifyRpmFile(path, p, { gpgcheck: repo?.gpgcheck ?? true, keys: keys.get(p.repo) ?? [] });
       }
       result.set(p.sha256, path);
       opts.onVerified?.(p.sha256, path);
@@ -109,12 +118,14 @@ export async function fetchLocked(lock: Lock, opts: FetchLockedOptions): Promise
   });
   const verifyErrors = failures.filter((e): e is PackageVerifyError => e instanceof PackageVerifyError);
   if (verifyErrors.length > 0) {
-    throw new FexpodError(`${verifyErrors.length} package(s) failed verification:\n  ${verifyErrors.map((e) => e.message).join('\n  ')}`, {
+    throw new FexpodError(`${verifyErrors.length} package(s) failed verification (nothing of them was kept in the cache):\n  ${verifyErrors.map((e) => e.message).join('\n  ')}`, {
       fix: verifyErrors[0]!.fix ?? '',
       exitCode: 4,
       cause: verifyErrors[0],
     });
   }
+  const local = failures.find((e) => e instanceof CacheStoreError);
+  if (local) throw local;
   if (failures.length > 0) {
     const first = failures[0]!;
     throw new FexpodError(`${failures.length} package(s) could not be fetched:\n  ${failures.map((e) => e.message).join('\n  ')}`, {

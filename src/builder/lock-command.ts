@@ -123,6 +123,7 @@ export const command: Command = {
           mirrors,
           keyDeps: nodeKeyDeps(http),
           onEvent: (e) => progress.event(e),
+          log,
         });
         fetched = paths.size;
       } finally {

@@ -9,11 +9,12 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { PublicKey } from 'openpgp';
 import { FexpodError } from '../common/errors.js';
 import { DIGEST_ALGS, type DigestAlg } from './cache.js';
 import {
+  RPM_LEAD_SIZE,
   RpmFormatError,
   RpmHashAlgo,
   RpmSigTag,
@@ -47,20 +48,29 @@ export interface VerifiedRpm {
   /** Key that signed the header (gpgcheck), e.g. "Fedora (42) <…>". */
   readonly signedBy: string | undefined;
   readonly payloadDigest: DigestAlg | 'md5' | 'none';
+  /** Header signatures skipped because fexpod cannot check their kind (e.g. ML-DSA), described. */
+  readonly skippedSignatures: readonly string[];
 }
+
+export type PackageVerifyKind = 'tampered' | 'unsigned' | 'no-key' | 'unsupported' | 'mismatch' | 'corrupt' | 'source';
+
+/** What the user can do, per kind of failure. The bytes already matched the lock's sha256 when these run. */
+const VERIFY_FIX: Readonly<Record<PackageVerifyKind, string>> = {
+  'no-key': "add the signing key to the repository's gpgkey list (or set gpgcheck = false for a repository you trust otherwise)",
+  unsigned: 'use signed packages, or set gpgcheck = false for this repository if that is intended',
+  unsupported:
+    'the package carries no signature fexpod can check (run with --verbose to see the skipped ones): sign it with an RSA or EdDSA key, or set gpgcheck = false for this repository if you trust it otherwise',
+  tampered:
+    'do not use this package: it differs from what was signed or locked. fexpod kept nothing of it; fetch it from a trusted mirror (--repo ID=URL) and, if the repository itself serves it so, report it there',
+  mismatch: 'the repository serves another package under this file than the lock records: re-resolve with "fexpod lock DEF.toml"',
+  corrupt: 'the file is not a readable RPM (a mirror error page or a damaged copy): fetch it again from another mirror (--repo ID=URL)',
+  source: 'a source package cannot be installed into an image: remove it from the lock (re-resolve with "fexpod lock DEF.toml")',
+};
 
 /** A package that must not be installed: names it and says why. */
 export class PackageVerifyError extends FexpodError {
-  constructor(readonly pkg: string, readonly reason: string, readonly kind: 'tampered' | 'unsigned' | 'no-key' | 'mismatch' | 'corrupt') {
-    super(`${pkg}: ${reason}`, {
-      fix:
-        kind === 'no-key'
-          ? 'add the signing key to the repository\'s gpgkey list (or set gpgcheck = false for a repository you trust otherwise)'
-          : kind === 'unsigned'
-            ? 'use signed packages, or set gpgcheck = false for this repository if that is intended'
-            : 'the package was altered: delete it from the mirror/cache and fetch it again from a trusted mirror',
-      exitCode: 4,
-    });
+  constructor(readonly pkg: string, readonly reason: string, readonly kind: PackageVerifyKind) {
+    super(`${pkg}: ${reason}`, { fix: VERIFY_FIX[kind], exitCode: 4 });
   }
 }
 
@@ -94,10 +104,15 @@ export async function verifyRpmFile(path: string, exp: RpmExpectation, opts: Ver
   try {
     parsed = await readHeaders(path);
   } catch (err) {
-    if (err instanceof RpmFormatError) throw new PackageVerifyError(label, `corrupt RPM header: ${err.message}`, 'corrupt');
+    if (err instanceof RpmFormatError) {
+      const size = (await stat(path)).size;
+      throw new PackageVerifyError(label, size < RPM_LEAD_SIZE ? `the file is ${size} bytes: too short to be an RPM` : `corrupt RPM header: ${err.message}`, 'corrupt');
+    }
     throw err;
   }
   const { headers: h, prefix } = parsed;
+  // rpm's headerIsSource: a source package has no SOURCERPM.
+  if (!h.header.has(RpmTag.SOURCERPM)) throw new PackageVerifyError(label, 'the file is a source package (.src.rpm)', 'source');
   const nevra = headerNevra(h.header);
   if (formatNevra(nevra) !== label) {
     throw new PackageVerifyError(label, `the file is ${formatNevra(nevra)}, not the locked package`, 'mismatch');
@@ -111,11 +126,14 @@ export async function verifyRpmFile(path: string, exp: RpmExpectation, opts: Ver
   }
 
   let signedBy: string | undefined;
+  let skippedSignatures: readonly string[] = [];
   if (opts.gpgcheck) {
     const sig = await verifyHeaderSignature(prefix, h, opts.keys);
+    skippedSignatures = sig.skipped;
     if (!sig.ok) {
-      const kind = sig.reason === 'unsigned' ? 'unsigned' : sig.reason === 'no-key' ? 'no-key' : 'tampered';
-      throw new PackageVerifyError(label, sig.reason === 'unsigned' ? 'unsigned package (gpgcheck is on)' : sig.detail, kind);
+      const kind = sig.reason === 'bad-signature' ? 'tampered' : sig.reason;
+      const skipped = sig.skipped.length > 0 && sig.reason !== 'unsupported' ? ` (skipped: ${sig.skipped.join('; ')})` : '';
+      throw new PackageVerifyError(label, `${sig.reason === 'unsigned' ? 'unsigned package (gpgcheck is on)' : sig.detail}${skipped}`, kind);
     }
     signedBy = sig.keyUser ?? sig.keyId;
   }
@@ -156,5 +174,6 @@ export async function verifyRpmFile(path: string, exp: RpmExpectation, opts: Ver
     nevra,
     signedBy,
     payloadDigest: payHash && payloadAlg ? payloadAlg : md5 ? 'md5' : 'none',
+    skippedSignatures,
   };
 }
