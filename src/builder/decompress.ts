@@ -116,7 +116,7 @@ function toolStream(tool: 'xz' | 'bzip2' | 'zstd'): Duplex {
     if (exited.code === 0) out.end();
     else {
       const msg = Buffer.concat(stderr).toString('utf8').trim() || `exit ${exited.code ?? exited.signal}`;
-      out.destroy(new DecompressError(`${tool}: ${msg.replace(/^(xz|bzip2): \(stdin\): /, '').replace(/^zstd: \/\*stdin\*\\: /, '')}`));
+      out.destroy(new DecompressError(`${tool}: ${msg.replace(/^(xz|bzip2): \(stdin\): /, '').replace(/^zstd: \/\*stdin\*\\ ?: /, '')}`));
     }
   };
   child.stdout.on('data', (d: Buffer) => {

@@ -132,9 +132,17 @@ export async function extractPayload(
   return { nevra, name: nv.name, arch: nv.arch, header, files, content };
 }
 
-/** Reads an RPM file: headers from its start, then the streamed payload. */
+/** For an extraction failure without a fix of its own: how to tell a broken package from a fexpod bug. */
+const EXTRACT_FIX =
+  'the package passed verification, so this is its signed content: if "rpm2cpio PACKAGE | cpio -t" reads it, fexpod cannot and that is a bug to report with the package name; otherwise the package is broken at its source';
+
+/**
+ * Reads an RPM file: headers from its start, then the streamed payload. Errors name the package
+ * (its NEVRA from the header), not the file, which is usually a content-addressed cache blob.
+ */
 export async function extractRpmFile(path: string, store: ContentStore): Promise<ExtractedRpm> {
   let want = 64 * 1024;
+  let label = path;
   for (;;) {
     const fh = await open(path, 'r');
     let head: Buffer;
@@ -147,6 +155,7 @@ export async function extractRpmFile(path: string, store: ContentStore): Promise
     }
     try {
       const pkg = parseRpmHeaders(head);
+      label = formatNevra(headerNevra(pkg.header));
       const stream = createReadStream(path, { start: pkg.ranges.payloadOffset, highWaterMark: 1024 * 1024 });
       try {
         return await extractPayload(pkg.header, stream, store);
@@ -158,8 +167,8 @@ export async function extractRpmFile(path: string, store: ContentStore): Promise
         want = err.needed;
         continue;
       }
-      if (err instanceof FexpodError) throw new RpmExtractError(`${path}: ${err.message}`, { cause: err, ...(err.fix ? { fix: err.fix } : {}) });
-      throw new RpmExtractError(`${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      const fix = err instanceof FexpodError && err.fix ? err.fix : EXTRACT_FIX;
+      throw new RpmExtractError(`${label}: ${err instanceof Error ? err.message : String(err)}`, { cause: err, fix });
     }
   }
 }

@@ -4,6 +4,10 @@
  * "lzma" is the legacy xz-alone format, which `xz -d` reads), holding a cpio
  * archive (PAYLOADFORMAT "cpio"; rpm v6 may also say "cpio" and use the
  * stripped entries cpio.ts understands).
+ * rpm reads "gzip" payloads through zlib's gzdopen, which passes bytes that do
+ * not start with the gzip magic through unchanged: that is how the plain cpio
+ * payloads rpmbuild writes for `_binary_payload w.ufdio` (no PAYLOADCOMPRESSOR
+ * tag at all) are read, and so they are here.
  * Fedora payloads are zstd: decompress.ts runs them through the `zstd`
  * program when it is on PATH (fzstd otherwise).
  */
@@ -24,10 +28,17 @@ export function payloadCompression(h: RpmHeader): Compression {
  * payload offset on; the result yields the cpio archive bytes.
  */
 export async function* payloadChunks(h: RpmHeader, compressed: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const d = decompressor(payloadCompression(h));
+  let compression = payloadCompression(h);
+  let input = compressed;
+  if (compression === 'gzip') {
+    const peeked = await peek(compressed, GZIP_MAGIC.length);
+    if (!GZIP_MAGIC.every((b, i) => peeked.head[i] === b)) compression = 'none';
+    input = peeked.all;
+  }
+  const d = decompressor(compression);
   const feed = (async () => {
     try {
-      for await (const c of compressed) {
+      for await (const c of input) {
         if (d.destroyed) return;
         if (!d.write(c)) {
           await new Promise<void>((resolve) => {
@@ -54,4 +65,34 @@ export async function* payloadChunks(h: RpmHeader, compressed: AsyncIterable<Uin
     if (!d.destroyed) d.destroy();
     await feed;
   }
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b] as const;
+
+/** The first `n` bytes of a stream, and the whole stream (those bytes included) to read on. */
+async function peek(src: AsyncIterable<Uint8Array>, n: number): Promise<{ head: Uint8Array; all: AsyncIterable<Uint8Array> }> {
+  const it = src[Symbol.asyncIterator]();
+  const taken: Uint8Array[] = [];
+  let have = 0;
+  let done = false;
+  while (have < n) {
+    const r = await it.next();
+    if (r.done) {
+      done = true;
+      break;
+    }
+    taken.push(r.value);
+    have += r.value.length;
+  }
+  const head = Buffer.concat(taken).subarray(0, n);
+  async function* all(): AsyncGenerator<Uint8Array> {
+    yield* taken;
+    if (done) return;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  }
+  return { head, all: all() };
 }

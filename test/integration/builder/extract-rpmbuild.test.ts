@@ -7,14 +7,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { memoryContentStore } from '../../../src/builder/content-store.js';
 import { FileConflictError, installPackages, installRpmFiles } from '../../../src/builder/install.js';
-import { extractRpmFile } from '../../../src/builder/rpm-extract.js';
-import { parseRpmHeaders } from '../../../src/builder/rpm-header.js';
+import { extractRpmFile, RpmExtractError } from '../../../src/builder/rpm-extract.js';
+import { parseRpmHeaders, RpmTag } from '../../../src/builder/rpm-header.js';
 import { payloadChunks } from '../../../src/builder/rpm-payload.js';
 import { decompress as fzstdDecompress } from 'fzstd';
 import { tarChunks } from '../../../src/builder/tar-writer.js';
@@ -177,6 +178,35 @@ test('reproducible tar: same RPMs give the same sha256 under different umask, TZ
   assert.equal(digests[0], digests[1]);
 });
 
+test('an uncompressed package has no PAYLOADCOMPRESSOR tag (what rpmbuild writes for w.ufdio)', req, () => {
+  const pkg = parseRpmHeaders(readFileSync(rpmOf('uncompressed')));
+  assert.equal(pkg.header.has(RpmTag.PAYLOADCOMPRESSOR), false);
+});
+
+test('extraction errors name the package, not the cache file it sits in', req, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fexpod-extract-err-'));
+  try {
+    for (const name of ['zstd', 'uncompressed']) {
+      const bytes = Buffer.from(readFileSync(rpmOf(name)));
+      const pkg = parseRpmHeaders(bytes);
+      // a cache blob is named by its sha256; damage the payload's middle
+      const blob = join(dir, createHash('sha256').update(bytes).digest('hex'));
+      const mid = pkg.ranges.payloadOffset + Math.floor((bytes.length - pkg.ranges.payloadOffset) / 2);
+      bytes.fill(0x55, mid, mid + 16);
+      writeFileSync(blob, bytes);
+      await assert.rejects(extractRpmFile(blob, memoryContentStore()), (e: unknown) => {
+        assert.ok(e instanceof RpmExtractError, String(e));
+        assert.match(e.message, /^fexpod-extract-test-1\.0-1\.noarch: /, name);
+        assert.ok(!e.message.includes(blob), `${name}: ${e.message}`);
+        assert.ok(e.fix, `${name}: a fix is given`);
+        return true;
+      });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('zstd payload: the decompressed payload equals fzstd\'s decoding of the same bytes', req, async () => {
   const bytes = readFileSync(rpmOf('zstd'));
   const pkg = parseRpmHeaders(bytes);
@@ -190,7 +220,7 @@ test('zstd payload: the decompressed payload equals fzstd\'s decoding of the sam
 test('a truncated payload is an error for every compressor', req, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fexpod-trunc-'));
   try {
-    for (const name of ['zstd', 'xz', 'gzip', 'bzip2']) {
+    for (const name of ['zstd', 'xz', 'gzip', 'bzip2', 'uncompressed']) {
       const bytes = readFileSync(rpmOf(name));
       const cut = join(dir, `${name}.rpm`);
       writeFileSync(cut, bytes.subarray(0, bytes.length - 40));

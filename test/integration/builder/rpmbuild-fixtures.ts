@@ -9,6 +9,9 @@ export const PAYLOADS = [
   { name: 'xz', macro: 'w6.xzdio' },
   { name: 'bzip2', macro: 'w9.bzdio' },
   { name: 'zstd', macro: 'w19.zstdio' },
+  // no PAYLOADCOMPRESSOR tag at all: a plain cpio payload, which rpm reads through gzdio's
+  // transparent mode
+  { name: 'uncompressed', macro: 'w.ufdio' },
 ] as const;
 
 /** rpmbuild -bb of a fixture spec into `top`; returns the path of the binary RPM. */

@@ -81,7 +81,7 @@ function pkgHeader(): ReturnType<typeof parseHeaderAt>['header'] {
 }
 
 /** rpmfi's archive writer with stripped headers: every non-ghost file by index; hardlink data on the last member. */
-function strippedPayload(order: number[], opts: { corruptDigest?: boolean } = {}): Uint8Array {
+function strippedPayload(order: number[], opts: { corruptDigest?: boolean; plain?: boolean } = {}): Uint8Array {
   let out = Buffer.alloc(0);
   const pad = () => {
     out = Buffer.concat([out, Buffer.alloc((4 - (out.length % 4)) % 4)]);
@@ -99,7 +99,7 @@ function strippedPayload(order: number[], opts: { corruptDigest?: boolean } = {}
   pad();
   out = Buffer.concat([out, Buffer.from(`070701${'0'.repeat(32)}00000001${'0'.repeat(48)}0000000b${'0'.repeat(8)}TRAILER!!!\0`)]);
   pad();
-  return gzipSync(out);
+  return opts.plain ? out : gzipSync(out);
 }
 
 async function* once(b: Uint8Array): AsyncGenerator<Uint8Array> {
@@ -128,4 +128,15 @@ test('stripped payload: a listed file missing from the payload fails', async () 
 test('stripped payload: an index outside the file list fails', async () => {
   const bad = strippedPayload([0, 1, 2, 3, 5, 9]);
   await assert.rejects(extractPayload(pkgHeader(), once(bad), memoryContentStore()), RpmExtractError);
+});
+
+test('a "gzip" payload that is plain cpio is read as rpm\'s gzdio reads it (transparently), in any chunking', async () => {
+  const plain = strippedPayload([0, 1, 2, 3, 5], { plain: true });
+  async function* bytewise(): AsyncGenerator<Uint8Array> {
+    for (let i = 0; i < plain.length; i++) yield plain.subarray(i, i + 1);
+  }
+  for (const src of [once(plain), bytewise()]) {
+    const r = await extractPayload(pkgHeader(), src, memoryContentStore());
+    assert.equal(Buffer.from(await r.content.get(1)!.read()).toString(), 'shared!');
+  }
 });
