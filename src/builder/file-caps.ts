@@ -85,9 +85,11 @@ export function parseCapabilityText(text: string): CapabilitySets {
   return sets;
 }
 
-/** The security.capability xattr value for a set; undefined when nothing is set. */
-export function encodeVfsCapData(sets: CapabilitySets): Uint8Array | undefined {
-  if (sets.effective === 0n && sets.permitted === 0n && sets.inheritable === 0n) return undefined;
+/**
+ * The security.capability xattr value for a set, as libcap's cap_set_fd writes it — also for
+ * an empty set (20 bytes: the revision and zeros), which rpm writes for FILECAPS "=".
+ */
+export function encodeVfsCapData(sets: CapabilitySets): Uint8Array {
   const out = new Uint8Array(20);
   const v = new DataView(out.buffer);
   v.setUint32(0, VFS_CAP_REVISION_2 | (sets.effective !== 0n ? VFS_CAP_FLAGS_EFFECTIVE : 0), true);
@@ -100,7 +102,10 @@ export function encodeVfsCapData(sets: CapabilitySets): Uint8Array | undefined {
   return out;
 }
 
-/** FILECAPS text → xattr bytes (undefined for "" or an empty set). */
+/**
+ * FILECAPS text → xattr bytes; undefined for "" (no FILECAPS for the file). rpm's fsmSetcap
+ * sets capabilities for any non-empty text, whatever set it parses to.
+ */
 export function fileCapsXattr(text: string): Uint8Array | undefined {
   if (text.trim() === '') return undefined;
   return encodeVfsCapData(parseCapabilityText(text));
