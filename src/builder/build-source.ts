@@ -7,6 +7,8 @@
  * is used as is (no metadata download); otherwise the definition is resolved
  * and the lock (re)written. With --locked the lock must exist and match, and
  * the repositories are checked for vanished packages; nothing is rewritten.
+ * A lock whose digest matches but whose lines a resolution could not have
+ * written (lock-check.ts) is refused, never used nor silently rewritten.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -20,6 +22,7 @@ import { atomicOutput } from './dir-output.js';
 import { nodeHttpClient } from './http.js';
 import { nodeKeyDeps } from './keys.js';
 import { checkLockMatches, parseLock, serializeLock, type Lock } from './lock.js';
+import { checkLockContent } from './lock-check.js';
 import { checkLocked, lockDefinition, type LockDeps } from './lock-definition.js';
 import { fetchLocked, packageUrls } from './fetch.js';
 import { pythonSolverRunner } from './resolve.js';
@@ -93,6 +96,8 @@ export function packageSource(opts: PackageSourceOptions): PackageSource {
         await checkLocked(lockFile, existing, def, deps);
         lock = existing;
       } else if (existing && matches(lockFile, existing, def)) {
+        // The digest says this lock is for this definition; its lines must say so too.
+        checkLockContent(lockFile, existing, def);
         opts.log.info(`using ${lockFile} (${existing.packages.length} packages)`);
         lock = existing;
       } else {

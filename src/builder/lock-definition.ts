@@ -12,6 +12,7 @@ import { isGroupSpec } from './groups.js';
 import type { KeyDeps } from './keys.js';
 import { expandDefinitionGroups } from './repo-comps.js';
 import { buildLock, checkLockMatches, vanishedPackages, VanishedPackagesError, type Lock } from './lock.js';
+import { checkLockContent } from './lock-check.js';
 import { interpretSolverOutput, runResolver, type Resolution, type SolverRunner } from './resolve.js';
 import { parseRepoPackages, syncRepoMetadata, type RepoMetadata, type SyncedRepo } from './repo-sync.js';
 
@@ -64,11 +65,13 @@ export async function lockDefinition(def: ImageDefinition, deps: LockDeps): Prom
 }
 
 /**
- * --locked: never re-resolve. The lock must match the definition; with the network, the
- * repositories are checked for packages that have vanished since (named in the error).
+ * --locked: never re-resolve. The lock must match the definition (its digest, and each line:
+ * lock-check.ts); with the network, the repositories are checked for packages that have
+ * vanished since (named in the error).
  */
 export async function checkLocked(lockFile: string, lock: Lock, def: ImageDefinition, deps: LockDeps | undefined): Promise<void> {
   checkLockMatches(lockFile, lock, def);
+  checkLockContent(lockFile, lock, def);
   if (!deps) return;
   const repos = await syncRepos(def, deps);
   const gone = vanishedPackages(lock, repos);
