@@ -17,6 +17,7 @@ import { nodeHttpClient, type HttpClient } from '../../../src/builder/http.js';
 import { checkLocked, lockDefinition } from '../../../src/builder/lock-definition.js';
 import { VanishedPackagesError, type Lock } from '../../../src/builder/lock.js';
 import { readKeys } from '../../../src/builder/rpm-signature.js';
+import { verifyRpmFile } from '../../../src/builder/verify.js';
 import { pythonSolverRunner } from '../../../src/builder/resolve.js';
 import { makeTestRepo, serveMirrors, tempDir, type TestMirrors, type TestRepo } from '../../helpers/test-repo.js';
 import { corpusDir, fileExists, integration, onPath, repoRoot } from '../../helpers/integration.js';
@@ -214,6 +215,63 @@ test('killing a fetch midway and rerunning: no corrupt cache entry, resumes with
   assert.equal(readdirSync(partialDir).filter((f) => f.startsWith('.partial-')).length, 0);
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** Every entry of the cache is a package of the lock that verifies with the trusted key. */
+async function assertCacheVerified(cacheDir: string, keyFile: string): Promise<number> {
+  const dir = join(cacheDir, 'blobs', 'sha256');
+  if (!existsSync(dir)) return 0;
+  const keys = (await keysOf(keyFile)).get('fedora') ?? [];
+  let count = 0;
+  for (const f of readdirSync(dir)) {
+    if (f.startsWith('.partial-')) continue;
+    const p = lock.packages.find((x) => x.sha256 === f);
+    assert.ok(p, `cache entry ${f} is a package of the lock`);
+    await verifyRpmFile(join(dir, f), p, { gpgcheck: true, keys });
+    count++;
+  }
+  return count;
+}
+
+function runKillChild(lockFile: string, cacheDir: string, keyFile: string, killAt: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  const main = new URL('./fetch-kill-main.js', import.meta.url).pathname;
+  const child = spawn(process.execPath, [main, lockFile, cacheDir, keyFile, killAt], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal, stderr })));
+}
+
+// download: mid-transfer; verify: downloaded, not yet checked; verified: checked, not yet
+// renamed; done: renamed. A package that fails verification must leave nothing at any of them.
+for (const at of ['bytes', 'verify', 'verified', 'done'] as const) {
+  test(`SIGKILL at "${at}": no unverified cache entry ever, with a trusted or an untrusted key; a rerun completes`, req, async () => {
+    const dir = tempDir(`kill-${at}`);
+    try {
+      const cacheDir = join(dir, 'cache');
+      const lockFile = join(dir, 't.lock.json');
+      writeFileSync(lockFile, JSON.stringify(lock));
+      const untrusted = join(corpusDir(), 'keys', 'RPM-GPG-KEY-fedora-42-primary');
+      const bad = await runKillChild(lockFile, cacheDir, untrusted, at);
+      // verification fails before "verified" and "done" are ever reached
+      if (at === 'bytes' || at === 'verify') assert.equal(bad.signal, 'SIGKILL', bad.stderr);
+      else assert.equal(bad.code, 4, bad.stderr);
+      assert.equal(await assertCacheVerified(cacheDir, repo.keyFile), 0, 'a package that failed (or was not yet through) verification left no entry');
+      const killed = await runKillChild(lockFile, cacheDir, repo.keyFile, at);
+      assert.equal(killed.signal, 'SIGKILL', killed.stderr);
+      // every entry verifies (a partial the first run completed may have been committed first)
+      const kept = await assertCacheVerified(cacheDir, repo.keyFile);
+      if (at === 'done') assert.ok(kept >= 1, 'the renamed package is an entry');
+      const again = await runKillChild(lockFile, cacheDir, untrusted, 'none');
+      assert.equal(again.code, 4, 'a cached package is verified again with the keys of this run');
+      assert.match(again.stderr, /which is not among the trusted keys/);
+      const rerun = await runKillChild(lockFile, cacheDir, repo.keyFile, 'none');
+      assert.equal(rerun.code, 0, rerun.stderr);
+      assert.equal(await assertCacheVerified(cacheDir, repo.keyFile), new Set(lock.packages.map((p) => p.sha256)).size);
+      assert.deepEqual(readdirSync(join(cacheDir, 'blobs', 'sha256')).filter((f) => f.startsWith('.partial-')), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
 
 test('mirrorlist: a dead first mirror falls through to the next', req, async () => {
   mirrors.faults.set(0, [{ status: 503 }]);
