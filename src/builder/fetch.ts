@@ -10,7 +10,7 @@
  * 404 for have vanished: the error names them.
  */
 import type { PublicKey } from 'openpgp';
-import { FexpodError } from '../common/errors.js';
+import { FexpodError, errnoCode, errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { BlobCache } from './cache.js';
 import { CacheStoreError, fetchBlob, FetchError, type BlobEvent } from './fetch-blob.js';
@@ -111,6 +111,14 @@ export async function fetchLocked(lock: Lock, opts: FetchLockedOptions): Promise
     } catch (err) {
       if (err instanceof FetchError && err.notFound) {
         vanished.push(p);
+        return;
+      }
+      // Reading a cached package failed: a local problem, not the network's.
+      if (!(err instanceof FexpodError) && errnoCode(err)) {
+        failures.push(new CacheStoreError(`${p.location.split('/').pop()}: cannot read it in the cache ${opts.cacheDir}: ${errorMessage(err)}`, {
+          cause: err,
+          fix: `check ${opts.cacheDir} (permissions, disk); deleting the cache directory is always safe`,
+        }));
         return;
       }
       failures.push(err instanceof Error ? err : new Error(String(err)));

@@ -69,8 +69,8 @@ const VERIFY_FIX: Readonly<Record<PackageVerifyKind, string>> = {
 
 /** A package that must not be installed: names it and says why. */
 export class PackageVerifyError extends FexpodError {
-  constructor(readonly pkg: string, readonly reason: string, readonly kind: PackageVerifyKind) {
-    super(`${pkg}: ${reason}`, { fix: VERIFY_FIX[kind], exitCode: 4 });
+  constructor(readonly pkg: string, readonly reason: string, readonly kind: PackageVerifyKind, fix: string = VERIFY_FIX[kind]) {
+    super(`${pkg}: ${reason}`, { fix, exitCode: 4 });
   }
 }
 
@@ -143,7 +143,8 @@ export async function verifyRpmFile(path: string, exp: RpmExpectation, opts: Ver
   const payloadAlgNum = h.header.number(RpmTag.PAYLOADDIGESTALGO) ?? 8;
   const payloadAlg = DIGEST_ALGS.find((a) => a === RpmHashAlgo[payloadAlgNum]);
   if (payloadDigest !== undefined && payloadAlg === undefined) {
-    throw new PackageVerifyError(label, `unsupported payload digest algorithm ${payloadAlgNum}`, 'corrupt');
+    throw new PackageVerifyError(label, `its payload digest uses hash algorithm ${payloadAlgNum}, which fexpod cannot check (it checks ${DIGEST_ALGS.join(', ')})`, 'unsupported',
+      'rebuild the package with a sha256 payload digest (rpm\'s default), or report the algorithm to fexpod');
   }
   const legacyMd5 = payloadDigest === undefined ? h.signature.binary(RpmSigTag.MD5) : undefined;
   const fileHash = createHash('sha256');
