@@ -138,7 +138,8 @@ export async function fetchLocked(lock: Lock, opts: FetchLockedOptions): Promise
     const first = failures[0]!;
     throw new FexpodError(`${failures.length} package(s) could not be fetched:\n  ${failures.map((e) => e.message).join('\n  ')}`, {
       cause: first,
-      fix: first instanceof FexpodError && first.fix ? first.fix : 'check the network and rerun (downloads resume)',
+      // Network failures come as FetchErrors with their own fix; anything else unnamed is a bug.
+      fix: first instanceof FexpodError ? (first.fix ?? 'rerun (downloads resume)') : 'an unexpected error: report it to fexpod with the package named above and this message',
     });
   }
   if (vanished.length > 0) throw new VanishedPackagesError(vanished);
