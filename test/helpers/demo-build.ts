@@ -12,6 +12,7 @@ import { execFile } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cliPathForUser, dropTo } from './cli-for-user.js';
 import { repoRoot } from './integration.js';
 import { makeDemoRepo } from './demo-repo.js';
 import { serveMirrors, type TestMirrors } from './test-repo.js';
@@ -70,11 +71,11 @@ export interface RunOptions {
 /** Runs `node dist/src/cli.js ARGS` without blocking this process's event loop. */
 export function runFexpod(args: readonly string[], opts: RunOptions = {}): Promise<{ stdout: string; stderr: string }> {
   const node = process.execPath;
-  const inner = [node, cliPath(), ...args];
+  const inner = [node, opts.user === undefined ? cliPath() : cliPathForUser(opts.user), ...args];
   const shell = `umask ${opts.umask ?? '022'} && exec "$@"`;
   const cmd = opts.user === undefined
     ? ['sh', '-c', shell, 'sh', ...inner]
-    : ['setpriv', `--reuid=${opts.user}`, `--regid=${opts.user}`, '--clear-groups', '--inh-caps=-all', 'sh', '-c', shell, 'sh', ...inner];
+    : [...dropTo(opts.user), 'sh', '-c', shell, 'sh', ...inner];
   return new Promise((resolve, reject) => {
     execFile(cmd[0] ?? 'sh', cmd.slice(1), { cwd: opts.cwd, env: { ...process.env, ...opts.env }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`${args.join(' ')} failed: ${err.message}\n${stderr}`));
