@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FexpodError } from '../common/errors.js';
+import { FexpodError, errnoCode } from '../common/errors.js';
 
 /** Hashes a cache entry can be named by; repository metadata may also use sha1/sha224 (metadata-checksum.ts). */
 export type DigestAlg = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
@@ -46,7 +46,27 @@ export function defaultCacheDir(env: Readonly<Record<string, string | undefined>
 export type BlobCheck = (path: string) => Promise<void>;
 
 export class BlobCache {
+  /** Work in progress per blob, so that one process fetches a blob once at a time. */
+  private readonly inflight = new Map<string, Promise<string>>();
+
   constructor(readonly dir: string) {}
+
+  /**
+   * Runs `fetch` for a blob unless a fetch of it is already under way in this process, in which
+   * case `join` continues from that one's result (or `fetch` runs anew when that one failed:
+   * its failure may be its own, e.g. a check with other keys).
+   */
+  async once(d: Digest, fetch: () => Promise<string>, join: (path: string) => Promise<string>): Promise<string> {
+    const key = `${d.alg}:${d.hex}`;
+    const running = this.inflight.get(key);
+    if (running) {
+      const path = await running.catch(() => undefined);
+      return path === undefined ? this.once(d, fetch, join) : join(path);
+    }
+    const p = fetch().finally(() => this.inflight.delete(key));
+    this.inflight.set(key, p);
+    return p;
+  }
 
   path(d: Digest): string {
     return join(this.dir, 'blobs', d.alg, d.hex);
@@ -96,7 +116,12 @@ export class BlobCache {
     } finally {
       await fh.close();
     }
-    await rename(partial, this.path(d));
+    try {
+      await rename(partial, this.path(d));
+    } catch (err) {
+      // Another writer (another fexpod sharing the cache) committed the same blob first.
+      if (!(errnoCode(err) === 'ENOENT' && (await this.has(d, size)))) throw err;
+    }
     const dirh = await open(join(this.dir, 'blobs', d.alg), 'r');
     try {
       await dirh.sync();

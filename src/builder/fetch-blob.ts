@@ -76,15 +76,24 @@ function storeError(req: BlobRequest, cache: BlobCache, err: unknown): CacheStor
   });
 }
 
-/** Path of the verified blob, downloading it if needed. */
+/**
+ * Path of the verified blob, downloading it if needed. Two requests for one blob at once (two
+ * repositories on one mirror share metadata files) download it once; the second is then served
+ * as a cached blob.
+ */
 export async function fetchBlob(req: BlobRequest, deps: FetchBlobDeps): Promise<string> {
   const { cache } = deps;
-  if (await cache.has(req.digest, req.size)) {
-    const path = cache.path(req.digest);
+  const cached = async (path: string): Promise<string> => {
     await req.check?.(path);
     deps.onEvent?.({ type: 'cached', what: req.what, size: req.size ?? 0 });
     return path;
-  }
+  };
+  if (await cache.has(req.digest, req.size)) return cached(cache.path(req.digest));
+  return cache.once(req.digest, () => download(req, deps), cached);
+}
+
+async function download(req: BlobRequest, deps: FetchBlobDeps): Promise<string> {
+  const { cache } = deps;
   if (req.urls.length === 0) {
     throw new FetchError(`${req.what}: no mirror to fetch it from`, { fix: 'give its repository a baseurl, metalink or mirrorlist (or --repo ID=URL)' });
   }

@@ -95,6 +95,22 @@ test('fetchBlob: a complete partial left by a killed run (size unknown, server s
   rmSync(dir, { recursive: true, force: true });
 });
 
+test('fetchBlob: the same blob asked for twice at once (two repositories on one mirror) is downloaded once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fexpod-fetch-unit-'));
+  try {
+    const cache = new BlobCache(dir);
+    const log: { url: string; from: number }[] = [];
+    const http = fakeHttp({ a: 'ok' }, log);
+    const req = (what: string) => ({ digest: DIGEST, size: DATA.length, urls: ['http://a/primary.xml.zst'], what });
+    const paths = await Promise.all([fetchBlob(req('fedora primary'), { http, cache }), fetchBlob(req('updates primary'), { http, cache })]);
+    assert.deepEqual(paths, [cache.path(DIGEST), cache.path(DIGEST)]);
+    assert.equal(log.length, 1);
+    assert.deepEqual(readFileSync(cache.path(DIGEST)), DATA);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('cache location: XDG for users, /var/cache/fexpod for root', () => {
   assert.equal(defaultCacheDir({ XDG_CACHE_HOME: '/x', HOME: '/h' }, 1000), '/x/fexpod');
   assert.equal(defaultCacheDir({ HOME: '/h' }, 1000), '/h/.cache/fexpod');
