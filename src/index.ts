@@ -17,7 +17,9 @@ export { nodePrefixDeps } from './emulator/prefix-deps.js';
 export { gatherHostFacts, choiceHost } from './emulator/host-facts.js';
 export type { HostFacts } from './emulator/host-facts.js';
 export { nodeHostDeps } from './emulator/host-deps.js';
-export { planProcess, planContainer, muvmArgv } from './emulator/muvm.js';
+export { muvmBlocker, krunBlocker, needsMicroVm, parseBinfmtInvocation } from './emulator/muvm.js';
+export { hostRoutes } from './emulator/routes.js';
+export type { HostRoutes, RouteOutcome } from './emulator/routes.js';
 // Builder, part 1: definitions → repository metadata → libsolv → lock → fetch + verify.
 export { parseDefinition, loadDefinition, applyRepoOverrides, parseRepoOverride, definitionSchema, PROFILES, OUTPUT_FORMATS } from './builder/definition.js';
 export type { ImageDefinition, RepoDefinition, Profile, OutputFormat } from './builder/definition.js';

@@ -33,6 +33,11 @@ export function formatDoctorReport(r: DoctorReport): string {
     for (const p of e.problems) line(`  ${''.padEnd(17)} problem: ${p}`);
   }
   line();
+  if (r.summary) {
+    line(`in short        ${r.summary.sentence}${r.uid === 0 && r.summary.pageSize !== 4096 ? ' (programs: as a regular user in the kvm group; muvm refuses root)' : ''}`);
+    for (const o of [r.summary.process, r.summary.container]) if (!o.via && o.fix) line(`  ${o.purpose.padEnd(13)} fix: ${o.fix}`);
+    line();
+  }
   line('routes (first usable in precedence order)');
   for (const route of r.routes) {
     line(`  ${route.guest.padEnd(8)} ${route.purpose.padEnd(9)} → ${route.emulator ? `${route.emulator} (${route.path})` : 'NONE'}`);

@@ -10,7 +10,8 @@ import type { FoundEmulator, Purpose } from './emulator-catalogue.js';
 import { chooseEmulator, type Rejection } from './emulator-choice.js';
 import { choiceHost, type HostFacts } from './host-facts.js';
 import type { InstallState } from './install-state.js';
-import { needsMicroVm, planContainer, planProcess } from './muvm.js';
+import { kib, needsMicroVm } from './muvm.js';
+import { hostRoutes, type HostRoutes } from './routes.js';
 import { crunHasKrun } from './runtime-info.js';
 import { rootlessAdvice, rootlessRoute, type RootlessFacts, type RootlessRoute } from './rootless-route.js';
 
@@ -94,6 +95,8 @@ export interface DoctorReport {
   readonly selinux: HostFacts['selinux'] & { readonly prefixLabel: string | undefined };
   readonly emulators: readonly EmulatorReport[];
   readonly routes: readonly RouteReport[];
+  /** How the primary foreign guest's programs and containers run here, and why (as a regular user when run as root). */
+  readonly summary: HostRoutes | undefined;
   readonly conflicts: readonly Conflict[];
   readonly installed: InstallState | undefined;
   /** A normal user's route through rootless Podman's private binfmt_misc (docs/rootless.md). */
@@ -216,23 +219,20 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
     for (const p of e.problems) add('warning', false, `${e.id} at ${e.path}: ${p}`, e.id === 'fex' ? 'reinstall FEX (sudo dnf reinstall fex-emu)' : `reinstall ${e.id}`);
   }
 
-  // Page size: the microVM routes.
+  // The one decision, shown: how the primary guest's programs and containers run here.
+  // As root, the program route is the one a regular user in the kvm group gets (muvm refuses root).
   const pageSize = facts.pageSize.bytes ?? 4096;
-  if (needsMicroVm(pageSize)) {
-    const fex = input.emulators.find((e) => e.id === 'fex' && e.problems.length === 0);
-    const muvm = input.emulators.find((e) => e.id === 'muvm');
-    const dispatch = {
-      pageSize,
-      uid: facts.uid,
-      kvm: facts.kvm,
-      crunFeatures: facts.runtimes.crun?.features,
-      muvm: muvm?.path,
-      fex: fex?.path,
-    };
-    const proc = planProcess({ ...dispatch, uid: facts.uid === 0 ? 1000 : facts.uid }, { binary: '/bin/true', args: [] });
-    if (proc.route === 'unavailable') add('error', false, `x86 host processes: ${proc.reason} (page size ${pageSize / 1024} KiB)`, proc.fix);
-    const ctr = planContainer(dispatch);
-    if (ctr.route === 'unavailable') add('error', true, `x86 containers: ${ctr.reason} (page size ${pageSize / 1024} KiB; FEX needs 4 KiB)`, ctr.fix);
+  const primary = guests[0];
+  const asUser = facts.uid === 0 ? { ...host, uid: 65534, euid: 65534, kvm: { present: facts.kvm.present, accessible: facts.kvm.present } } : host;
+  const summary = primary && !primary.isNativeOn(facts.arch) ? hostRoutes(input.emulators, asUser, primary) : undefined;
+  if (summary && needsMicroVm(pageSize)) {
+    const page = `page size ${kib(pageSize)}; FEX needs 4 KiB`;
+    for (const o of [summary.process, summary.container]) {
+      const what = `${summary.guest} ${o.purpose === 'process' ? 'host processes' : 'containers'}`;
+      const fix = o.fix ?? installHint(facts.arch, primary ?? facts.arch);
+      if (!o.via) add('error', o.purpose === 'container', `${what} cannot run (${page}): ${o.why}`, fix);
+      else if (o.fix) add('warning', false, `${what} run via ${o.label}, not through the 4 KiB microVM with FEX (${page}): ${o.why}`, o.fix);
+    }
   }
   if (facts.pageSize.bytes === undefined) add('warning', false, 'could not read the page size (/proc/self/auxv, getconf PAGESIZE); assuming 4 KiB', 'check that /proc is mounted');
 
@@ -301,6 +301,7 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
       problems: e.problems,
     })),
     routes,
+    summary,
     conflicts,
     installed,
     ...(route ? { rootlessRoute: route } : {}),

@@ -5,14 +5,15 @@
  */
 import type { Arch } from '../common/arch.js';
 import { CATALOGUE, DEFAULT_PRECEDENCE, type EmulatorId, type FoundEmulator, type Purpose } from './emulator-catalogue.js';
-import { needsMicroVm } from './muvm.js';
-import { crunHasKrun } from './runtime-info.js';
+import { type Blocker, fexDirectBlocker, krunBlocker, muvmBlocker } from './muvm.js';
 
 /** The host facts a choice depends on (a subset of HostFacts). */
 export interface ChoiceHost {
   readonly arch: Arch;
   readonly pageSize: number;
   readonly uid: number;
+  /** Effective uid when it differs (a setuid caller); muvm refuses either being 0. */
+  readonly euid?: number;
   readonly kvm: { readonly present: boolean; readonly accessible: boolean };
   /** crun's build flags without the sign (SYSTEMD, SELINUX, LIBKRUN…), undefined without crun. */
   readonly crunFeatures: readonly string[] | undefined;
@@ -29,7 +30,21 @@ export interface ChoiceOptions {
 export interface Rejection {
   readonly id: EmulatorId;
   readonly reason: string;
+  /** What would make this entry usable, when there is something to do. */
+  readonly fix?: string;
 }
+
+/** How each emulator gets onto a Fedora host. */
+export const INSTALL_HINTS: Readonly<Record<EmulatorId, string>> = {
+  muvm: 'sudo dnf install muvm',
+  krun: 'sudo dnf install crun-krun',
+  fex: 'sudo dnf install fex-emu',
+  box64: 'sudo dnf install box64',
+  'qemu-user-static': 'sudo dnf install qemu-user-static',
+  'qemu-user': 'sudo dnf install qemu-user',
+};
+
+const FEX_INSIDE: Blocker = { reason: 'FEX (with FEXServer) is needed inside the microVM and was not found', fix: INSTALL_HINTS.fex };
 
 export interface Choice {
   readonly guest: Arch;
@@ -41,30 +56,20 @@ export interface Choice {
   readonly preferenceUnmet?: string;
 }
 
-const kib = (n: number) => `${n / 1024} KiB`;
-
 /** Why `found` cannot serve here, or undefined when it can. */
-function unusable(id: EmulatorId, found: FoundEmulator, all: readonly FoundEmulator[], host: ChoiceHost, guest: Arch): string | undefined {
-  if (found.problems.length > 0) return found.problems.join('; ');
-  const fourK = !needsMicroVm(host.pageSize);
+function unusable(id: EmulatorId, found: FoundEmulator, all: readonly FoundEmulator[], host: ChoiceHost, guest: Arch): Blocker | undefined {
+  if (found.problems.length > 0) return { reason: found.problems.join('; '), fix: INSTALL_HINTS[id].replace('dnf install', 'dnf reinstall') };
   const fexInside = () => all.find((f) => f.id === 'fex' && f.guests.includes(guest.name) && f.problems.length === 0);
   switch (id) {
     case 'muvm':
-      if (fourK) return 'not needed: host pages are 4 KiB';
-      if (host.uid === 0) return 'muvm refuses to run as root (it keeps one VM per user)';
-      if (!host.kvm.present) return '/dev/kvm does not exist';
-      if (!host.kvm.accessible) return '/dev/kvm is not accessible to this user';
-      if (!fexInside()) return 'FEX (with FEXServer) is needed inside the microVM and was not found';
+    case 'krun': {
+      const blocker = id === 'muvm' ? muvmBlocker(host) : krunBlocker(host);
+      if (blocker) return blocker;
+      if (!fexInside()) return FEX_INSIDE;
       return undefined;
-    case 'krun':
-      if (fourK) return 'not needed: host pages are 4 KiB';
-      if (!crunHasKrun(host.crunFeatures)) return 'crun is built without +LIBKRUN (crun silently ignores unknown handlers, so it cannot be used)';
-      if (!host.kvm.present) return '/dev/kvm does not exist';
-      if (!fexInside()) return 'FEX (with FEXServer) is needed inside the microVM and was not found';
-      return undefined;
+    }
     case 'fex':
-      if (!fourK) return `FEX needs 4 KiB pages; this host uses ${kib(host.pageSize)}`;
-      return undefined;
+      return fexDirectBlocker(host.pageSize);
     default:
       return undefined;
   }
@@ -77,20 +82,20 @@ export function chooseEmulator(found: readonly FoundEmulator[], guest: Arch, hos
   const rejected: Rejection[] = [];
   let preferenceUnmet: string | undefined;
   for (const id of order) {
-    let reason: string | undefined;
+    let blocker: Blocker | { readonly reason: string; readonly fix?: string } | undefined;
     const hit = found.find((f) => f.id === id && f.guests.includes(guest.name));
     const entry = CATALOGUE.find((e) => e.id === id);
-    if (guest.isNativeOn(host.arch)) reason = `${guest.name} runs natively on this ${host.arch.name} host`;
-    else if (!entry?.purposes.includes(purpose)) reason = `not a ${purpose} route`;
-    else if (!entry.guests(host.arch).includes(guest.name)) reason = `does not serve ${guest.name} guests on a ${host.arch.name} host`;
-    else if (!hit) reason = 'not installed';
-    else reason = unusable(id, hit, found, host, guest);
-    if (reason === undefined && hit) {
+    if (guest.isNativeOn(host.arch)) blocker = { reason: `${guest.name} runs natively on this ${host.arch.name} host` };
+    else if (!entry?.purposes.includes(purpose)) blocker = { reason: `not a ${purpose} route` };
+    else if (!entry.guests(host.arch).includes(guest.name)) blocker = { reason: `does not serve ${guest.name} guests on a ${host.arch.name} host` };
+    else if (!hit) blocker = { reason: 'not installed', fix: INSTALL_HINTS[id] };
+    else blocker = unusable(id, hit, found, host, guest);
+    if (blocker === undefined && hit) {
       return { guest, purpose, chosen: hit, rejected, ...(preferenceUnmet ? { preferenceUnmet } : {}) };
     }
-    const r = reason ?? 'not usable';
-    if (id === opts.prefer) preferenceUnmet = `${id}: ${r}`;
-    rejected.push({ id, reason: r });
+    const r = blocker ?? { reason: 'not usable' };
+    if (id === opts.prefer) preferenceUnmet = `${id}: ${r.reason}`;
+    rejected.push({ id, reason: r.reason, ...(r.fix === undefined ? {} : { fix: r.fix }) });
   }
   return { guest, purpose, chosen: undefined, rejected, ...(preferenceUnmet ? { preferenceUnmet } : {}) };
 }

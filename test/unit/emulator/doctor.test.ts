@@ -173,13 +173,31 @@ const cases: Case[] = [
   },
   {
     name: 'stand-in 16 KiB host (qemu -p 16384 auxv), no muvm, crun without +LIBKRUN',
-    fs: () => fedora({ '/proc/self/auxv': { bytes: auxv('aarch64-qemu-user-p16384.auxv') } }),
+    fs: () => fedora({ '/proc/self/auxv': { bytes: auxv('aarch64-qemu-user-p16384.auxv') }, '/usr/bin/crun': dyn }),
     healthy: false,
-    advice: [{ re: /sudo dnf install muvm/ }, { re: /without \+LIBKRUN/, blocking: true }, { re: /crun-krun/ }],
+    // QEMU static serves x86-64 here, so the microVM gaps are warnings, not blockers.
+    advice: [{ re: /sudo dnf install muvm/, blocking: false }, { re: /without \+LIBKRUN/, blocking: false }, { re: /crun-krun/ }],
     check: (r) => {
       assert.equal(r.pageSize.bytes, 16384);
       const route = r.routes.find((x) => x.guest === 'x86_64' && x.purpose === 'container');
       assert.ok(route?.rejected.some((x) => x.id === 'fex' && /needs 4 KiB/.test(x.reason)));
+    },
+  },
+  {
+    name: 'stand-in 16 KiB host, no QEMU, crun without +LIBKRUN, as root: containers blocked, programs explained for a regular user',
+    fs: () => {
+      const fs = fedora({ '/proc/self/auxv': { bytes: auxv('aarch64-qemu-user-p16384.auxv') }, '/usr/bin/crun': dyn, '/usr/bin/muvm': dyn });
+      fs.files.delete('/usr/bin/qemu-x86_64-static');
+      return fs;
+    },
+    healthy: false,
+    advice: [{ re: /x86_64 containers cannot run .*without \+LIBKRUN/, blocking: true }],
+    noAdvice: [/muvm refuses/, /host processes cannot run/],
+    check: (r) => {
+      assert.equal(r.summary?.process.via, 'muvm');
+      assert.equal(r.summary?.container.via, undefined);
+      assert.match(r.summary?.sentence ?? '', /^on this host an x86-64 program runs via muvm \+ FEX \(a 4 KiB microVM\), an amd64 container cannot run, because this host uses 16 KiB pages/);
+      assert.match(formatDoctorReport(r), /in short .*\(programs: as a regular user in the kvm group; muvm refuses root\)/);
     },
   },
   {

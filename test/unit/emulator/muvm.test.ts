@@ -1,21 +1,11 @@
 /**
- * muvm, krun and a 16 KiB kernel do not exist on this machine: these tests
- * drive the dispatcher's decisions with host facts that say they do. Every
- * non-4k case is a stand-in and named so.
+ * The muvm and krun blockers, and the binfmt_misc argument layouts. muvm,
+ * krun and a 16 KiB kernel do not exist on this machine: every non-4k case is
+ * a host-fact stand-in and named so.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { muvmArgv, needsMicroVm, parseBinfmtInvocation, planContainer, planProcess, type DispatchHost } from '../../../src/emulator/muvm.js';
-
-const base: DispatchHost = {
-  pageSize: 4096,
-  uid: 1000,
-  kvm: { present: true, accessible: true },
-  crunFeatures: ['SYSTEMD', 'SELINUX'],
-  muvm: '/usr/bin/muvm',
-  fex: '/usr/bin/FEX',
-};
-const req = { binary: '/home/u/game.x86_64', args: ['--windowed', 'a b'] };
+import { krunBlocker, muvmBlocker, needsMicroVm, parseBinfmtInvocation, type KrunHost, type MuvmHost } from '../../../src/emulator/muvm.js';
 
 test('needsMicroVm: only 4 KiB runs FEX directly', () => {
   assert.equal(needsMicroVm(4096), false);
@@ -23,48 +13,39 @@ test('needsMicroVm: only 4 KiB runs FEX directly', () => {
   assert.equal(needsMicroVm(65536), true);
 });
 
-test('muvmArgv: images in order, env sorted, "--" before FEX', () => {
-  assert.deepEqual(muvmArgv('/usr/bin/muvm', '/usr/bin/FEX', { ...req, images: ['/r/default.erofs', '/r/mesa.erofs'], env: { Z: '1', A: 'x=y' } }), [
-    '/usr/bin/muvm', '-f', '/r/default.erofs', '-f', '/r/mesa.erofs', '-e', 'A=x=y', '-e', 'Z=1', '--', '/usr/bin/FEX', '/home/u/game.x86_64', '--windowed', 'a b',
-  ]);
-});
-
-const processCases: { name: string; host: Partial<DispatchHost>; route: string; argv0?: string; reason?: RegExp; fix?: RegExp }[] = [
-  { name: '4 KiB host runs FEX directly', host: {}, route: 'direct', argv0: '/usr/bin/FEX' },
-  { name: 'stand-in 16 KiB host as a user → muvm', host: { pageSize: 16384 }, route: 'muvm', argv0: '/usr/bin/muvm' },
-  { name: 'stand-in 16 KiB host as root → refused', host: { pageSize: 16384, uid: 0 }, route: 'unavailable', reason: /refuses to run as root/ },
-  { name: 'stand-in 16 KiB host, setuid (euid 0) → refused', host: { pageSize: 16384, euid: 0 }, route: 'unavailable', reason: /refuses to run as root/ },
-  { name: 'stand-in 16 KiB host without muvm', host: { pageSize: 16384, muvm: undefined }, route: 'unavailable', fix: /sudo dnf install muvm/ },
-  { name: 'stand-in 16 KiB host without /dev/kvm', host: { pageSize: 16384, kvm: { present: false, accessible: false } }, route: 'unavailable', reason: /\/dev\/kvm does not exist/ },
-  { name: 'stand-in 16 KiB host, /dev/kvm not ours', host: { pageSize: 16384, kvm: { present: true, accessible: false } }, route: 'unavailable', fix: /kvm group/ },
-  { name: 'no FEX at all', host: { fex: undefined }, route: 'unavailable', fix: /fex-emu/ },
+const user: MuvmHost = { pageSize: 16384, uid: 1000, kvm: { present: true, accessible: true } };
+const muvmCases: { name: string; host: Partial<MuvmHost>; reason?: RegExp }[] = [
+  { name: '4 KiB host: not needed', host: { pageSize: 4096 }, reason: /not needed/ },
+  { name: 'stand-in 16 KiB host as a user: usable', host: {} },
+  { name: 'stand-in 16 KiB host as root: refused', host: { uid: 0 }, reason: /refuses to run as root/ },
+  { name: 'stand-in 16 KiB host, setuid caller (euid 0): refused', host: { euid: 0 }, reason: /refuses to run as root/ },
+  { name: 'stand-in 16 KiB host without /dev/kvm', host: { kvm: { present: false, accessible: false } }, reason: /does not exist/ },
+  { name: 'stand-in 16 KiB host, /dev/kvm not ours', host: { kvm: { present: true, accessible: false } }, reason: /not accessible/ },
 ];
-for (const c of processCases) {
-  test(`planProcess: ${c.name}`, () => {
-    const p = planProcess({ ...base, ...c.host }, req);
-    assert.equal(p.route, c.route);
-    if (p.route !== 'unavailable') assert.equal(p.argv[0], c.argv0);
-    else {
-      if (c.reason) assert.match(p.reason, c.reason);
-      if (c.fix) assert.match(p.fix, c.fix);
-    }
+for (const c of muvmCases) {
+  test(`muvmBlocker: ${c.name}`, () => {
+    const b = muvmBlocker({ ...user, ...c.host });
+    if (!c.reason) assert.equal(b, undefined);
+    else assert.match(b?.reason ?? '', c.reason);
   });
 }
 
-const containerCases: { name: string; host: Partial<DispatchHost>; route: string; reason?: RegExp }[] = [
-  { name: '4 KiB host: no handler', host: {}, route: 'direct' },
-  { name: 'stand-in 16 KiB host, crun +LIBKRUN, /dev/kvm → krun annotation', host: { pageSize: 16384, crunFeatures: ['SYSTEMD', 'LIBKRUN'] }, route: 'krun' },
-  { name: 'stand-in 16 KiB host, crun 1.8 without +LIBKRUN → never annotate blindly', host: { pageSize: 16384 }, route: 'unavailable', reason: /silently ignores/ },
-  { name: 'stand-in 16 KiB host, no crun', host: { pageSize: 16384, crunFeatures: undefined }, route: 'unavailable', reason: /crun is not installed/ },
-  { name: 'stand-in 16 KiB host, +LIBKRUN but no /dev/kvm', host: { pageSize: 16384, crunFeatures: ['LIBKRUN'], kvm: { present: false, accessible: false } }, route: 'unavailable', reason: /kvm/ },
+const krun: KrunHost = { pageSize: 16384, crunFeatures: ['SYSTEMD', 'LIBKRUN'], kvm: { present: true, accessible: true } };
+const krunCases: { name: string; host: Partial<KrunHost>; reason?: RegExp; fix?: RegExp }[] = [
+  { name: 'stand-in 16 KiB host, crun +LIBKRUN, /dev/kvm usable', host: {} },
+  { name: 'stand-in 16 KiB host, crun 1.8 without +LIBKRUN: never annotate blindly', host: { crunFeatures: ['SYSTEMD'] }, reason: /silently ignores/, fix: /crun-krun/ },
+  { name: 'stand-in 16 KiB host, no crun', host: { crunFeatures: undefined }, reason: /crun is not installed/ },
+  { name: 'stand-in 16 KiB host, +LIBKRUN:… with a value still counts', host: { crunFeatures: ['LIBKRUN:1.9'] } },
+  { name: 'stand-in 16 KiB host, +LIBKRUN but no /dev/kvm', host: { kvm: { present: false, accessible: false } }, reason: /kvm does not exist/ },
 ];
-for (const c of containerCases) {
-  test(`planContainer: ${c.name}`, () => {
-    const p = planContainer({ ...base, ...c.host });
-    assert.equal(p.route, c.route);
-    if (p.route === 'krun') assert.deepEqual(p.annotations, { 'run.oci.handler': 'krun' });
-    if (p.route === 'direct') assert.deepEqual(p.annotations, {});
-    if (p.route === 'unavailable' && c.reason) assert.match(p.reason, c.reason);
+for (const c of krunCases) {
+  test(`krunBlocker: ${c.name}`, () => {
+    const b = krunBlocker({ ...krun, ...c.host });
+    if (!c.reason) assert.equal(b, undefined);
+    else {
+      assert.match(b?.reason ?? '', c.reason);
+      if (c.fix) assert.match(b?.fix ?? '', c.fix);
+    }
   });
 }
 
