@@ -5,7 +5,8 @@
  *   them to decide binfmt is set up); every other emulator gets
  *   fexpod-<emulator>-<guest>.
  * - Flags: F always (the interpreter is pinned at registration, so it works in
- *   every mount namespace). FEX: POCF, as upstream. QEMU: POF like Debian —
+ *   every mount namespace). FEX: POCF, as upstream. The muvm dispatcher (non-4k
+ *   hosts, registered under FEX's names): PF. QEMU: POF like Debian —
  *   P only when QEMU can tell it was started with P: QEMU >= 6.0 reads the
  *   kernel's AT_FLAGS_PRESERVE_ARGV0 (Linux >= 5.12); older pairs would take
  *   the extra argv[0] for the program's first argument. box64: F only (its
@@ -24,7 +25,8 @@ export type EmulatorFamily = 'fex' | 'box64' | 'qemu' | 'other';
 
 /** The family an emulator's catalogue name belongs to. */
 export function familyOf(emulator: string): EmulatorFamily {
-  if (emulator.startsWith('fex')) return 'fex';
+  // muvm's route runs FEX in the microVM: FEX's entry names and magic.
+  if (emulator.startsWith('fex') || emulator === 'muvm') return 'fex';
   if (emulator === 'box64') return 'box64';
   if (emulator.startsWith('qemu')) return 'qemu';
   return 'other';
@@ -61,6 +63,10 @@ export function qemuPreservesArgv0(facts: FlagFacts): boolean {
 }
 
 export function flagsFor(emulator: string, facts: FlagFacts): string {
+  // The muvm dispatcher: P to hand argv[0] on; no O (an fd cannot cross into
+  // the VM) and no C (a setuid program would start it with euid 0, and muvm
+  // refuses root).
+  if (emulator === 'muvm') return 'PF';
   switch (familyOf(emulator)) {
     case 'fex':
       return 'POCF';

@@ -3,6 +3,7 @@
  * only trusted host programs with --version, under a timeout); judging is the
  * pure buildDoctorReport; printing is text or one JSON document.
  */
+import { readFileSync } from 'node:fs';
 import type { CliContext, Command } from '../common/command.js';
 import { parseOptions, printJson } from '../common/command.js';
 import { errorMessage } from '../common/errors.js';
@@ -11,7 +12,8 @@ import { discoverEmulators, type DiscoveryDeps } from './emulator-catalogue.js';
 import { nodeDiscoveryDeps } from './discovery-deps.js';
 import { buildDoctorReport, type DoctorInput, type InterpreterCheck } from './doctor-report.js';
 import { formatDoctorReport } from './doctor-format.js';
-import { gatherHostFacts, type HostDeps } from './host-facts.js';
+import { applyHostOverride, gatherHostFacts, type HostDeps } from './host-facts.js';
+import { type HostOverride, loadHostOverride, overrideNotice } from './host-override.js';
 import { nodeHostDeps } from './host-deps.js';
 import { parseElf } from './elf.js';
 import { gatherRootlessFacts } from './rootless-facts.js';
@@ -49,6 +51,14 @@ Examples:
 
 const VERSION_TIMEOUT_MS = 3000;
 
+function readTextOrUndefined(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /** First line of a trusted host emulator's --version output. */
 async function versionOf(deps: HostDeps, path: string): Promise<string | undefined> {
   const r = await deps.run(path, ['--version'], VERSION_TIMEOUT_MS);
@@ -77,8 +87,8 @@ function hookStages(text: string): string[] {
   }
 }
 
-export async function gatherDoctorInput(host: HostDeps, disc: DiscoveryDeps, stateDir: string): Promise<DoctorInput> {
-  const facts = await gatherHostFacts(host);
+export async function gatherDoctorInput(host: HostDeps, disc: DiscoveryDeps, stateDir: string, override?: HostOverride): Promise<DoctorInput> {
+  const facts = applyHostOverride(await gatherHostFacts(host), override);
   const emulators = await discoverEmulators(facts.arch, disc);
   const versions: Record<string, string> = {};
   for (const e of emulators) {
@@ -132,7 +142,9 @@ export const command: Command = {
       'state-dir': { type: 'string' },
     }, false);
     const stateDir = values['state-dir'] ?? DEFAULT_STATE_DIR;
-    const input = await gatherDoctorInput(nodeHostDeps(ctx.env), nodeDiscoveryDeps(ctx.env['PATH']), stateDir);
+    const override = loadHostOverride(ctx.env, readTextOrUndefined);
+    if (override) ctx.stderr.write(`${overrideNotice(override)}\n`);
+    const input = await gatherDoctorInput(nodeHostDeps(ctx.env), nodeDiscoveryDeps(ctx.env['PATH']), stateDir, override);
     const report = buildDoctorReport(input);
     if (values.json) printJson(ctx, report);
     else ctx.stdout.write(formatDoctorReport(report));

@@ -10,6 +10,7 @@
  */
 import { Arch } from '../common/arch.js';
 import { readBinfmtStatus, type BinfmtStatus } from './binfmt-status.js';
+import { type HostOverride, kvmFact } from './host-override.js';
 import type { ChoiceHost } from './emulator-choice.js';
 import { hasPerUsernsBinfmt, parseKernelRelease, type KernelVersion } from './kernel-version.js';
 import { pageSizeFromAuxv, parseGetconfPageSize } from './page-size.js';
@@ -37,7 +38,7 @@ export interface HostDeps {
 
 export interface PageSizeFact {
   readonly bytes: number | undefined;
-  readonly source: 'auxv' | 'getconf' | 'unknown';
+  readonly source: 'auxv' | 'getconf' | 'unknown' | 'test override';
 }
 
 export interface SelinuxFact {
@@ -145,5 +146,25 @@ export function choiceHost(f: HostFacts): ChoiceHost {
     uid: f.uid,
     kvm: f.kvm,
     crunFeatures: f.runtimes.crun?.features,
+  };
+}
+
+/** Host facts with the test-only override (host-override.ts) applied; unchanged without one. */
+export function applyHostOverride(f: HostFacts, o: HostOverride | undefined): HostFacts {
+  if (!o) return f;
+  const crun = o.crunFeatures === undefined
+    ? f.runtimes.crun
+    : o.crunFeatures === null
+      ? undefined
+      : { path: f.runtimes.crun?.path ?? '/usr/bin/crun', version: f.runtimes.crun?.version, features: o.crunFeatures };
+  const uid = o.uid ?? f.uid;
+  return {
+    ...f,
+    arch: o.arch ? Arch.of(o.arch) : f.arch,
+    pageSize: o.pageSize ? { bytes: o.pageSize, source: 'test override' } : f.pageSize,
+    uid,
+    rootless: uid !== 0,
+    kvm: o.kvm ? kvmFact(o.kvm) : f.kvm,
+    runtimes: { ...f.runtimes, crun },
   };
 }
