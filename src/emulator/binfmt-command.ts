@@ -3,6 +3,10 @@
  * real effects, and output. The flows live in binfmt-install.ts.
  */
 import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Arch } from '../common/arch.js';
 import { type CliContext, type Command, parseOptions, printJson } from '../common/command.js';
@@ -20,7 +24,9 @@ import { nodeDiscoveryDeps } from './discovery-deps.js';
 import { EMULATOR_IDS } from './emulator-catalogue.js';
 import { readPageSize } from './host-facts.js';
 import { nodeHostDeps } from './host-deps.js';
+import { loadHostOverride, overrideNotice } from './host-override.js';
 import { DEFAULT_STATE_DIR } from './install-state.js';
+import { guestInitCandidates } from './microvm/guest-init.js';
 import { nodePrefixDeps } from './prefix-deps.js';
 import { relabelPrefixes } from './selinux-relabel.js';
 
@@ -41,7 +47,12 @@ Usage:
 install, for each guest architecture (default: every foreign one an installed
 emulator serves):
   1. picks the emulator by precedence (FEX, then box64 for x86-64, then
-     qemu-user-static, then qemu-user) or the one named with --emulator;
+     qemu-user-static, then qemu-user) or the one named with --emulator; on a
+     host whose page size is not 4 KiB (Apple Silicon) FEX cannot run directly:
+     muvm comes first, registered through fexpod's dispatcher
+     (<state-dir>/dispatch/fexpod-dispatch, flags PF), which runs each x86
+     program in a 4 KiB microVM; and FEX is staged for containers that crun's
+     krun handler runs in such a microVM;
   2. stages a dynamically linked emulator with its libraries into
      <state-dir>/prefix/<sha256> (the F flag pins the emulator binary, not its
      loader; the Podman hook bind-mounts that prefix into foreign containers);
@@ -83,7 +94,7 @@ restarts flush everything) are listed as missing: run install again.
 
 Options:
   --guest ARCH       x86_64 (amd64), i386 (i686), aarch64 (arm64), arm (armhf); repeatable
-  --emulator NAME    ${EMULATOR_IDS.filter((e) => e !== 'muvm' && e !== 'krun').join(', ')}
+  --emulator NAME    ${EMULATOR_IDS.filter((e) => e !== 'krun').join(', ')} (muvm: non-4k hosts only)
   --persist          also write binfmt.d files so the setup survives reboots (a staged
                      emulator is named through the stable link <state-dir>/prefix/<entry>)
   --persist-dir DIR  where to write them (default ${DEFAULT_PERSIST_DIR})
@@ -120,29 +131,58 @@ async function firstLine(path: string): Promise<string | undefined> {
   }
 }
 
+/** Writes through a temporary file in the same directory; the mode is set explicitly (not left to the umask). */
+async function writeFileAtomicMode(path: string, text: string, mode: number): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o755 });
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    await writeFile(tmp, text);
+    await chmod(tmp, mode);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+function readTextOrUndefined(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /** What the root and the --user flows share: the state, its lock, and the emulators this host has (staging into <stateDir>/prefix). */
-export async function sharedBinfmtDeps(stateDir: string, ctx: CliContext): Promise<Pick<BinfmtDeps, 'store' | 'lock' | 'emulators' | 'servedGuests' | 'host' | 'kernelRelease'>> {
-  const host = Arch.fromNode(process.arch);
+export async function sharedBinfmtDeps(stateDir: string, ctx: CliContext): Promise<Pick<BinfmtDeps, 'store' | 'lock' | 'emulators' | 'servedGuests' | 'microvm' | 'host' | 'kernelRelease'>> {
+  const override = loadHostOverride(ctx.env, readTextOrUndefined);
+  if (override) ctx.stderr.write(`${overrideNotice(override)}\n`);
+  const host = override?.arch ? Arch.of(override.arch) : Arch.fromNode(process.arch);
   const hostDeps = nodeHostDeps(ctx.env);
-  const pageSize = (await readPageSize(hostDeps, host)).bytes ?? 4096;
+  const pageSize = override?.pageSize ?? (await readPageSize(hostDeps, host)).bytes ?? 4096;
+  const kvmPresent = override?.kvm ? override.kvm !== 'absent' : await hostDeps.exists('/dev/kvm');
+  const dist = fileURLToPath(new URL('../../', import.meta.url));
   const source = catalogueEmulators({
-    host: {
-      arch: host,
-      pageSize,
-      uid: hostDeps.uid,
-      kvm: { present: false, accessible: false },
-      crunFeatures: undefined,
-    },
+    // Registrations serve every user: judge muvm for a regular user who may use /dev/kvm
+    // (the dispatcher checks the real user's access when a program starts).
+    host: { arch: host, pageSize, uid: 65534, kvm: { present: kvmPresent, accessible: kvmPresent }, crunFeatures: undefined },
     discovery: nodeDiscoveryDeps(ctx.env['PATH']),
     prefixDeps: nodePrefixDeps(),
     stateDir,
     version: firstLine,
+    microvm: {
+      node: process.execPath,
+      dispatchEntry: join(dist, 'hook', 'emulator', 'microvm', 'dispatch-main.js'),
+      guestInit: guestInitCandidates(dist).find((p) => existsSync(p)),
+      writeFileAtomic: writeFileAtomicMode,
+    },
   });
   return {
     store: fileStateStore(stateDir),
     lock: (fn) => withStateLock(stateDir, flockLocker('flock', { PATH: ctx.env['PATH'] }), fn),
     emulators: (g) => source.emulators(g),
     servedGuests: () => source.servedGuests(),
+    microvm: (g) => source.microvm(g),
     host,
     kernelRelease: hostDeps.kernelRelease,
   };
@@ -187,6 +227,9 @@ function printStatus(ctx: CliContext, s: StatusResult): void {
 }
 
 function printInstall(ctx: CliContext, r: InstallResult): void {
+  for (const e of r.microvm) {
+    ctx.stdout.write(`${e.guest}: containers in the krun microVM run ${e.interpreter} (prefix ${e.prefix})${e.guestInit ? ', registered in the guest by fexpod-guest-init' : ', directly (no fexpod-guest-init)'}\n`);
+  }
   for (const g of r.installed) {
     ctx.stdout.write(`${g.guest}: ${g.entryName} -> ${g.interpreter} [${g.flags}] ${g.outcome}${g.prefix ? ` (prefix ${g.prefix})` : ''}\n`);
     if (g.disabled.length > 0) ctx.stdout.write(`  disabled: ${g.disabled.join(', ')} (restored by "fexpod binfmt uninstall")\n`);

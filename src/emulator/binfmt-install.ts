@@ -26,6 +26,7 @@ import {
   type InstallState,
   type InstalledRegistration,
   type MaskedBinfmtFile,
+  type MicroVmGuestEntry,
   emptyInstallState,
 } from './install-state.js';
 
@@ -55,6 +56,12 @@ export interface BinfmtDeps {
   emulators(guest: Arch): Promise<readonly BinfmtEmulator[]>;
   /** Every guest some available emulator serves (for the default guest list). */
   servedGuests(): Promise<readonly Arch[]>;
+  /**
+   * Hosts whose page size is not 4 KiB: stages what foreign containers need
+   * inside crun's krun microVM for these guests (FEX, FEXServer and
+   * fexpod-guest-init in a prefix); [] where there is nothing to stage.
+   */
+  microvm?(guests: readonly Arch[]): Promise<readonly MicroVmGuestEntry[]>;
   readonly host: Arch;
   readonly kernelRelease: string;
   readonly log: Logger;
@@ -90,6 +97,8 @@ export interface InstalledGuest {
 
 export interface InstallResult {
   readonly installed: readonly InstalledGuest[];
+  /** Non-4k hosts: what foreign containers get inside the krun microVM. */
+  readonly microvm: readonly MicroVmGuestEntry[];
   readonly stateFile: string;
 }
 
@@ -127,13 +136,27 @@ export async function installBinfmt(opts: InstallOptions, deps: BinfmtDeps): Pro
       deps.log.warn(`binfmt_misc is switched off globally, so no entry is used; switch it on with: echo 1 > ${deps.controller.dir}/status`);
     }
     let state = (await deps.store.read()) ?? emptyInstallState();
+    const microvm = deps.microvm ? await deps.microvm(guests) : [];
     const installed: InstalledGuest[] = [];
     for (const guest of guests) {
+      if (microvm.some((e) => e.guest === guest.name) && (await deps.emulators(guest)).length === 0 && !opts.emulator) {
+        deps.log.warn(`${guest.name}: no binfmt_misc route for host programs on this host (fexpod doctor says why); containers use the krun microVM`);
+        continue;
+      }
       const r = await installGuest(guest, opts, state, deps);
       state = r.state;
       installed.push(r.result);
     }
-    return { installed, stateFile: deps.store.path };
+    if (microvm.length > 0) {
+      const kept = (state.microvm ?? []).filter((e) => !microvm.some((m) => m.guest === e.guest));
+      state = { ...state, microvm: [...kept, ...microvm] };
+      await deps.store.write(state);
+      for (const e of microvm) {
+        deps.log.info(`${e.guest} containers in the krun microVM: ${e.interpreter} (prefix ${e.prefix}), ` +
+          (e.guestInit ? 'registered in the guest by fexpod-guest-init' : 'run through FEX directly (fexpod-guest-init was not built: install a C compiler and rebuild)'));
+      }
+    }
+    return { installed, microvm, stateFile: deps.store.path };
   });
 }
 
@@ -386,14 +409,16 @@ export async function uninstallBinfmt(guests: readonly Arch[] | undefined, deps:
       if (!next || next.entries.length !== m.entries.length) unmasked.push(m.path);
     }
 
-    // 4. The state that is left.
+    // 4. The state that is left (the microVM prefixes stay on disk, like every prefix).
     const removedFiles = new Set(filesRemoved);
+    const microvm = (state.microvm ?? []).filter((e) => !hit(e.guest));
     const next: InstallState = {
       ...state,
       registrations: keep,
       disabled: stay,
       persisted: state.persisted.filter((p) => !removedFiles.has(p)),
       masks,
+      ...(microvm.length > 0 ? { microvm } : { microvm: undefined }),
     };
     let stateRemoved = false;
     if (isEmptyState(next)) {

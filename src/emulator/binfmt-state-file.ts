@@ -17,7 +17,7 @@ export interface StateStore {
 }
 
 export function isEmptyState(s: InstallState): boolean {
-  return s.registrations.length === 0 && s.disabled.length === 0 && s.persisted.length === 0 && (s.masks?.length ?? 0) === 0;
+  return s.registrations.length === 0 && s.disabled.length === 0 && s.persisted.length === 0 && (s.masks?.length ?? 0) === 0 && (s.microvm?.length ?? 0) === 0;
 }
 
 export function fileStateStore(stateDir: string): StateStore {

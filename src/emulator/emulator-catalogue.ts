@@ -131,8 +131,8 @@ export interface CatalogueEntry {
 export const CATALOGUE: readonly CatalogueEntry[] = [
   {
     id: 'muvm',
-    description: 'muvm: runs the process in a 4 KiB-page libkrun microVM with FEX inside (non-4k hosts)',
-    purposes: ['process'],
+    description: 'muvm: runs the process in a 4 KiB-page libkrun microVM with FEX inside (non-4k hosts); binfmt_misc through fexpod\'s dispatcher',
+    purposes: ['binfmt', 'process'],
     guests: x86GuestsOn,
     strategies: () => [onPath('muvm'), fixedPath('/usr/bin/muvm')],
   },

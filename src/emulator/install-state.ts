@@ -78,6 +78,24 @@ export interface MaskedBinfmtFile {
   readonly entries: readonly { readonly entryName: string; readonly guest: string }[];
 }
 
+/**
+ * What a foreign container needs inside crun's krun microVM on a host whose
+ * page size is not 4 KiB (written by `fexpod binfmt install` there): the
+ * emulator staged into a prefix the hook bind-mounts, and the binfmt_misc line
+ * the container's first step registers in the guest kernel.
+ */
+export interface MicroVmGuestEntry {
+  readonly guest: ArchName;
+  /** Prefix holding FEX, FEXServer and fexpod-guest-init with their libraries. */
+  readonly prefix: string;
+  /** The emulator inside the prefix (FEX). */
+  readonly interpreter: string;
+  /** Registration line for the guest's binfmt_misc (FEX-x86_64 / FEX-x86, POCF). */
+  readonly registration: string;
+  /** fexpod-guest-init inside the prefix; absent when it was not built (containers then run through FEX directly). */
+  readonly guestInit?: string;
+}
+
 export interface InstallState {
   readonly version: typeof INSTALL_STATE_VERSION;
   readonly registrations: readonly InstalledRegistration[];
@@ -86,6 +104,8 @@ export interface InstallState {
   readonly persisted: readonly string[];
   /** binfmt.d files hidden so systemd-binfmt keeps the conflicts disabled (absent = none). */
   readonly masks?: readonly MaskedBinfmtFile[];
+  /** Non-4k hosts: what foreign containers need inside the krun microVM (absent = none). */
+  readonly microvm?: readonly MicroVmGuestEntry[];
 }
 
 export class InstallStateError extends Error {
@@ -178,6 +198,21 @@ function parseMask(v: unknown, i: number, file: string): MaskedBinfmtFile {
   };
 }
 
+function parseMicroVm(v: unknown, file: string): MicroVmGuestEntry[] {
+  if (!Array.isArray(v)) throw new InstallStateError(file, 'microvm must be an array');
+  return v.map((e, i) => {
+    const where = `microvm[${i}]`;
+    if (!isObject(e)) throw new InstallStateError(file, `${where} must be an object`);
+    return {
+      guest: archName(e, where, file),
+      prefix: absPath(e, 'prefix', where, file),
+      interpreter: absPath(e, 'interpreter', where, file),
+      registration: str(e, 'registration', where, file),
+      ...(e['guestInit'] === undefined ? {} : { guestInit: absPath(e, 'guestInit', where, file) }),
+    };
+  });
+}
+
 function parseDisabled(v: unknown, i: number, file: string): DisabledConflict {
   const where = `disabled[${i}]`;
   if (!isObject(v)) throw new InstallStateError(file, `${where} must be an object`);
@@ -219,6 +254,7 @@ export function parseInstallState(text: string, file: string): InstallState {
     disabled: dis.map((d, i) => parseDisabled(d, i, file)),
     persisted: per.filter((p): p is string => typeof p === 'string'),
     ...(doc['masks'] === undefined ? {} : { masks: parseMasks(doc['masks'], file) }),
+    ...(doc['microvm'] === undefined ? {} : { microvm: parseMicroVm(doc['microvm'], file) }),
   };
 }
 
@@ -234,4 +270,10 @@ export function formatInstallState(state: InstallState): string {
 /** The registration serving a guest arch, if installed. */
 export function registrationFor(state: InstallState, guest: ArchName): InstalledRegistration | undefined {
   return state.registrations.find((r) => r.guest === guest);
+}
+
+/** The microVM entries a container of this guest needs: its own, and every other one sharing its prefix (FEX serves x86-64 and i386). */
+export function microVmEntriesFor(state: InstallState, guest: ArchName): MicroVmGuestEntry[] {
+  const own = state.microvm?.find((e) => e.guest === guest);
+  return own ? (state.microvm ?? []).filter((e) => e.prefix === own.prefix) : [];
 }
