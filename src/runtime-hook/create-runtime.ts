@@ -51,6 +51,11 @@ export function createRuntime(stdin: string, d: CreateRuntimeDeps): CreateRuntim
       d.log.info(`${state.id}: unchanged: ${plan.why}${plan.fix ? ` (fix: ${plan.fix})` : ''}`);
       return 'unchanged';
     }
+    if (plan.kind !== 'foreign') {
+      // createRuntime serves `podman build`, which asks no microVM route (no microVmHost): never here.
+      d.log.info(`${state.id}: unchanged: ${plan.why}`);
+      return 'unchanged';
+    }
     const prefix = plan.reg.prefix;
     if (prefix === undefined) {
       d.log.info(`${state.id}: foreign, static emulator, nothing to mount: ${plan.why}`);

@@ -12,7 +12,11 @@
  * --private-binfmt (written by `fexpod hook install --user`): rootless Podman;
  * the entry goes into the private binfmt_misc of Podman's user namespace.
  *
- * Exit status is always 0: the hook never fails a container.
+ * Exit status 0, except one case: a foreign container on a host whose page
+ * size is not 4 KiB that nothing can run there. Then the hook prints why and
+ * the fix on stderr (Podman shows only "exit status 3"; the message is also in
+ * the log) and exits 3, so the container fails at create time instead of later
+ * with ENOEXEC. Otherwise the hook never fails a container.
  */
 import './compile-cache.js';
 import { readFileSync, writeSync } from 'node:fs';
@@ -70,14 +74,23 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   try {
     const { runHookStage } = await import('./hook-stage.js');
-    const out = await runHookStage(args, input, fs, host);
-    if (out) writeAll(1, out);
+    const r = await runHookStage(args, input, fs, host);
+    if (r.refusal) {
+      writeAll(2, Buffer.from(`${r.refusal}\n`));
+      refused = true;
+      return;
+    }
+    if (r.output) writeAll(1, r.output);
   } catch {
     // Loading failed (a broken installation): never fail the container.
     if (args.stage !== 'createRuntime') writeAll(1, input);
   }
 }
 
+/** The one non-zero exit: a foreign container nothing can run on this non-4k host. */
+export const REFUSED_EXIT = 3;
+let refused = false;
+
 void main(process.argv.slice(2)).finally(() => {
-  process.exitCode = 0;
+  process.exitCode = refused ? REFUSED_EXIT : 0;
 });

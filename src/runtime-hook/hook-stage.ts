@@ -14,6 +14,7 @@ import type { PlanDeps } from './foreign-plan.js';
 import type { ExecFs } from './exec-arch.js';
 import { fileLogger } from './hook-log.js';
 import type { Logger } from '../common/log.js';
+import { hostMicroVmFacts } from './microvm-host.js';
 import { precreate } from './precreate.js';
 
 export interface StageArgs {
@@ -54,16 +55,24 @@ export function stateLoader(file: string): () => InstallState | undefined {
   };
 }
 
-/** Runs one stage; returns what to print on stdout (undefined: nothing). */
-export async function runHookStage(args: StageArgs, input: Uint8Array, fs: ExecFs, host: Arch): Promise<Uint8Array | undefined> {
+export interface StageResult {
+  /** What to print on stdout (undefined: nothing). */
+  readonly output: Uint8Array | undefined;
+  /** Set when the container must not be created: the message for stderr (the hook then exits non-zero). */
+  readonly refusal?: string;
+}
+
+/** Runs one stage. */
+export async function runHookStage(args: StageArgs, input: Uint8Array, fs: ExecFs, host: Arch): Promise<StageResult> {
   const log = fileLogger(args.log, args.stage || 'hook', undefined, args.debug);
   const plan: PlanDeps = { fs, host, loadState: stateLoader(args.state), binfmt: hostBinfmt(), ...(args.privateBinfmt ? await privateEnsure(args, log) : {}) };
   if (args.stage === 'createRuntime') {
     // Only `podman build` needs these (and child_process for nsenter).
     const [{ createRuntime }, { hostNamespaceMounts }] = await Promise.all([import('./create-runtime.js'), import('./namespace-mount.js')]);
     createRuntime(Buffer.from(input).toString('utf8'), { ...plan, log, ...hostNamespaceMounts() });
-    return undefined;
+    return { output: undefined };
   }
   if (args.stage !== 'precreate') log.warn(`unknown stage "${args.stage}"; treating it as precreate`);
-  return precreate(input, { ...plan, log }).output;
+  const r = precreate(input, { ...plan, log, microVmHost: hostMicroVmFacts(host, process.env, log) });
+  return r.refusal ? { output: undefined, refusal: r.refusal } : { output: r.output };
 }

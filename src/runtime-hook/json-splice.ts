@@ -129,3 +129,31 @@ export function appendToArray(text: string, path: readonly string[], items: read
   const member = `${JSON.stringify(key)}:[${items.join(',')}]`;
   return text.slice(0, open) + member + (empty ? '' : ',') + text.slice(open);
 }
+
+/** Replaces the value at `path` (which must exist) with already-serialised JSON. */
+export function replaceValue(text: string, path: readonly string[], json: string): string {
+  const span = locate(text, path);
+  if (!span) throw new JsonSpliceError(`${path.join('.')} is missing`);
+  return text.slice(0, span.start) + json + text.slice(span.end);
+}
+
+/**
+ * Sets member `key` of the object at `path` to already-serialised JSON:
+ * replaces its value when present, else inserts it first. A missing object is
+ * created as a member of its parent (which must exist).
+ */
+export function setMember(text: string, path: readonly string[], key: string, json: string): string {
+  const obj = locate(text, path);
+  if (!obj) {
+    const parentPath = path.slice(0, -1);
+    const name = path[path.length - 1];
+    if (name === undefined) throw new JsonSpliceError('empty path');
+    return setMember(text, parentPath, name, `{${JSON.stringify(key)}:${json}}`);
+  }
+  if (text[obj.start] !== '{') throw new JsonSpliceError(`${path.join('.') || 'document'} is not an object`);
+  const existing = memberSpan(text, obj.start, key);
+  if (existing) return text.slice(0, existing.start) + json + text.slice(existing.end);
+  const open = obj.start + 1;
+  const empty = text[skipWs(text, open)] === '}';
+  return text.slice(0, open) + `${JSON.stringify(key)}:${json}` + (empty ? '' : ',') + text.slice(open);
+}

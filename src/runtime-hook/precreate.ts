@@ -8,11 +8,13 @@ import type { Logger } from '../common/log.js';
 import { errorMessage } from '../common/errors.js';
 import { readHookView } from './oci-config.js';
 import { planFor, type PlanDeps } from './foreign-plan.js';
-import { applyEdits, editsFor, isEmpty } from './spec-edits.js';
+import { applyEdits, editsFor, isEmpty, microVmEditsFor } from './spec-edits.js';
 
 export interface PrecreateResult {
   readonly output: Uint8Array;
-  readonly outcome: 'native' | 'unchanged' | 'edited';
+  readonly outcome: 'native' | 'unchanged' | 'edited' | 'refused';
+  /** Set when refused: why, and the fix (the hook prints it and exits non-zero). */
+  readonly refusal?: string;
 }
 
 export function precreate(input: Uint8Array, d: PlanDeps & { readonly log: Logger }): PrecreateResult {
@@ -32,6 +34,16 @@ export function precreate(input: Uint8Array, d: PlanDeps & { readonly log: Logge
     if (plan.kind === 'skip') {
       d.log.info(`unchanged: ${plan.why}${plan.fix ? ` (fix: ${plan.fix})` : ''}`);
       return same;
+    }
+    if (plan.kind === 'refuse') {
+      const refusal = `fexpod: refusing this container: ${plan.why}\n  fix: ${plan.fix}`;
+      d.log.error(refusal.replace('\n ', ';'));
+      return { output: input, outcome: 'refused', refusal };
+    }
+    if (plan.kind === 'microvm') {
+      const edits = microVmEditsFor(view, plan.entries, plan.program);
+      d.log.info(`foreign, microVM: ${plan.why}; process.args now ${JSON.stringify(edits.args)}`);
+      return { output: Buffer.from(applyEdits(text, edits), 'utf8'), outcome: 'edited' };
     }
     for (const w of plan.warnings) d.log.warn(w);
     const edits = editsFor(view, plan.reg);

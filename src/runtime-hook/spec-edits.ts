@@ -4,14 +4,20 @@
  * emulator's environment), and their application to the config text.
  * Pure: values in, text out.
  */
-import type { InstalledRegistration } from '../emulator/install-state.js';
-import { appendToArray } from './json-splice.js';
+import type { InstalledRegistration, MicroVmGuestEntry } from '../emulator/install-state.js';
+import { firstStep } from '../emulator/microvm/guest-init.js';
+import { KRUN_HANDLER, KRUN_HANDLER_ANNOTATION } from '../emulator/muvm.js';
+import { appendToArray, replaceValue, setMember } from './json-splice.js';
 import type { HookView, OciMount } from './oci-config.js';
 
 export interface SpecEdits {
   readonly mounts: readonly OciMount[];
   /** NAME=value entries to add to process.env. */
   readonly env: readonly string[];
+  /** A new process.args (the microVM route's first step). */
+  readonly args?: readonly string[];
+  /** Annotations to set (run.oci.handler=krun). */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 export const PREFIX_MOUNT_OPTIONS = ['bind', 'ro', 'nosuid', 'nodev'] as const;
@@ -62,13 +68,33 @@ export function editsFor(view: HookView, reg: InstalledRegistration): SpecEdits 
   return { mounts, env };
 }
 
+/**
+ * A container on a host whose page size is not 4 KiB: crun's krun handler, the
+ * staged prefix (FEX, FEXServer, fexpod-guest-init) mounted like any prefix,
+ * FEX's environment, and the first step (microvm/guest-init.ts) in front of the
+ * command. `program` is args[0] resolved inside the rootfs.
+ */
+export function microVmEditsFor(view: HookView, entries: readonly MicroVmGuestEntry[], program: string): SpecEdits {
+  const prefixes = [...new Set(entries.map((e) => e.prefix))].filter((p) => !hasMountAt(view, p));
+  const have = new Set((view.env ?? []).map(envName));
+  const env = have.has('FEX_APP_DATA_LOCATION') ? [] : [`FEX_APP_DATA_LOCATION=${FEX_CONTAINER_DATA_DIR}`];
+  return {
+    mounts: prefixes.map(prefixMount),
+    env,
+    args: firstStep(entries, view.args, program).args,
+    annotations: { [KRUN_HANDLER_ANNOTATION]: KRUN_HANDLER },
+  };
+}
+
 export function isEmpty(e: SpecEdits): boolean {
-  return e.mounts.length === 0 && e.env.length === 0;
+  return e.mounts.length === 0 && e.env.length === 0 && e.args === undefined && e.annotations === undefined;
 }
 
 /** Applies edits to the original text, leaving every other byte unchanged. */
 export function applyEdits(text: string, e: SpecEdits): string {
   let out = appendToArray(text, ['mounts'], e.mounts.map((m) => JSON.stringify(m)));
   out = appendToArray(out, ['process', 'env'], e.env.map((v) => JSON.stringify(v)));
+  if (e.args) out = replaceValue(out, ['process', 'args'], JSON.stringify(e.args));
+  for (const [k, v] of Object.entries(e.annotations ?? {})) out = setMember(out, ['annotations'], k, JSON.stringify(v));
   return out;
 }

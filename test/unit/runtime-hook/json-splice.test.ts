@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { appendToArray, locate } from '../../../src/runtime-hook/json-splice.js';
+import { appendToArray, locate, replaceValue, setMember } from '../../../src/runtime-hook/json-splice.js';
 import { corpusDir } from '../../helpers/integration.js';
 
 const configs = join(corpusDir(), 'podman-configs');
@@ -48,4 +48,18 @@ for (const c of cases) {
 
 test('json-splice: a non-array member is refused', () => {
   assert.throws(() => appendToArray('{"mounts":{}}', ['mounts'], ['1']), /not an array/);
+});
+
+test('replaceValue swaps one value and leaves every other byte', () => {
+  const text = '{"process":{"args":["/bin/sh", "-c"],"rlimit":18446744073709551615}}';
+  assert.equal(replaceValue(text, ['process', 'args'], '["/x","--","/bin/sh","-c"]'), '{"process":{"args":["/x","--","/bin/sh","-c"],"rlimit":18446744073709551615}}');
+  assert.throws(() => replaceValue(text, ['process', 'cwd'], '"/"'), /process\.cwd is missing/);
+});
+
+test('setMember adds, replaces, and creates the object when missing', () => {
+  assert.equal(setMember('{"annotations":{"a":"1"}}', ['annotations'], 'run.oci.handler', '"krun"'), '{"annotations":{"run.oci.handler":"krun","a":"1"}}');
+  assert.equal(setMember('{"annotations":{"run.oci.handler":"wasm"}}', ['annotations'], 'run.oci.handler', '"krun"'), '{"annotations":{"run.oci.handler":"krun"}}');
+  assert.equal(setMember('{"annotations":{}}', ['annotations'], 'k', '"v"'), '{"annotations":{"k":"v"}}');
+  assert.equal(setMember('{"ociVersion":"1.0.2"}', ['annotations'], 'k', '"v"'), '{"annotations":{"k":"v"},"ociVersion":"1.0.2"}');
+  JSON.parse(setMember('{ }', ['annotations'], 'k', '"v"'));
 });
