@@ -42,6 +42,8 @@ if command -v apt-get >/dev/null; then
     systemd git make rpm2cpio rpmlint selinux-policy-dev checkpolicy semodule-utils
     # registry tests: htpasswd and a test CA
     apache2-utils openssl
+    # the microVM guest step (native/fexpod-guest-init.c)
+    gcc libc6-dev util-linux
   )
   missing=()
   for p in "${pkgs[@]}"; do
@@ -66,7 +68,8 @@ elif command -v dnf >/dev/null; then
     nodejs npm podman crun qemu-user-static qemu-user patchelf file binutils \
     rpm-build rpm-sign createrepo_c libsolv-tools python3-solv erofs-utils squashfs-tools \
     distribution skopeo zstd xz bzip2 cpio gnupg2 jq hyperfine curl \
-    systemd git make rpmlint selinux-policy-devel policycoreutils httpd-tools openssl
+    systemd git make rpmlint selinux-policy-devel policycoreutils httpd-tools openssl \
+    gcc glibc-devel util-linux
 else
   echo "setup.sh: neither apt-get nor dnf found; install the packages listed in README.md by hand" >&2
   exit 1

@@ -53,6 +53,7 @@ export function formatDoctorReport(r: DoctorReport): string {
     line('installed by fexpod');
     for (const reg of r.installed.registrations) line(`  ${reg.entryName} (${reg.guest}, ${reg.emulator}) → ${reg.interpreter}`);
     for (const d of r.installed.disabled) line(`  disabled ${d.entryName}`);
+    for (const e of r.installed.microvm ?? []) line(`  krun microVM: ${e.guest} → ${e.interpreter}${e.guestInit ? ', registered in the guest by fexpod-guest-init' : ', run directly (no fexpod-guest-init)'}`);
   }
   if (r.rootlessRoute) {
     line();

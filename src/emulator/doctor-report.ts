@@ -262,6 +262,11 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
   } else if (input.installState) {
     installed = input.installState.state;
   }
+  if (summary?.container.via === 'krun' && installed && !(installed.microvm ?? []).some((e) => e.guest === summary.guest)) {
+    add('error', true, `${summary.guest} containers need FEX staged for the krun microVM, and fexpod's install state has none`, 'sudo fexpod binfmt install');
+  } else if (summary?.container.via === 'krun' && (installed?.microvm ?? []).some((e) => e.guest === summary.guest && !e.guestInit)) {
+    add('warning', false, 'fexpod-guest-init was not built: containers in the krun microVM run through FEX directly, so argv[0] of every process in them becomes its path', 'install gcc, rebuild fexpod (npm run build), then sudo fexpod binfmt install');
+  }
   for (const p of input.missingPrefixes) {
     add('error', true, `the emulator prefix ${p} recorded by fexpod is missing; containers cannot find the emulator`, 'sudo fexpod binfmt install');
   }

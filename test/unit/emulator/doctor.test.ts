@@ -241,6 +241,29 @@ const cases: Case[] = [
     advice: [{ re: /prefix\/gone recorded by fexpod is missing/, blocking: true }],
     check: (r) => assert.equal(r.installed?.registrations[0]?.entryName, 'FEX-x86_64'),
   },
+  {
+    name: 'stand-in 16 KiB host, krun usable, but the install state stages nothing for the microVM → blocking',
+    fs: () => fedora({
+      '/proc/self/auxv': { bytes: auxv('aarch64-qemu-user-p16384.auxv') }, '/usr/bin/muvm': dyn, '/usr/bin/crun': dyn,
+      '/var/lib/fexpod/binfmt-state.json': { bytes: JSON.stringify({ version: 1, registrations: [], disabled: [], persisted: [], masks: [{ path: '/etc/binfmt.d/x.conf', source: '/usr/lib/binfmt.d/x.conf', movedAside: false, entries: [] }] }) },
+    }),
+    over: { uid: 1000 },
+    programs: { 'crun --version': crunKrun },
+    healthy: false,
+    advice: [{ re: /x86_64 containers need FEX staged for the krun microVM/, blocking: true }],
+  },
+  {
+    name: 'stand-in 16 KiB host, microVM staged without fexpod-guest-init → warning about argv[0]; doctor lists it',
+    fs: () => fedora({
+      '/proc/self/auxv': { bytes: auxv('aarch64-qemu-user-p16384.auxv') }, '/usr/bin/muvm': dyn, '/usr/bin/crun': dyn,
+      '/var/lib/fexpod/binfmt-state.json': { bytes: JSON.stringify({ version: 1, registrations: [], disabled: [], persisted: [], microvm: [{ guest: 'x86_64', prefix: '/p', interpreter: '/p/bin/FEX', registration: ':FEX-x86_64:M::x::/p/bin/FEX:POCF' }] }) },
+    }),
+    over: { uid: 1000 },
+    programs: { 'crun --version': crunKrun },
+    healthy: true,
+    advice: [{ re: /fexpod-guest-init was not built/, blocking: false }],
+    check: (r) => assert.match(formatDoctorReport(r), /krun microVM: x86_64 → \/p\/bin\/FEX, run directly \(no fexpod-guest-init\)/),
+  },
 ];
 
 for (const c of cases) {
