@@ -2,8 +2,9 @@
  * `fexpod binfmt status|install|uninstall`: argument parsing, wiring of the
  * real effects, and output. The flows live in binfmt-install.ts.
  */
+import { readTextOrUndefined } from '../common/read-text.js';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -145,13 +146,6 @@ async function writeFileAtomicMode(path: string, text: string, mode: number): Pr
   }
 }
 
-function readTextOrUndefined(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
 
 /** What the root and the --user flows share: the state, its lock, and the emulators this host has (staging into <stateDir>/prefix). */
 export async function sharedBinfmtDeps(stateDir: string, ctx: CliContext): Promise<Pick<BinfmtDeps, 'store' | 'lock' | 'emulators' | 'servedGuests' | 'microvm' | 'host' | 'kernelRelease'>> {

@@ -3,7 +3,7 @@
  * only trusted host programs with --version, under a timeout); judging is the
  * pure buildDoctorReport; printing is text or one JSON document.
  */
-import { readFileSync } from 'node:fs';
+import { readTextOrUndefined } from '../common/read-text.js';
 import type { CliContext, Command } from '../common/command.js';
 import { parseOptions, printJson } from '../common/command.js';
 import { errorMessage } from '../common/errors.js';
@@ -31,6 +31,11 @@ software and containers, and says what to do when it cannot:
   which one serves each guest architecture and why the others were skipped,
   conflicting binfmt_misc entries, and a list of problems with their fixes.
 
+Its "in short" line says how a foreign program and a foreign container run on
+this host and why: FEX directly on 4 KiB pages; on 16 KiB (Apple Silicon) or
+64 KiB pages muvm + FEX for programs and crun's krun handler + FEX for
+containers, each in a 4 KiB microVM; box64 or QEMU otherwise.
+
 Runs as any user. As an unprivileged user it explains what needs root, and
 whether the rootless route is open instead (kernel >= 6.7, user namespaces,
 subordinate ids, newuidmap, a private binfmt_misc instance, rootless podman)
@@ -51,13 +56,6 @@ Examples:
 
 const VERSION_TIMEOUT_MS = 3000;
 
-function readTextOrUndefined(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
 
 /** First line of a trusted host emulator's --version output. */
 async function versionOf(deps: HostDeps, path: string): Promise<string | undefined> {

@@ -6,6 +6,7 @@
  * host-override.ts) apply when the hook JSON's env sets them; a bad override
  * file is logged and ignored (the hook must not fail a container for it).
  */
+import { readTextOrUndefined } from '../common/read-text.js';
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
@@ -19,13 +20,6 @@ import { parseCrunFeatures } from '../emulator/runtime-info.js';
 
 export const CRUN_PATHS: readonly string[] = ['/usr/bin/crun', '/usr/local/bin/crun'];
 
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
 
 function crunFeatures(): string[] | undefined {
   const crun = CRUN_PATHS.find((p) => existsSync(p));
@@ -54,7 +48,7 @@ export function hostMicroVmFacts(host: Arch, env: Readonly<Record<string, string
     if (facts) return facts;
     let o: HostOverride | undefined;
     try {
-      o = loadHostOverride(env, readText);
+      o = loadHostOverride(env, readTextOrUndefined);
       if (o) log.warn(overrideNotice(o));
     } catch (err) {
       log.error(`ignoring the test-only host facts: ${errorMessage(err)}`);

@@ -9,6 +9,7 @@
  * then forwards signals and exits exactly as the program did. Every refusal is
  * one clear line with its fix, exit status 126 (found but cannot run).
  */
+import { readTextOrUndefined } from '../../common/read-text.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { constants as osConstants, endianness, tmpdir } from 'node:os';
@@ -31,13 +32,6 @@ export const CANNOT_RUN = 126;
 
 const say = (line: string) => process.stderr.write(`fexpod-dispatch: ${line}\n`);
 
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
 
 export const nodeImageLookup: ImageLookup = {
   isFile: (p) => {
@@ -54,7 +48,7 @@ export const nodeImageLookup: ImageLookup = {
       return false;
     }
   },
-  readText,
+  readText: readTextOrUndefined,
   list: (d) => {
     try {
       return readdirSync(d);
@@ -113,7 +107,7 @@ export async function runHost(kernelArgv: readonly string[], entry: string): Pro
   if (binary === undefined || argv0 === undefined) refuse('(nothing)', 'started without the binfmt_misc P-flag arguments <path> <argv0>', 'this program is a binfmt_misc interpreter; run the x86 program itself');
   let override: HostOverride | undefined;
   try {
-    override = loadHostOverride(process.env, readText);
+    override = loadHostOverride(process.env, readTextOrUndefined);
   } catch (err) {
     refuse(binary, errorMessage(err), undefined);
   }
@@ -204,7 +198,7 @@ function runChild(file: string, args: readonly string[], vm: MicroVmRun | undefi
       refuse(vm?.program ?? file, `cannot start ${file}: ${errorMessage(err)}`, undefined);
     });
     child.on('exit', (code, signal) => {
-      const recorded = vm ? parseExitStatus(readText(join(vm.statusDir, 'status'))) : undefined;
+      const recorded = vm ? parseExitStatus(readTextOrUndefined(join(vm.statusDir, 'status'))) : undefined;
       if (vm) rmSync(vm.statusDir, { recursive: true, force: true });
       if (recorded) exitLike(recorded);
       if (pending) exitLike({ signal: pending });

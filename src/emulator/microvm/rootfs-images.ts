@@ -89,17 +89,25 @@ export function microVmImages(env: Env, look: ImageLookup): MicroVmImages {
 
   let rootfs: string | undefined;
   if (value !== undefined) {
+    const exists = (p: string) => look.isFile(p) || look.isDir(p);
     let resolved: string | undefined;
-    if (value.startsWith('/')) resolved = look.isFile(value) || look.isDir(value) ? value : undefined;
-    else for (const dir of [global, ...(user ? [user.data, user.config] : [])]) if (look.isFile(`${dir}RootFS/${value}`) || look.isDir(`${dir}RootFS/${value}`)) resolved = `${dir}RootFS/${value}`;
+    if (value.startsWith('/')) resolved = exists(value) ? value : undefined;
+    else {
+      // FEX's order: global data, user data, user config; the last that exists wins.
+      for (const dir of [global, ...(user ? [user.data, user.config] : [])]) {
+        if (exists(`${dir}RootFS/${value}`)) resolved = `${dir}RootFS/${value}`;
+      }
+    }
     if (resolved === undefined) notes.push(`the RootFS "${value}" named by ${source} does not exist`);
     else if (!resolved.endsWith('.erofs') || !look.isFile(resolved)) notes.push(`the RootFS ${resolved} named by ${source} is not an EroFS image, which is all muvm can mount`);
     else rootfs = resolved;
   }
   if (rootfs === undefined && look.isFile(MUVM_DEFAULT_ROOTFS)) {
-    if (value !== undefined) notes.push(`using ${MUVM_DEFAULT_ROOTFS} instead`);
+    if (value !== undefined) {
+      notes.push(`using ${MUVM_DEFAULT_ROOTFS} instead`);
+      source = `muvm's default (${MUVM_DEFAULT_ROOTFS})`;
+    }
     rootfs = MUVM_DEFAULT_ROOTFS;
-    if (value !== undefined) source = `muvm's default (${MUVM_DEFAULT_ROOTFS})`;
   }
   if (rootfs === undefined) {
     return {
