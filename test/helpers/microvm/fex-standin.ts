@@ -9,7 +9,7 @@
  * as JSON; an optional exit code follows), cat (stdin to stdout, a line on stderr),
  * wait (print "ready", then on a signal print "got SIG…" and die of it), die SIG.
  */
-function main(): void {
+export function main(): void {
   const raw = process.argv.slice(2);
   const argv = raw[0] === '--binfmt' ? raw.slice(2) : raw;
   const [, action, ...rest] = argv;
@@ -42,5 +42,3 @@ function main(): void {
     }
   }
 }
-
-main();

@@ -34,7 +34,7 @@ export interface MuvmStandInConfig {
 
 const WELL_KNOWN = ['LANG', 'LC_ALL', 'LC_CTYPE', 'LC_MESSAGES', 'LD_LIBRARY_PATH', 'PATH', 'RUST_LOG', 'XMODIFIERS'];
 
-function main(): void {
+export function main(): void {
   const cfg = JSON.parse(readFileSync(process.env['MUVM_STANDIN_CONFIG'] ?? '', 'utf8')) as MuvmStandInConfig;
   const args = process.argv.slice(2);
   let interactive = false;
@@ -94,5 +94,3 @@ function main(): void {
   for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, () => process.exit(130)); // muvm does not forward signals
   child.on('exit', (code, signal) => process.exit(signal ? 0 : (code ?? 0)));
 }
-
-main();

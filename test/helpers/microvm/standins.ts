@@ -30,12 +30,13 @@ export interface StandIns {
   calls(): { argv: string[]; interactive: boolean; tty: boolean; images: string[]; envs: string[]; command: string[] }[];
 }
 
-/** A Node script file that loads an ES module, with env and leading arguments set first. */
+/** A Node script file that runs an ES module's main(), with env and leading arguments set first. */
 export function nodeWrapper(path: string, module: string, opts: { env?: Record<string, string>; args?: string[] } = {}): void {
   const lines = [`#!${process.execPath}`];
   for (const [k, v] of Object.entries(opts.env ?? {})) lines.push(`process.env[${JSON.stringify(k)}] = ${JSON.stringify(v)};`);
   if (opts.args?.length) lines.push(`process.argv.splice(2, 0, ...${JSON.stringify(opts.args)});`);
-  lines.push(`import(${JSON.stringify(pathToFileURL(module).href)});`);
+  // The module only exports main(): loading it (as the test runner does with every file under test/) runs nothing.
+  lines.push(`import(${JSON.stringify(pathToFileURL(module).href)}).then((m) => m.main());`);
   writeFileSync(path, lines.join('\n') + '\n', { mode: 0o755 });
   chmodSync(path, 0o755);
 }
