@@ -60,7 +60,7 @@ def visit(m):
     for x in (d.group(1).decode().split(',') if d else []):
         if x: visit(x.replace('-', '_'))
     order.append(m)
-for m in ['virtio_blk', 'ext4', 'crc32c_generic', '9p', '9pnet_virtio', 'binfmt_misc']: visit(m)
+for m in ['virtio_blk', 'ext4', 'crc32c_generic', '9p', '9pnet_virtio', 'binfmt_misc', 'overlay']: visit(m)
 with open('initrd/lib/mods/order', 'w') as o:
     for i, m in enumerate(order):
         open(f'initrd/lib/mods/{i:02d}-{m}.ko', 'wb').write(lzma.open(paths[m]).read())
@@ -81,6 +81,7 @@ mount -t 9p -o trans=virtio,version=9p2000.L hostshare /newroot/mnt/host
 mount -t 9p -o trans=virtio,version=9p2000.L extra /newroot/mnt/extra
 for d in proc sys dev; do mount --bind /$d /newroot/$d; done
 mount -t tmpfs tmpfs /newroot/tmp; mount -t tmpfs tmpfs /newroot/run
+mkdir -p /newroot/dev/shm && mount -t tmpfs tmpfs /newroot/dev/shm
 mount -t cgroup2 cgroup2 /newroot/sys/fs/cgroup
 mount -t binfmt_misc binfmt_misc /newroot/proc/sys/fs/binfmt_misc
 echo "=== non4k-16k: kernel $(uname -r)"
@@ -102,7 +103,7 @@ writeFileSync('extra/hooks/fexpod-precreate.json', JSON.stringify({ version: '1.
 "
 for s in muvm FEX FEXServer; do printf '#!/bin/sh\necho "%s stand-in: $*"\n' "$s" > "extra/standins/$s"; chmod 755 "extra/standins/$s"; done
 echo "booting $kernel (TCG, 16 KiB pages) under $lab/lock"
-exec 8>"$lab/lock"; flock -n 8 || { echo "the lab is busy; try again later" >&2; exit 1; }
+exec 8>"$lab/lock"; flock -w "${LAB_WAIT:-0}" 8 || { echo "the lab is busy; try again later (or LAB_WAIT=seconds)" >&2; exit 1; }
 timeout 900 qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on -smp 2 -m 3072 -nographic -no-reboot -nic none \
   -kernel "$kernel" -initrd initrd16k.cpio.gz -append "console=ttyAMA0 panic=-1 quiet" \
   -drive "if=none,id=hd0,file=$lab/rootfs.img,format=raw" -snapshot -device virtio-blk-pci,drive=hd0 -device virtio-rng-pci \
