@@ -232,7 +232,7 @@ function printInstall(ctx: CliContext, r: InstallResult): void {
 }
 
 function printRefresh(ctx: CliContext, r: RefreshResult): void {
-  printInstall(ctx, { installed: r.refreshed, stateFile: r.stateFile });
+  printInstall(ctx, { installed: r.refreshed, microvm: [], stateFile: r.stateFile });
   for (const k of r.kept) ctx.stdout.write(`${k.guest}: ${k.entryName} registered from the recorded line (${k.because})\n`);
   if (r.refreshed.length + r.kept.length + r.failed.length === 0) ctx.stdout.write(`nothing to refresh: ${r.stateFile} records no registration\n`);
 }

@@ -53,10 +53,12 @@ function toBinfmt(found: FoundEmulator, deps: CatalogueAdapterDeps, version: str
       guests: found.guests,
       interpreterPath: script,
       static: false,
+      writes: [script],
       stage: async () => {
         await vm.writeFileAtomic(script, dispatcherScript(vm.node, vm.dispatchEntry), 0o755);
         return { prefix: undefined, interpreter: script };
       },
+      plan: async () => ({ prefix: undefined, interpreter: script }),
     };
   }
   const extras = found.helpers['FEXServer'] ? [found.helpers['FEXServer']] : [];

@@ -44,6 +44,8 @@ export interface BinfmtEmulator {
   stage?(): Promise<{ prefix: string | undefined; interpreter: string }>;
   /** What stage() would return, without writing anything (dry runs). */
   plan?(): Promise<{ prefix: string | undefined; interpreter: string }>;
+  /** Files stage() writes besides a prefix (the muvm dispatcher script), for setup's journal and dry run. */
+  readonly writes?: readonly string[];
 }
 
 export interface BinfmtDeps {

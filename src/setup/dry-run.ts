@@ -150,6 +150,7 @@ export function dryEmulators(list: readonly BinfmtEmulator[], prefixExists: (p: 
         if (!plan) throw new Error(`${e.name}: cannot plan its prefix without staging it`);
         const planned = await plan();
         if (planned.prefix && !(await prefixExists(planned.prefix))) log.add({ kind: 'prefix', path: planned.prefix, emulator: e.name });
+        for (const path of e.writes ?? []) log.add({ kind: 'file', action: 'write', path });
         return planned;
       },
     };

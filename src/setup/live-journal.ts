@@ -7,7 +7,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { BinfmtFs } from '../emulator/binfmt-controller.js';
-import type { BinfmtEmulator } from '../emulator/binfmt-install.js';
+import type { BinfmtDeps, BinfmtEmulator } from '../emulator/binfmt-install.js';
 import type { PersistFs } from '../emulator/binfmt-persist.js';
 import type { StateStore } from '../emulator/binfmt-state-file.js';
 import { formatInstallState } from '../emulator/install-state.js';
@@ -198,6 +198,10 @@ export function journaledEmulators(list: readonly BinfmtEmulator[], prefixRoot: 
       ...e,
       async stage() {
         j.touchDir(prefixRoot);
+        for (const path of e.writes ?? []) {
+          j.touch(path);
+          log.add({ kind: 'file', action: 'write', path });
+        }
         const before = new Set(listDir(prefixRoot));
         const staged = await stage();
         if (staged.prefix && dirname(staged.prefix) === prefixRoot && !before.has(basename(staged.prefix))) {
@@ -216,6 +220,30 @@ function readText(path: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Non-4k hosts: the FEX prefix staged for krun containers (BinfmtDeps.microvm)
+ * is journaled like an emulator's prefix, so --undo removes it.
+ */
+export function journaledMicroVm(
+  microvm: NonNullable<BinfmtDeps['microvm']>,
+  prefixRoot: string,
+  j: LiveJournal,
+  log: ChangeLog,
+): NonNullable<BinfmtDeps['microvm']> {
+  return async (guests) => {
+    j.touchDir(prefixRoot);
+    const before = new Set(listDir(prefixRoot));
+    const entries = await microvm(guests);
+    for (const prefix of new Set(entries.map((e) => e.prefix))) {
+      if (dirname(prefix) === prefixRoot && !before.has(basename(prefix))) {
+        j.addTree(prefix);
+        log.add({ kind: 'prefix', path: prefix, emulator: 'fex (krun microVM)' });
+      }
+    }
+    return entries;
+  };
 }
 
 function listDir(dir: string): string[] {

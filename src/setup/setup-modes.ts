@@ -11,7 +11,7 @@ import { LOCK_FILE_NAME } from '../emulator/binfmt-lock.js';
 import { snapshotBinfmt } from './binfmt-snapshot.js';
 import type { ChangeLog } from './change-log.js';
 import { Overlay, dryEmulators, dryFiles, dryPersistFs, dryStore } from './dry-run.js';
-import { LiveJournal, journaledEmulators, journaledFiles, journaledPersistFs, journaledStore } from './live-journal.js';
+import { LiveJournal, journaledEmulators, journaledMicroVm, journaledFiles, journaledPersistFs, journaledStore } from './live-journal.js';
 import type { SetupFiles } from './setup-files.js';
 import { emptyJournal, readJournal } from './setup-journal.js';
 import { type SetupOptions, type StepReport, type SystemdFacts, runSetup } from './setup-run.js';
@@ -33,6 +33,8 @@ export async function drySetup(o: SetupOptions, d: ModeDeps): Promise<StepReport
     store: dryStore(d.base.store, d.changes),
     lock: (fn) => fn(),
     emulators: async (g) => dryEmulators(await d.base.emulators(g), (p) => d.base.persistFs.exists(p), d.changes),
+    // Non-4k hosts: a dry run does not stage FEX for the krun microVM (fexpod doctor shows that route).
+    microvm: undefined,
   };
   return runSetup(o, { binfmt, files: dryFiles(d.files, overlay, d.changes), systemd: d.systemd, log: d.log });
 }
@@ -56,6 +58,7 @@ export async function journaledSetup(o: SetupOptions, d: ModeDeps, after?: (step
       return d.base.lock(fn);
     },
     emulators: async (g) => journaledEmulators(await d.base.emulators(g), join(o.stateDir, 'prefix'), journal, d.changes),
+    ...(d.base.microvm ? { microvm: journaledMicroVm(d.base.microvm, join(o.stateDir, 'prefix'), journal, d.changes) } : {}),
   };
   const steps = await runSetup(o, { binfmt, files: journaledFiles(d.files, journal, d.changes), systemd: d.systemd, log: d.log });
   if (steps.some((s) => s.step === 'systemd' && s.status === 'done')) journal.update((j) => ({ ...j, systemd: true }));

@@ -98,6 +98,20 @@ test('stand-in 16 KiB host: FEX-x86_64 goes to the muvm dispatcher (PF), the kru
   }
 });
 
+test('stand-in 16 KiB host: the muvm entry plans without writing and names the file it writes (for fexpod setup\'s dry run and journal)', async () => {
+  const h = setup(16384, fedora16k);
+  try {
+    const [muvm] = await h.source.emulators(Arch.of('x86_64'));
+    const script = join(h.stateDir, 'dispatch', 'fexpod-dispatch');
+    assert.equal(muvm?.name, 'muvm');
+    assert.deepEqual(muvm?.writes, [script]);
+    assert.deepEqual(await muvm?.plan?.(), { prefix: undefined, interpreter: script });
+    assert.equal(existsSync(script), false, 'planning wrote nothing');
+  } finally {
+    h.cleanup();
+  }
+});
+
 test('stand-in 16 KiB host without muvm: no host route for x86-64 programs, but the krun entry is still recorded', async () => {
   const h = setup(16384, { '/usr/bin/FEX': dyn, '/usr/bin/FEXServer': dyn });
   try {
