@@ -178,29 +178,60 @@ export function entryHeaders(e: TreeEntry, opts: TarWriterOptions): Uint8Array[]
   return blocks;
 }
 
+/** One piece of the tar stream, with what it belongs to (zstd:chunked frames files by it). */
+export interface TarPart {
+  /** header: pax + ustar header blocks of `entry`; data: some of its content; pad: block padding; end: the two zero blocks. */
+  readonly kind: 'header' | 'data' | 'pad' | 'end';
+  readonly bytes: Uint8Array;
+  readonly entry?: TreeEntry;
+}
+
+/** A file's content in pieces: streamed from its file where it has one, else read whole. */
+async function* contentPieces(e: TreeEntry): AsyncGenerator<Uint8Array> {
+  const src = e.content;
+  if (!src) return;
+  let total = 0;
+  try {
+    if (src.stream) {
+      for await (const c of src.stream()) {
+        total += c.length;
+        if (total > src.size) break;
+        yield c;
+      }
+    } else {
+      const data = await src.read();
+      total = data.length;
+      if (total <= src.size) yield data;
+    }
+  } catch (err) {
+    throw new TarWriteError(`${e.path}: reading content: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  if (total !== src.size) throw new TarWriteError(`${e.path}: content is ${total > src.size ? 'more than' : total} bytes, the entry says ${src.size}`);
+}
+
+/**
+ * The tar stream of a tree as labelled parts (headers, content pieces,
+ * padding, end). Entries are put in canonical order here, so callers may pass
+ * them in any order; content is pulled one file at a time, in pieces.
+ */
+export async function* tarParts(entries: Iterable<TreeEntry>, opts: TarWriterOptions): AsyncGenerator<TarPart> {
+  for (const e of canonicalEntries(entries)) {
+    for (const bytes of entryHeaders(e, opts)) yield { kind: 'header', bytes, entry: e };
+    if (e.type === 'file' && e.content && e.content.size > 0) {
+      for await (const bytes of contentPieces(e)) yield { kind: 'data', bytes, entry: e };
+      const pad = padding(e.content.size);
+      if (pad.length > 0) yield { kind: 'pad', bytes: pad, entry: e };
+    }
+  }
+  yield { kind: 'end', bytes: new Uint8Array(BLOCK * 2) };
+}
+
 /**
  * The tar byte stream of a tree, as an async iterable of chunks. Entries are
  * put in canonical order here, so callers may pass them in any order.
  */
 export async function* tarChunks(entries: Iterable<TreeEntry>, opts: TarWriterOptions): AsyncGenerator<Uint8Array> {
-  for (const e of canonicalEntries(entries)) {
-    yield* entryHeaders(e, opts);
-    if (e.type === 'file' && e.content && e.content.size > 0) {
-      let data: Uint8Array;
-      try {
-        data = await e.content.read();
-      } catch (err) {
-        throw new TarWriteError(`${e.path}: reading content: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-      }
-      if (data.length !== e.content.size) {
-        throw new TarWriteError(`${e.path}: content is ${data.length} bytes, the entry says ${e.content.size}`);
-      }
-      yield data;
-      const pad = padding(data.length);
-      if (pad.length > 0) yield pad;
-    }
-  }
-  yield new Uint8Array(BLOCK * 2);
+  for await (const p of tarParts(entries, opts)) yield p.bytes;
 }
 
 /** The same stream as a Node Readable (for piping into hashes, files, registries). */

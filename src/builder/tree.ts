@@ -18,6 +18,8 @@ export interface ContentSource {
   /** A file that holds exactly these bytes and stays unchanged (the content store's spill file), if any. */
   readonly path?: string;
   read(): Promise<Uint8Array>;
+  /** The same bytes in pieces (large files are never held whole); verified against sha256 where it is given. */
+  stream?(): AsyncIterable<Uint8Array>;
 }
 
 export interface TreeEntry {

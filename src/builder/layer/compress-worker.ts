@@ -1,0 +1,93 @@
+/**
+ * A compression worker (worker_threads): takes a list of independent parts
+ * and returns each one compressed, with the checksums the caller asked for.
+ * Pure functions of the input bytes, so the layer is the same whatever the
+ * number of workers and whichever worker gets which part.
+ *
+ *   deflate  raw deflate of one block, primed with the previous block's last
+ *            32 KiB as dictionary, ended by a sync flush (or, for the last
+ *            block, by the final block): pigz's way of making blocks that
+ *            concatenate into one deflate stream. Returns the block's CRC-32.
+ *   zstd     one zstd frame per part (a 4 MiB block of a zstd layer, or a
+ *            header run / file chunk of a zstd:chunked layer); on request the
+ *            part's sha256 and CRC-64/ISO (the TOC chunk digest, tar-split).
+ */
+import { createHash } from 'node:crypto';
+import { parentPort } from 'node:worker_threads';
+import { constants as zc, deflateRawSync } from 'node:zlib';
+import { crc32 } from './crc32.js';
+import { crc64 } from './crc64.js';
+import { zstdCompress, zstdReady } from './zstd-wasm.js';
+
+export interface DeflateTask {
+  readonly op: 'deflate';
+  readonly data: Uint8Array;
+  readonly dictionary?: Uint8Array;
+  readonly last: boolean;
+  readonly level: number;
+}
+
+export interface ZstdTask {
+  readonly op: 'zstd';
+  readonly parts: readonly Uint8Array[];
+  readonly level: number;
+  /** Also return each part's sha256 hex / CRC-64 (zstd:chunked). */
+  readonly sha256?: boolean;
+  readonly crc64?: boolean;
+}
+
+export type CompressTask = DeflateTask | ZstdTask;
+
+export interface DeflateResult {
+  readonly out: Uint8Array;
+  readonly crc: number;
+}
+
+export interface ZstdResult {
+  readonly frames: readonly Uint8Array[];
+  readonly sha256?: readonly string[];
+  readonly crc64?: readonly bigint[];
+}
+
+export function runDeflate(t: DeflateTask): DeflateResult {
+  const out = deflateRawSync(t.data, {
+    level: t.level,
+    memLevel: 8,
+    strategy: zc.Z_DEFAULT_STRATEGY,
+    finishFlush: t.last ? zc.Z_FINISH : zc.Z_SYNC_FLUSH,
+    ...(t.dictionary && t.dictionary.length > 0 ? { dictionary: t.dictionary } : {}),
+  });
+  return { out, crc: crc32(t.data) };
+}
+
+export async function runZstd(t: ZstdTask): Promise<ZstdResult> {
+  await zstdReady();
+  return {
+    frames: t.parts.map((p) => zstdCompress(p, t.level)),
+    ...(t.sha256 ? { sha256: t.parts.map((p) => createHash('sha256').update(p).digest('hex')) } : {}),
+    ...(t.crc64 ? { crc64: t.parts.map((p) => crc64(p)) } : {}),
+  };
+}
+
+/** The bytes in an ArrayBuffer of their own (a pooled Buffer must not be transferred). */
+function owned(b: Uint8Array): Uint8Array {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : b.slice();
+}
+
+const port = parentPort;
+if (port) {
+  port.on('message', (msg: { id: number; task: CompressTask }) => {
+    const done = (result: DeflateResult | ZstdResult) => {
+      const r = 'out' in result ? { ...result, out: owned(result.out) } : { ...result, frames: result.frames.map(owned) };
+      const transfer = 'out' in r ? [r.out.buffer] : r.frames.map((f) => f.buffer);
+      port.postMessage({ id: msg.id, result: r }, transfer as ArrayBuffer[]);
+    };
+    const fail = (err: unknown) => port.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err) });
+    try {
+      if (msg.task.op === 'deflate') done(runDeflate(msg.task));
+      else runZstd(msg.task).then(done, fail);
+    } catch (err) {
+      fail(err);
+    }
+  });
+}

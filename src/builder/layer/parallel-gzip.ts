@@ -1,0 +1,123 @@
+/**
+ * gzip on every core, as pigz does: the input is cut into fixed-size blocks;
+ * each block is raw-deflated on its own (in a worker), primed with the last
+ * 32 KiB of the block before it as dictionary and ended with a sync flush, so
+ * the compressed blocks concatenate into ONE deflate stream; the last block
+ * carries the final-block bit. The trailer's CRC-32 is combined from the
+ * blocks' CRCs. Every block is a pure function of its bytes and the 32 KiB
+ * before them: the output is identical whatever the number of workers.
+ *
+ * Bounded memory: at most `inFlight` blocks are queued or compressing.
+ */
+import type { CompressPool } from './compress-pool.js';
+import type { DeflateResult } from './compress-worker.js';
+import { crc32Combine } from './crc32.js';
+
+export const GZIP_BLOCK = 1024 * 1024;
+const DICT = 32 * 1024;
+
+export type ByteSink = (bytes: Uint8Array) => void | Promise<void>;
+
+/** RFC 1952 header: no name, mtime 0, XFL as zlib sets it for the level, OS = Unix. */
+export function gzipHeader(level: number): Uint8Array {
+  const xfl = level === 9 ? 2 : level < 2 ? 4 : 0;
+  return Uint8Array.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, xfl, 3]);
+}
+
+export interface StreamCompressor {
+  push(chunk: Uint8Array): Promise<void>;
+  end(): Promise<void>;
+}
+
+/** A block-cutting base: full blocks go to `submit`, their results to `emit`, in order, a bounded number in flight. */
+export abstract class BlockStream<R> implements StreamCompressor {
+  private block: Uint8Array;
+  private fill = 0;
+  private readonly queue: Promise<R>[] = [];
+  constructor(
+    protected readonly blockSize: number,
+    private readonly inFlight: number,
+  ) {
+    this.block = new Uint8Array(blockSize);
+  }
+  protected abstract submit(block: Uint8Array, last: boolean): Promise<R>;
+  protected abstract emit(result: R): Promise<void>;
+  protected abstract finish(): Promise<void>;
+
+  async push(chunk: Uint8Array): Promise<void> {
+    for (let off = 0; off < chunk.length; ) {
+      const n = Math.min(this.blockSize - this.fill, chunk.length - off);
+      this.block.set(chunk.subarray(off, off + n), this.fill);
+      this.fill += n;
+      off += n;
+      if (this.fill === this.blockSize) await this.flush(false);
+    }
+  }
+
+  private async flush(last: boolean): Promise<void> {
+    const full = this.fill === this.blockSize ? this.block : this.block.slice(0, this.fill);
+    this.block = new Uint8Array(this.blockSize);
+    this.fill = 0;
+    const p = this.submit(full, last);
+    p.catch(() => {}); // awaited in order below
+    this.queue.push(p);
+    while (this.queue.length > this.inFlight || (last && this.queue.length > 0)) {
+      const head = this.queue.shift();
+      if (head) await this.emit(await head);
+    }
+  }
+
+  async end(): Promise<void> {
+    await this.flush(true);
+    await this.finish();
+  }
+}
+
+export class ParallelGzip extends BlockStream<DeflateResult & { length: number }> {
+  private dict: Uint8Array | undefined;
+  private crc = 0;
+  private length = 0;
+  private started = false;
+  constructor(
+    private readonly pool: CompressPool,
+    private readonly level: number,
+    private readonly sink: ByteSink,
+    blockSize = GZIP_BLOCK,
+  ) {
+    super(blockSize, 2 * Math.max(1, pool.workers) + 1);
+  }
+
+  protected submit(block: Uint8Array, last: boolean): Promise<DeflateResult & { length: number }> {
+    const dictionary = this.dict;
+    // the next block's dictionary, copied before the block is handed to a worker
+    this.dict = block.length >= DICT ? block.slice(block.length - DICT) : concatTail(this.dict, block);
+    const length = block.length;
+    return this.pool.deflate({ op: 'deflate', data: block, last, level: this.level, ...(dictionary ? { dictionary } : {}) }).then((r) => ({ ...r, length }));
+  }
+
+  protected async emit(r: DeflateResult & { length: number }): Promise<void> {
+    if (!this.started) {
+      this.started = true;
+      await this.sink(gzipHeader(this.level));
+    }
+    this.crc = this.length === 0 ? r.crc : crc32Combine(this.crc, r.crc, r.length);
+    this.length += r.length;
+    await this.sink(r.out);
+  }
+
+  protected async finish(): Promise<void> {
+    const t = new Uint8Array(8);
+    const v = new DataView(t.buffer);
+    v.setUint32(0, this.crc >>> 0, true);
+    v.setUint32(4, this.length % 2 ** 32, true);
+    await this.sink(t);
+  }
+}
+
+/** The last 32 KiB of prev‖block (short blocks only occur at the end, but stay correct). */
+function concatTail(prev: Uint8Array | undefined, block: Uint8Array): Uint8Array {
+  const both = new Uint8Array((prev?.length ?? 0) + block.length);
+  if (prev) both.set(prev);
+  both.set(block, prev?.length ?? 0);
+  return both.slice(Math.max(0, both.length - DICT));
+}
