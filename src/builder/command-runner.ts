@@ -4,12 +4,15 @@
  * planners stay testable without the tools.
  */
 import { spawn } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { FexpodError } from '../common/errors.js';
 
 export interface RunOptions {
   /** Full environment for the child (default: the parent's). */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  readonly input?: Uint8Array;
+  /** Bytes for stdin, or a stream of them (written with backpressure; if it throws, the tool is killed). */
+  readonly input?: Uint8Array | AsyncIterable<Uint8Array>;
 }
 
 export interface CommandRunner {
@@ -46,9 +49,20 @@ export const processRunner: CommandRunner = {
         if (code === 0) resolve({ stdout, stderr });
         else reject(new CommandFailed(file, code, stdout, stderr));
       });
-      if (opts.input && child.stdin) {
-        child.stdin.on('error', () => {}); // EPIPE when the tool fails early: the exit code tells
-        child.stdin.end(opts.input);
+      const stdin = child.stdin;
+      if (opts.input && stdin) {
+        stdin.on('error', () => {}); // EPIPE when the tool fails early: the exit code tells
+        const input = opts.input;
+        if (input instanceof Uint8Array) stdin.end(input);
+        else {
+          let failed: unknown;
+          child.on('close', () => { if (failed !== undefined) reject(failed); });
+          pipeline(Readable.from(input, { objectMode: false }), stdin).catch((err: unknown) => {
+            if (stdin.destroyed && child.exitCode !== null) return; // the tool exited first: its code tells
+            failed = err;
+            child.kill('SIGKILL');
+          });
+        }
       }
     });
   },

@@ -16,7 +16,7 @@ import { mkdtemp, writeFile, rename, mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { FexpodError } from '../common/errors.js';
 import type { TreeEntry } from './tree.js';
-import { forceRemove, materializeTree, type NotApplied } from './dir-output.js';
+import { atomicOutput, forceRemove, materializeTree, type NotApplied } from './dir-output.js';
 import { CommandFailed, type CommandRunner } from './command-runner.js';
 import { sha256File } from './oci-layout.js';
 
@@ -42,6 +42,10 @@ export interface ErofsOptions {
 export interface MkfsErofsCaps {
   readonly blockSizeFlag: boolean;
   readonly compressors: readonly string[];
+  /** --tar=f (erofs-utils >= 1.6): the image is made from the layer's tar stream, no staging tree. */
+  readonly tar?: boolean;
+  /** --workers=# (erofs-utils >= 1.8): multi-threaded compression. */
+  readonly workers?: boolean;
 }
 
 /** Parses `mkfs.erofs --help` for what this version can do. */
@@ -49,7 +53,16 @@ export function parseMkfsErofsHelp(help: string): MkfsErofsCaps {
   const blockSizeFlag = /^\s*-b#/m.test(help);
   const m = /Available compressors are:\s*(.*)/.exec(help);
   const compressors = m?.[1] ? m[1].split(/[,\s]+/).filter((c) => c !== '') : [];
-  return { blockSizeFlag, compressors };
+  return { blockSizeFlag, compressors, tar: /^\s*--tar=/m.test(help), workers: /^\s*--workers=/m.test(help) };
+}
+
+/** Runs `mkfs.erofs --help` (1.5 exits non-zero there; its text is still what we need). */
+export async function mkfsErofsCaps(runner: CommandRunner): Promise<MkfsErofsCaps> {
+  const help = await runner.run('mkfs.erofs', ['--help']).catch((err: unknown) => {
+    if (err instanceof CommandFailed && err.code !== null) return { stdout: err.stdout, stderr: err.stderr };
+    throw new FexpodError('mkfs.erofs is not available', { cause: err, fix: 'install erofs-utils' });
+  });
+  return parseMkfsErofsHelp(help.stdout + help.stderr);
 }
 
 /** A stable RFC 4122-shaped (version 5 style) UUID from a digest. */
@@ -59,6 +72,17 @@ export function uuidFromDigest(digest: string, purpose = 'erofs'): string {
   h[8] = ((h[8] ?? 0) & 0x3f) | 0x80;
   const x = h.subarray(0, 16).toString('hex');
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}
+
+/**
+ * mkfs.erofs arguments for a tar on stdin (pure): `--tar=f` with no SOURCE
+ * reads the tar from stdin; owners, devices and xattrs come from the tar
+ * headers, so no fakeroot is needed; `--workers` where it exists.
+ */
+export function mkfsErofsTarArgs(caps: MkfsErofsCaps, opts: ErofsOptions, pageSize: number, image: string, workers: number): string[] {
+  if (!caps.tar) throw new FexpodError('this mkfs.erofs has no --tar', { fix: 'install erofs-utils >= 1.6, or let fexpod use a staging tree' });
+  const args = mkfsErofsArgs(caps, opts, pageSize, image, '').slice(0, -2);
+  return [...args, '--tar=f', ...(caps.workers && workers > 1 ? [`--workers=${workers}`] : []), image];
 }
 
 /** mkfs.erofs arguments (pure). */
@@ -125,13 +149,25 @@ export interface ErofsResult {
   readonly warnings: readonly string[];
 }
 
-export async function writeErofs(entries: readonly TreeEntry[], opts: ErofsOptions, deps: ErofsDeps): Promise<ErofsResult> {
-  const help = await deps.runner.run('mkfs.erofs', ['--help']).catch((err: unknown) => {
-    // mkfs.erofs 1.5 exits non-zero on --help; its text is still what we need.
-    if (err instanceof CommandFailed && err.code !== null) return { stdout: err.stdout, stderr: err.stderr };
-    throw new FexpodError('mkfs.erofs is not available', { cause: err, fix: 'install erofs-utils' });
+/**
+ * The EroFS image straight from the layer's tar stream (mkfs.erofs --tar=f):
+ * no staging tree, the tar is read once from stdin while the layer is written.
+ */
+export async function writeErofsFromTar(tar: AsyncIterable<Uint8Array>, caps: MkfsErofsCaps, opts: ErofsOptions & { readonly workers: number }, deps: ErofsDeps): Promise<ErofsResult> {
+  const result = await atomicOutput(opts.dest, async (image) => {
+    const args = mkfsErofsTarArgs(caps, opts, deps.pageSize, image, opts.workers);
+    try {
+      await deps.runner.run('mkfs.erofs', args, { input: tar });
+    } catch (err) {
+      throw new FexpodError('mkfs.erofs --tar failed', { cause: err, fix: 'see the mkfs.erofs message above' });
+    }
+    return sha256File(image);
   });
-  const caps = parseMkfsErofsHelp(help.stdout + help.stderr);
+  return { path: opts.dest, sha256: result, uuid: uuidFromDigest(opts.digest), warnings: [] };
+}
+
+export async function writeErofs(entries: readonly TreeEntry[], opts: ErofsOptions, deps: ErofsDeps, known?: MkfsErofsCaps): Promise<ErofsResult> {
+  const caps = known ?? (await mkfsErofsCaps(deps.runner));
   await mkdir(dirname(opts.dest), { recursive: true });
   const work = await mkdtemp(join(dirname(opts.dest), `.${basename(opts.dest)}.tmp-`));
   try {

@@ -6,7 +6,9 @@
  */
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { bufferContent, type TreeEntry } from './tree.js';
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { bufferContent, type ContentSource, type TreeEntry } from './tree.js';
 import { tarReadable } from './tar-writer.js';
 import { layoutFiles, type OciImagePlan } from './oci-layout.js';
 import { atomicOutput } from './dir-output.js';
@@ -19,7 +21,8 @@ export function ociArchiveEntries(plan: OciImagePlan, sourceDateEpoch: number): 
     { path: 'blobs/sha256', type: 'dir', mode: 0o755, ...meta },
   ];
   for (const f of layoutFiles(plan)) {
-    entries.push({ path: f.path, type: 'file', mode: 0o644, ...meta, content: bufferContent(f.data) });
+    const content = f.data ? bufferContent(f.data) : f.file ? fileContent(f.file.path, f.file.size, f.file.sha256) : undefined;
+    entries.push({ path: f.path, type: 'file', mode: 0o644, ...meta, ...(content ? { content } : {}) });
   }
   return entries;
 }
@@ -28,4 +31,15 @@ export async function writeOciArchive(dest: string, plan: OciImagePlan, sourceDa
   await atomicOutput(dest, async (tmp) => {
     await pipeline(tarReadable(ociArchiveEntries(plan, sourceDateEpoch), { sourceDateEpoch }), createWriteStream(tmp, { mode: 0o644 }));
   });
+}
+
+/** A blob file as tar content, streamed (the layer can be gigabytes). */
+function fileContent(path: string, size: number, sha256: string): ContentSource {
+  return {
+    size,
+    sha256,
+    path,
+    read: async () => readFile(path),
+    stream: () => createReadStream(path, { highWaterMark: 1024 * 1024 }),
+  };
 }

@@ -12,7 +12,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { promisify } from 'node:util';
 import { gzip, gzipSync, constants as zc } from 'node:zlib';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, link, mkdir, writeFile } from 'node:fs/promises';
+import { constants as fsc } from 'node:fs';
 import { join } from 'node:path';
 import type { Arch } from '../common/arch.js';
 import { atomicOutput } from './dir-output.js';
@@ -50,8 +51,10 @@ export interface ImageSettings {
 }
 
 export interface OciImagePlan {
-  /** digest ("sha256:…") → bytes, for every blob of the image. */
+  /** digest ("sha256:…") → bytes, for every blob of the image held in memory (config, manifest; the layer of planOciImage). */
   readonly blobs: ReadonlyMap<string, Uint8Array>;
+  /** The layer blob as a file (streamed builds): digest → path. */
+  readonly blobFiles?: ReadonlyMap<string, string>;
   readonly diffId: string;
   readonly layer: Descriptor;
   readonly config: Descriptor;
@@ -120,12 +123,34 @@ export async function gzipAsync(tar: Uint8Array): Promise<Uint8Array> {
 
 const encoder = new TextEncoder();
 
-/** Plans the blobs of a single-layer image from its uncompressed layer tar. */
+/** Plans the blobs of a single-layer image from its uncompressed layer tar (held in memory: small images, tests). */
 export function planOciImage(layerTar: Uint8Array, settings: ImageSettings, gzipped?: Uint8Array, layerDiffId?: string): OciImagePlan {
   const gz = gzipped ?? gzipLayer(layerTar);
-  // the caller may have hashed the tar already (writeOutputs does, for the EroFS UUID)
-  const diffId = layerDiffId ?? sha256Digest(layerTar);
   const layer: Descriptor = { mediaType: MEDIA_TYPE_LAYER_GZIP, digest: sha256Digest(gz), size: gz.length };
+  const plan = planOciImageForLayer({ ...layer, diffId: layerDiffId ?? sha256Digest(layerTar) }, settings);
+  return { ...plan, blobs: new Map([[layer.digest, gz], ...plan.blobs]) };
+}
+
+/** The layer as the image needs it: its descriptor fields and the digest of the uncompressed tar. */
+export interface PlannedLayer {
+  readonly mediaType: string;
+  readonly digest: string;
+  readonly size: number;
+  readonly diffId: string;
+  readonly annotations?: Readonly<Record<string, string>>;
+  /** The blob file (streamed builds); absent: the caller adds the bytes. */
+  readonly path?: string;
+}
+
+/** Plans config, manifest and index around an already written layer blob. */
+export function planOciImageForLayer(planned: PlannedLayer, settings: ImageSettings): OciImagePlan {
+  const diffId = planned.diffId;
+  const layer: Descriptor = {
+    mediaType: planned.mediaType,
+    digest: planned.digest,
+    size: planned.size,
+    ...(planned.annotations && Object.keys(planned.annotations).length > 0 ? { annotations: planned.annotations } : {}),
+  };
   const created = rfc3339(settings.sourceDateEpoch);
   const platform = {
     architecture: settings.arch.oci.architecture,
@@ -168,20 +193,38 @@ export function planOciImage(layerTar: Uint8Array, settings: ImageSettings, gzip
 
   const index = { schemaVersion: 2, mediaType: MEDIA_TYPE_INDEX, manifests: [manifestDesc] };
   const blobs = new Map<string, Uint8Array>([
-    [layer.digest, gz],
     [configDesc.digest, configBytes],
     [manifestDesc.digest, manifestBytes],
   ]);
-  return { blobs, diffId, layer, config: configDesc, manifest: manifestDesc, indexJson: encoder.encode(canonicalJson(index)) };
+  return {
+    blobs,
+    ...(planned.path ? { blobFiles: new Map([[layer.digest, planned.path]]) } : {}),
+    diffId,
+    layer,
+    config: configDesc,
+    manifest: manifestDesc,
+    indexJson: encoder.encode(canonicalJson(index)),
+  };
 }
 
-/** The files of the layout directory, as relative path → bytes, sorted. */
-export function layoutFiles(plan: OciImagePlan): { path: string; data: Uint8Array }[] {
-  const files = [
+/** A file of the layout: bytes, or (the streamed layer) a file holding them. */
+export interface LayoutFile {
+  readonly path: string;
+  readonly data?: Uint8Array;
+  readonly file?: { readonly path: string; readonly size: number; readonly sha256: string };
+}
+
+/** The files of the layout directory, as relative path → bytes or file, sorted. */
+export function layoutFiles(plan: OciImagePlan): LayoutFile[] {
+  const files: LayoutFile[] = [
     { path: 'oci-layout', data: encoder.encode(OCI_LAYOUT_FILE) },
     { path: 'index.json', data: plan.indexJson },
   ];
   for (const [digest, data] of plan.blobs) files.push({ path: `blobs/sha256/${digest.slice('sha256:'.length)}`, data });
+  for (const [digest, path] of plan.blobFiles ?? []) {
+    const hex = digest.slice('sha256:'.length);
+    files.push({ path: `blobs/sha256/${hex}`, file: { path, size: plan.layer.size, sha256: hex } });
+  }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
@@ -192,6 +235,19 @@ export function layoutFiles(plan: OciImagePlan): { path: string; data: Uint8Arra
 export async function writeOciLayout(dest: string, plan: OciImagePlan): Promise<void> {
   await atomicOutput(dest, async (tmp) => {
     await mkdir(join(tmp, 'blobs', 'sha256'), { recursive: true });
-    for (const f of layoutFiles(plan)) await writeFile(join(tmp, f.path), f.data, { mode: 0o644 });
+    for (const f of layoutFiles(plan)) {
+      if (f.data) await writeFile(join(tmp, f.path), f.data, { mode: 0o644 });
+      else if (f.file) await placeFile(f.file.path, join(tmp, f.path));
+    }
   });
+}
+
+/** A blob file into the layout: a hard link (same filesystem: the blob is written once), else a copy (a reflink where the filesystem has them). */
+async function placeFile(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch {
+    await copyFile(from, to, fsc.COPYFILE_FICLONE);
+  }
+  await chmod(to, 0o644);
 }

@@ -45,7 +45,7 @@ export interface SquashfsResult {
   readonly sha256: string;
 }
 
-export async function writeSquashfs(layerTar: Uint8Array, opts: SquashfsOptions, deps: SquashfsDeps): Promise<SquashfsResult> {
+export async function writeSquashfs(layerTar: Uint8Array | AsyncIterable<Uint8Array>, opts: SquashfsOptions, deps: SquashfsDeps): Promise<SquashfsResult> {
   await atomicOutput(opts.dest, async (image) => {
     const args = mksquashfsArgs(opts, image);
     const env = { ...deps.env, SOURCE_DATE_EPOCH: String(opts.sourceDateEpoch) };

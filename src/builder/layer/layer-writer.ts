@@ -1,0 +1,118 @@
+/**
+ * The "layer" step: a tree → its tar stream, made once and used in one pass:
+ * hashed (the diff_id), compressed on every core (gzip, zstd or zstd:chunked)
+ * into a blob file that is hashed as it is written (the layer digest), and
+ * copied to the tools that read a tar on stdin (mksquashfs, mkfs.erofs --tar).
+ * Neither the tar nor the blob is ever held in memory.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import type { TreeEntry } from '../tree.js';
+import { tarParts } from '../tar-writer.js';
+import type { CompressPool } from './compress-pool.js';
+import type { ByteChannel } from './byte-channel.js';
+import { ParallelGzip, type StreamCompressor } from './parallel-gzip.js';
+import { ZstdBlocks } from './zstd-blocks.js';
+import { ZstdChunkedWriter } from './zstd-chunked.js';
+
+export const LAYER_COMPRESSIONS = ['gzip', 'zstd', 'zstd:chunked'] as const;
+export type LayerCompression = (typeof LAYER_COMPRESSIONS)[number];
+
+export const MEDIA_TYPE_LAYER: Record<LayerCompression, string> = {
+  gzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  zstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+  'zstd:chunked': 'application/vnd.oci.image.layer.v1.tar+zstd',
+};
+
+/**
+ * Default levels. gzip 4: on real binaries zlib level 4 is ~6 % smaller than
+ * level 1 for ~1.4x the CPU, level 6 ~3 % smaller again for 1.5x more.
+ * zstd 3 is zstd's own default (and Podman's for zstd:chunked).
+ */
+export const DEFAULT_LEVEL: Record<LayerCompression, number> = { gzip: 4, zstd: 3, 'zstd:chunked': 3 };
+
+export interface LayerBlob {
+  /** The compressed blob on disk (absent when only the tar stream was wanted). */
+  readonly path?: string;
+  readonly mediaType: string;
+  /** sha256 of the compressed blob. */
+  readonly digest: string;
+  readonly size: number;
+  /** sha256 of the uncompressed tar. */
+  readonly diffId: string;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+export interface LayerRequest {
+  readonly entries: readonly TreeEntry[];
+  readonly sourceDateEpoch: number;
+  /** Where the compressed blob goes; undefined: no blob (the tar only feeds the tees). */
+  readonly dest?: string;
+  readonly compression: LayerCompression;
+  readonly level?: number;
+  /** Tools reading the same tar stream (each gets every byte, in order). */
+  readonly tees?: readonly ByteChannel[];
+}
+
+/** A blob file hashed as it is written. */
+function blobSink(path: string) {
+  const fd = openSync(path, 'wx', 0o644);
+  const hash = createHash('sha256');
+  let size = 0;
+  return {
+    write(bytes: Uint8Array): void {
+      hash.update(bytes);
+      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+      size += bytes.length;
+    },
+    close(): { digest: string; size: number } {
+      closeSync(fd);
+      return { digest: `sha256:${hash.digest('hex')}`, size };
+    },
+    abort(): void {
+      try { closeSync(fd); } catch { /* already closed */ }
+    },
+  };
+}
+
+export async function writeLayer(req: LayerRequest, pool: CompressPool): Promise<LayerBlob> {
+  const diff = createHash('sha256');
+  const tees = req.tees ?? [];
+  const level = req.level ?? DEFAULT_LEVEL[req.compression];
+  const sink = req.dest ? blobSink(req.dest) : undefined;
+  const write = (b: Uint8Array) => sink?.write(b);
+  let plain: StreamCompressor | undefined;
+  let chunked: ZstdChunkedWriter | undefined;
+  if (sink && req.compression === 'gzip') plain = new ParallelGzip(pool, level, write);
+  else if (sink && req.compression === 'zstd') plain = new ZstdBlocks(pool, level, write);
+  else if (sink) chunked = new ZstdChunkedWriter(pool, level, write, req.sourceDateEpoch);
+  let size = 0;
+  try {
+    for await (const part of tarParts(req.entries, { sourceDateEpoch: req.sourceDateEpoch })) {
+      diff.update(part.bytes);
+      size += part.bytes.length;
+      for (const t of tees) await t.write(part.bytes);
+      if (plain) await plain.push(part.bytes);
+      else if (chunked) await chunked.part(part);
+    }
+    let annotations: Record<string, string> | undefined;
+    if (plain) await plain.end();
+    else if (chunked) annotations = await chunked.end();
+    const diffId = `sha256:${diff.digest('hex')}`;
+    const blob = sink?.close();
+    return {
+      ...(req.dest ? { path: req.dest } : {}),
+      mediaType: MEDIA_TYPE_LAYER[req.compression],
+      digest: blob?.digest ?? diffId,
+      size: blob?.size ?? size,
+      diffId,
+      ...(annotations ? { annotations } : {}),
+    };
+  } catch (err) {
+    sink?.abort();
+    for (const t of tees) t.fail(err);
+    throw err;
+  } finally {
+    for (const t of tees) t.close();
+  }
+}
