@@ -20,6 +20,10 @@ import { installRpmFiles } from './install.js';
 import { spillContentStore } from './content-store.js';
 import { packageSource } from './build-source.js';
 import { normalizeFlags, REGISTRY_OPTIONS } from '../publish/registry-flags.js';
+import { defaultCacheDir } from './cache.js';
+import { extractCache, EXTRACT_VERSION } from './extract-cache.js';
+import { checkReuse, reusedResult, reuseKey, saveReuse } from './build-reuse.js';
+import { LAYER_COMPRESSIONS, type LayerCompression } from './layer/layer-compression.js';
 
 const HELP = `fexpod build — build an image definition into OCI, EroFS, SquashFS and an SBOM
 
@@ -42,7 +46,16 @@ Options:
                            ID=mirrorlist:URL); repeatable. Keys and gpgcheck stay.
   --source-date-epoch N    timestamps for every output (default: $SOURCE_DATE_EPOCH, else
                            the newest build time among the packages)
-  --cache-dir DIR          package cache (default: $XDG_CACHE_HOME/fexpod, /var/cache/fexpod as root)
+  --compression KIND       the OCI layer: gzip (default; parallel, identical bytes on any
+                           number of cores), zstd, or zstd:chunked (Podman pulls only the
+                           files it lacks); also [outputs.layer] compression in the definition
+  --level N                compression level (gzip 1-9, default 4; zstd 1-19, default 3)
+  --rebuild                build even when the outputs of an identical earlier build are
+                           there (by default they are re-hashed and, if intact, reused)
+  --cache-dir DIR          package and extraction cache (default: $XDG_CACHE_HOME/fexpod,
+                           /var/cache/fexpod as root); a rebuild after a change to one
+                           package extracts only that package
+  -v, --verbose            more detail on stderr (which EroFS path, cache reuse)
   --json                   print one JSON summary (outputs, digests) on stdout
   --push REF               then publish: the image to REF, EroFS/SquashFS files as artifacts
                            to REF-erofs / REF-squashfs, the SBOM as their referrer
@@ -64,6 +77,7 @@ Examples:
   fexpod build images/demo.toml --repo demo=http://127.0.0.1:8080/ --format oci-archive,sbom
   SOURCE_DATE_EPOCH=1700000000 fexpod build images/thunks-sysroot-fedora.toml --locked --json
   fexpod build images/fex-rootfs-fedora.toml --push registry.example.com/fex/rootfs:42
+  fexpod build images/fex-rootfs-fedora.toml --compression zstd:chunked --format oci
 
 As a non-root user everything works; EroFS and SquashFS need fakeroot on PATH
 when the tree has non-root owners, and file capabilities (xattrs) are only
@@ -80,6 +94,20 @@ function parseFormats(s: string | undefined): OutputKind[] | undefined {
   }
   if (out.length === 0) throw new UsageError('build: --format is empty', `use a comma list of ${OUTPUT_KINDS.join(', ')}`);
   return out;
+}
+
+const TOOL_VERSION = '0.1.0';
+
+function parseCompression(s: string | undefined): LayerCompression | undefined {
+  if (s === undefined) return undefined;
+  const k = LAYER_COMPRESSIONS.find((c) => c === s);
+  if (!k) throw new UsageError(`build: unknown --compression "${s}"`, `use one of ${LAYER_COMPRESSIONS.join(', ')}`);
+  return k;
+}
+
+function parseLevel(s: string): number {
+  if (!/^\d+$/.test(s) || Number(s) < 1 || Number(s) > 19) throw new UsageError(`build: --level must be a whole number from 1 to 19, got "${s}"`);
+  return Number(s);
 }
 
 function parseEpoch(s: string | undefined, what: string): number | undefined {
@@ -115,13 +143,18 @@ export const command: Command = {
       repo: { type: 'string', multiple: true },
       'source-date-epoch': { type: 'string' },
       'cache-dir': { type: 'string' },
+      compression: { type: 'string' },
+      level: { type: 'string' },
+      rebuild: { type: 'boolean' },
     });
     if (positionals.length !== 1) throw new UsageError('build: give exactly one definition file', 'fexpod build images/demo.toml');
     const defFile = resolvePath(ctx.cwd, positionals[0] ?? '');
     const formats = parseFormats(values.format);
     const sourceDateEpoch = parseEpoch(values['source-date-epoch'], '--source-date-epoch') ?? parseEpoch(ctx.env['SOURCE_DATE_EPOCH'], 'SOURCE_DATE_EPOCH');
     const overrides = (values.repo ?? []).map(parseRepoOverride);
-    const log = streamLogger(ctx.stderr);
+    const compression = parseCompression(values.compression);
+    const level = values.level === undefined ? undefined : parseLevel(values.level);
+    const log = streamLogger(ctx.stderr, values.verbose ? 'debug' : 'info');
     const started = Date.now();
     const progress = (step: string) => {
       const t = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
@@ -129,6 +162,8 @@ export const command: Command = {
       else ctx.stderr.write(`[${t}s] ${step}\n`);
     };
     const uid = process.getuid?.();
+    const cacheDir = values['cache-dir'] ? resolvePath(ctx.cwd, values['cache-dir']) : defaultCacheDir(ctx.env, uid);
+    const extraction = extractCache(join(cacheDir, 'extract', `v${EXTRACT_VERSION}`));
     const scratch = await mkdtemp(join(resolvePath(ctx.cwd, values.output ?? 'out', '..'), '.fexpod-build-')).catch(() =>
       mkdtemp(join(ctx.env['TMPDIR'] ?? '/tmp', 'fexpod-build-')),
     );
@@ -139,39 +174,63 @@ export const command: Command = {
       ...(values.lock ? { lockFile: resolvePath(ctx.cwd, values.lock) } : {}),
       locked: values.locked ?? false,
       progress: { stream: ctx.stderr, mode: values.json ? 'json' : ctx.interactive ? 'tty' : 'lines', now: Date.now },
-      ...(values['cache-dir'] ? { cacheDir: resolvePath(ctx.cwd, values['cache-dir']) } : {}),
+      cacheDir,
       log,
     });
+    const privileged = uid === 0;
+    const pages = pageSize();
     const deps: BuildDeps = {
       runner: processRunner,
-      privileged: uid === 0,
-      pageSize: pageSize(),
+      privileged,
+      pageSize: pages,
       env: ctx.env,
       log,
       progress,
-      toolVersion: '0.1.0',
+      toolVersion: TOOL_VERSION,
       loadDefinition: async (file) =>
         applyRepoOverrides(parseDefinition(file, await readFile(file, 'utf8').catch((err: unknown) => {
           throw new UsageError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`, 'give the path of an image definition (.toml)');
         })), overrides),
       resolve: source.resolve,
       fetch: source.fetch,
-      install: async (files, def, epoch) => {
+      install: async (files, def, epoch, sha256s) => {
         const store = spillContentStore({ dir: await mkdtemp(join(scratch, 'content-')) });
+        const before = { ...extraction.stats };
         const { tree, report, packages } = await installRpmFiles(files, {
           docs: false,
           langs: 'all',
           sourceDateEpoch: epoch,
           preferColor: def.basearch === 'x86_64' || def.basearch === 'aarch64' ? 2 : 0,
-        }, store);
+        }, store, (path, i) => extraction.extract(path, sha256s?.[i]));
+        log.debug(`extract: ${extraction.stats.extracted - before.extracted} packages extracted, ${extraction.stats.reused - before.reused} reused from ${join(cacheDir, 'extract')}`);
         for (const u of report.unknownOwners.slice(0, 5)) log.warn(`${u.package}: unknown ${u.kind} "${u.name}" for /${u.path}: owned by root`);
         return { entries: [...tree.values()], packages };
       },
+      ...(values.rebuild
+        ? {}
+        : {
+            reuse: {
+              key: async (input, definitionFiles) =>
+                reuseKey({ ...input, definitions: await Promise.all(definitionFiles.map((f) => readFile(f, 'utf8'))), toolVersion: TOOL_VERSION, privileged, pageSize: pages }),
+              check: async (outDir, name, key) => {
+                const r = await checkReuse(outDir, name, key);
+                log.debug(`reuse: ${r.why}`);
+                return r.result ? reusedResult(r.result) : undefined;
+              },
+              save: (outDir, name, key, result) => saveReuse(outDir, name, key, result.outputs.map((o) => o.path).concat(result.fexIndex ? [result.fexIndex] : []), result),
+            },
+          }),
       ldSoCache: source.ldSoCache,
     };
     try {
       const result = await build(
-        { definitionFile: defFile, outDir: resolvePath(ctx.cwd, values.output ?? 'out'), ...(formats ? { formats } : {}), ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}) },
+        {
+          definitionFile: defFile,
+          outDir: resolvePath(ctx.cwd, values.output ?? 'out'),
+          ...(formats ? { formats } : {}),
+          ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
+          ...(compression || level !== undefined ? { layer: { ...(compression ? { compression } : {}), ...(level !== undefined ? { level } : {}) } } : {}),
+        },
         deps,
       );
       // --push: the registry client loads only when asked for
@@ -180,7 +239,7 @@ export const command: Command = {
       if (values.json) {
         printJson(ctx, pushed ? { ...result, pushed } : result);
       } else {
-        ctx.stderr.write(`built ${result.name} (${result.arch}, ${result.packages} packages, ${result.entries} entries, SOURCE_DATE_EPOCH=${result.sourceDateEpoch})\n`);
+        ctx.stderr.write(`${result.reused ? 'reused' : 'built'} ${result.name} (${result.arch}, ${result.packages} packages, ${result.entries} entries, SOURCE_DATE_EPOCH=${result.sourceDateEpoch})\n`);
         ctx.stderr.write(`  manifest ${result.manifestDigest}\n  diff_id  ${result.diffId}\n`);
         for (const o of result.outputs) ctx.stderr.write(`  ${o.kind.padEnd(11)} ${o.path}  ${o.digest}\n`);
         for (const p of pushed ?? []) publish?.printPushResult(ctx, p);

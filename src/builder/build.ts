@@ -23,6 +23,8 @@ import { applyProfile } from './profile.js';
 import { defaultOutputNames, writeOutputs, type OutputKind, type OutputsDeps, type OutputsResult } from './outputs.js';
 import type { SbomPackage } from './sbom.js';
 import { sha256File } from './oci-layout.js';
+import type { LayerCompression } from './layer/layer-compression.js';
+import type { ReuseKeyInput } from './build-reuse.js';
 
 /** One package of a lock, as the build needs it. */
 export interface LockedRpm {
@@ -57,8 +59,14 @@ export interface BuildDeps extends OutputsDeps {
    * told of each one as soon as it is verified, so extraction overlaps the downloads.
    */
   readonly fetch: (def: ImageDefinition, set: ResolvedSet, onReady?: (index: number, path: string) => void) => Promise<readonly string[]>;
-  /** extract: scriptless install of the files into one tree (paths may still be on their way). */
-  readonly install: (rpmFiles: readonly (string | Promise<string>)[], def: ImageDefinition, sourceDateEpoch: number) => Promise<InstalledSet>;
+  /** extract: scriptless install of the files into one tree (paths may still be on their way; sha256s: the lock's, per file). */
+  readonly install: (rpmFiles: readonly (string | Promise<string>)[], def: ImageDefinition, sourceDateEpoch: number, sha256s?: readonly string[]) => Promise<InstalledSet>;
+  /** Instant rebuilds: reuse verified outputs of an identical earlier build (absent: always build). */
+  readonly reuse?: {
+    key(input: Omit<ReuseKeyInput, 'toolVersion' | 'privileged' | 'pageSize'>, definitionFiles: readonly string[]): Promise<string>;
+    check(outDir: string, name: string, key: string): Promise<BuildResult | undefined>;
+    save(outDir: string, name: string, key: string, result: BuildResult): Promise<void>;
+  };
   /** Builds etc/ld.so.cache for a tree; absent: no cache is generated (and the build says so). */
   readonly ldSoCache?: (entries: readonly TreeEntry[], def: ImageDefinition) => Uint8Array | Promise<Uint8Array>;
   readonly toolVersion: string;
@@ -71,6 +79,8 @@ export interface BuildRequest {
   readonly formats?: readonly OutputKind[];
   /** SOURCE_DATE_EPOCH; default: the newest BUILDTIME among the installed packages. */
   readonly sourceDateEpoch?: number;
+  /** The OCI layer's compression and level (default: the definition's [outputs.layer], else gzip at its default level). */
+  readonly layer?: { readonly compression?: LayerCompression; readonly level?: number };
 }
 
 export interface BuildResult extends OutputsResult {
@@ -81,6 +91,8 @@ export interface BuildResult extends OutputsResult {
   readonly entries: number;
   readonly lockFile?: string;
   readonly notes: readonly string[];
+  /** True when the outputs of an identical earlier build were verified and reused. */
+  readonly reused?: boolean;
 }
 
 /** The newest package build time: a SOURCE_DATE_EPOCH that depends only on the lock. */
@@ -116,10 +128,14 @@ async function sbomPackages(installed: InstalledSet, files: readonly string[], s
   return out;
 }
 
-/** resolve → fetch → extract, for one definition. */
-async function installDefinition(def: ImageDefinition, deps: BuildDeps, epoch: number | undefined) {
+/** resolve: the locked set of a definition. */
+async function resolveDefinition(def: ImageDefinition, deps: BuildDeps): Promise<ResolvedSet> {
   deps.progress?.(`resolve ${def.name}`);
-  const set = await inContext(`resolving ${def.file}`, () => deps.resolve(def));
+  return inContext(`resolving ${def.file}`, () => deps.resolve(def));
+}
+
+/** fetch → extract, for one resolved definition. */
+async function installDefinition(def: ImageDefinition, deps: BuildDeps, epoch: number | undefined, set: ResolvedSet) {
   deps.progress?.(`fetch ${set.packages.length} packages`);
   // Each package is extracted as soon as it is downloaded and verified (never before):
   // one promise per lock entry, settled by fetch's onReady or, at the latest, by its result.
@@ -135,7 +151,9 @@ async function installDefinition(def: ImageDefinition, deps: BuildDeps, epoch: n
   });
   const fetching = inContext(`fetching the packages of ${def.name}`, () => deps.fetch(def, set, (i, path) => ready[i]?.resolve(path)));
   // Implicit directories get the epoch; before it is known, a fixed 0 (clamped later anyway).
-  const installing = inContext(`installing the packages of ${def.name}`, () => deps.install(ready.map((r) => r.promise), def, epoch ?? 0));
+  const installing = inContext(`installing the packages of ${def.name}`, () =>
+    deps.install(ready.map((r) => r.promise), def, epoch ?? 0, set.packages.map((p) => p.sha256)),
+  );
   installing.catch(() => {}); // awaited below, after the fetch
   let files: readonly string[];
   try {
@@ -159,21 +177,51 @@ export async function build(req: BuildRequest, deps: BuildDeps): Promise<BuildRe
   const formats = req.formats ?? def.outputs.formats;
   const notes: string[] = [];
 
-  // resolve, fetch, extract
+  // resolve (both sets of an overlay first: the reuse check needs them)
   let base: readonly TreeEntry[] | undefined;
   let packagesDef = def;
+  let baseDef: ImageDefinition | undefined;
+  let baseSet: ResolvedSet | undefined;
   if (profile.kind === 'overlay') {
     if (!def.base) throw new FexpodError(`${def.file}: an overlay needs base = "…"`, { fix: 'set base to the base definition file' });
-    const baseDef = await inContext('reading the base definition', () => deps.loadDefinition(resolvePath(dirname(def.file), def.base ?? '')));
-    const b = await installDefinition(baseDef, deps, req.sourceDateEpoch);
+    baseDef = await inContext('reading the base definition', () => deps.loadDefinition(resolvePath(dirname(def.file), def.base ?? '')));
+    baseSet = await resolveDefinition(baseDef, deps);
+    // The overlay's tree is the base packages and its own, installed together.
+    packagesDef = { ...def, packages: [...new Set([...baseDef.packages, ...def.packages])], repos: def.repos };
+  }
+  const set = await resolveDefinition(packagesDef, deps);
+  const opts = def.outputs.options;
+  const level = req.layer?.level ?? opts.layer?.level;
+  const layer = { compression: req.layer?.compression ?? opts.layer?.compression ?? 'gzip', ...(level !== undefined ? { level } : {}) };
+  const reuseKey = deps.reuse && !formats.includes('dir')
+    ? await deps.reuse.key(
+        {
+          definitions: [],
+          packages: [...(baseSet?.packages ?? []), ...set.packages].map((p) => p.sha256),
+          formats: [...formats],
+          sourceDateEpoch: req.sourceDateEpoch ?? 'packages',
+          layer,
+        },
+        [def.file, ...(baseDef ? [baseDef.file] : [])],
+      )
+    : undefined;
+  if (deps.reuse && reuseKey) {
+    const hit = await deps.reuse.check(req.outDir, def.name, reuseKey);
+    if (hit) {
+      deps.progress?.('outputs unchanged (verified): reused');
+      return { ...hit, reused: true };
+    }
+  }
+
+  // fetch, extract
+  if (baseDef && baseSet) {
+    const b = await installDefinition(baseDef, deps, req.sourceDateEpoch, baseSet);
     const bEpoch = req.sourceDateEpoch ?? packagesEpoch(b.installed.packages);
     const bProfile = baseDef.profile;
     deps.progress?.(`profile ${bProfile.kind} (base ${baseDef.name})`);
     base = (await applyProfile(b.installed.entries, bProfile, profileCtx(deps, baseDef, bEpoch))).entries;
-    // The overlay's tree is the base packages and its own, installed together.
-    packagesDef = { ...def, packages: [...new Set([...baseDef.packages, ...def.packages])], repos: def.repos };
   }
-  const { set, files, installed } = await installDefinition(packagesDef, deps, req.sourceDateEpoch);
+  const { files, installed } = await installDefinition(packagesDef, deps, req.sourceDateEpoch, set);
   const sourceDateEpoch = req.sourceDateEpoch ?? packagesEpoch(installed.packages);
 
   // profile
@@ -185,7 +233,6 @@ export async function build(req: BuildRequest, deps: BuildDeps): Promise<BuildRe
   for (const n of shaped.notes) deps.log.info(`  ${n}`);
 
   // outputs (layer → OCI, EroFS, SquashFS, dir, SBOM)
-  const opts = def.outputs.options;
   const tag = opts.tag ?? def.release;
   const sbom = formats.includes('sbom')
     ? { imageName: def.name, distro: { id: 'fedora', release: def.release }, packages: await sbomPackages(installed, files, set), toolVersion: deps.toolVersion }
@@ -225,11 +272,12 @@ export async function build(req: BuildRequest, deps: BuildDeps): Promise<BuildRe
           }
         : {}),
       ...(opts.erofs ? { erofs: { ...(opts.erofs.block_size ? { blockSize: opts.erofs.block_size } : {}), ...(opts.erofs.compression ? { compression: opts.erofs.compression } : {}) } } : {}),
+      layer,
       ...(opts.squashfs ? { squashfs: { ...(opts.squashfs.block_size ? { blockSize: opts.squashfs.block_size } : {}), ...(opts.squashfs.compression ? { compression: opts.squashfs.compression } : {}) } } : {}),
     },
     deps,
   );
-  return {
+  const built: BuildResult = {
     ...result,
     name: def.name,
     arch: arch.name,
@@ -239,6 +287,8 @@ export async function build(req: BuildRequest, deps: BuildDeps): Promise<BuildRe
     ...(set.lockFile ? { lockFile: set.lockFile } : {}),
     notes,
   };
+  if (deps.reuse && reuseKey) await deps.reuse.save(req.outDir, def.name, reuseKey, built);
+  return built;
 }
 
 function profileCtx(deps: BuildDeps, def: ImageDefinition, sourceDateEpoch: number) {

@@ -13,7 +13,8 @@
  * The memory-only store is for tests and small trees.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { FexpodError } from '../common/errors.js';
 import { join } from 'node:path';
 import type { ContentSource } from './tree.js';
 
@@ -115,4 +116,88 @@ export function spillContentStore(opts: SpillStoreOptions): ContentStore {
     };
   };
   return { create, remove: () => rmSync(opts.dir, { recursive: true, force: true }) };
+}
+
+/** A content file as a source: read whole or streamed in pieces; `verify` re-hashes it on every read. */
+export function fileContentSource(path: string, size: number, sha256: string, verify: boolean): ContentSource {
+  const check = (h: Hash): void => {
+    const got = h.digest('hex');
+    if (got === sha256) return;
+    try {
+      unlinkSync(path); // a corrupt cache entry goes, so the next build extracts the package again
+    } catch {
+      /* already gone */
+    }
+    throw new FexpodError(`cached content ${path} has sha256 ${got}, expected ${sha256}`, {
+      fix: 'the extraction cache was changed on disk; the bad entry was removed: run the build again',
+    });
+  };
+  return {
+    size,
+    sha256,
+    path,
+    read: async () => {
+      const data = readFileSync(path);
+      if (verify) check(createHash('sha256').update(data));
+      return data;
+    },
+    async *stream() {
+      const h = verify ? createHash('sha256') : undefined;
+      for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
+        const b = chunk as Buffer;
+        h?.update(b);
+        yield b;
+      }
+      if (h) check(h);
+    },
+  };
+}
+
+/** Where a content-addressed file lives in a disk store. */
+export function contentPath(dir: string, sha256: string): string {
+  return join(dir, sha256.slice(0, 2), sha256);
+}
+
+/**
+ * Every content on disk, content-addressed (dir/ab/abcd…), nothing held in
+ * memory: the store of the extraction cache, shared by builds. A file is
+ * written under a temp name and renamed into place once complete, so an
+ * interrupted build never leaves a partial entry; an existing entry of the
+ * same size is kept (identical content).
+ */
+export function diskContentStore(dir: string): ContentStore {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  let seq = 0;
+  const create = (): ContentWriter => {
+    const hash = createHash('sha256');
+    const tmp = join(dir, `.tmp-${process.pid}-${seq++}-${Math.random().toString(36).slice(2)}`);
+    const fd = openSync(tmp, 'wx', 0o600);
+    let size = 0;
+    return {
+      write(chunk: Uint8Array): void {
+        hash.update(chunk);
+        for (let off = 0; off < chunk.length; ) off += writeSync(fd, chunk, off, chunk.length - off);
+        size += chunk.length;
+      },
+      finish(): ContentSource {
+        closeSync(fd);
+        const sha256 = hash.digest('hex');
+        const final = contentPath(dir, sha256);
+        let exists = false;
+        try {
+          exists = statSync(final).size === size;
+        } catch {
+          exists = false;
+        }
+        if (exists) unlinkSync(tmp);
+        else {
+          mkdirSync(join(dir, sha256.slice(0, 2)), { recursive: true, mode: 0o700 });
+          renameSync(tmp, final);
+        }
+        return fileContentSource(final, size, sha256, false);
+      },
+    };
+  };
+  // the store outlives the build: remove() only drops temp files of this process
+  return { create, remove: () => {} };
 }

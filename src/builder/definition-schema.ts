@@ -6,6 +6,7 @@
  * common/config-issue.ts puts into the error. The format is documented in images/README.md.
  */
 import { z } from 'zod';
+import { LAYER_COMPRESSIONS } from './layer/layer-compression.js';
 
 export const PROFILES = ['rootfs', 'sysroot', 'overlay'] as const;
 export type Profile = (typeof PROFILES)[number];
@@ -112,6 +113,13 @@ const outputCommon = {
   erofs_name: z.string().regex(/^[^/]+$/, 'a file name').meta({ fix: 'write erofs_name = "default.erofs" (a file name, no "/")' }).optional(),
   erofs: fsOptions('mkfs.erofs').optional(),
   squashfs: fsOptions('mksquashfs').optional(),
+  layer: z
+    .strictObject({
+      compression: z.enum(LAYER_COMPRESSIONS).meta({ fix: `write compression = "zstd:chunked" (one of ${LAYER_COMPRESSIONS.join(', ')})` }).optional(),
+      level: z.number().int().min(1).max(19).meta({ fix: 'write level = 4 (gzip 1-9, zstd 1-19)' }).optional(),
+    })
+    .meta({ fix: 'write layer = { compression = "zstd", level = 3 }' })
+    .optional(),
 };
 const fexIndexSchema = z
   .strictObject({

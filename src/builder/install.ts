@@ -274,13 +274,15 @@ export async function installRpmFiles(
   paths: readonly (string | Promise<string>)[],
   opts: InstallOptions,
   store: ContentStore,
+  /** Extracts package `index` (the extraction cache); default: into `store`. */
+  extract?: (path: string, index: number) => Promise<ExtractedRpm>,
 ): Promise<{ tree: Tree; report: InstallReport; packages: readonly ExtractedRpm[] }> {
   const pkgs: ExtractedRpm[] = new Array<ExtractedRpm>(paths.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let i = next++; i < paths.length; i = next++) {
       const p = await paths[i]; // a path, or one still being downloaded (in lock order)
-      if (p !== undefined) pkgs[i] = await extractRpmFile(p, store);
+      if (p !== undefined) pkgs[i] = await (extract ? extract(p, i) : extractRpmFile(p, store));
     }
   };
   await Promise.all(Array.from({ length: Math.min(EXTRACT_CONCURRENCY, paths.length) }, worker));

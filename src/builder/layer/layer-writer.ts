@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { FexpodError } from '../../common/errors.js';
 import type { TreeEntry } from '../tree.js';
 import { tarParts } from '../tar-writer.js';
 import type { CompressPool } from './compress-pool.js';
@@ -14,22 +15,9 @@ import type { ByteChannel } from './byte-channel.js';
 import { ParallelGzip, type StreamCompressor } from './parallel-gzip.js';
 import { ZstdBlocks } from './zstd-blocks.js';
 import { ZstdChunkedWriter } from './zstd-chunked.js';
+import { DEFAULT_LEVEL, MEDIA_TYPE_LAYER, type LayerCompression } from './layer-compression.js';
 
-export const LAYER_COMPRESSIONS = ['gzip', 'zstd', 'zstd:chunked'] as const;
-export type LayerCompression = (typeof LAYER_COMPRESSIONS)[number];
-
-export const MEDIA_TYPE_LAYER: Record<LayerCompression, string> = {
-  gzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
-  zstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
-  'zstd:chunked': 'application/vnd.oci.image.layer.v1.tar+zstd',
-};
-
-/**
- * Default levels. gzip 4: on real binaries zlib level 4 is ~6 % smaller than
- * level 1 for ~1.4x the CPU, level 6 ~3 % smaller again for 1.5x more.
- * zstd 3 is zstd's own default (and Podman's for zstd:chunked).
- */
-export const DEFAULT_LEVEL: Record<LayerCompression, number> = { gzip: 4, zstd: 3, 'zstd:chunked': 3 };
+export { LAYER_COMPRESSIONS, type LayerCompression } from './layer-compression.js';
 
 export interface LayerBlob {
   /** The compressed blob on disk (absent when only the tar stream was wanted). */
@@ -79,6 +67,9 @@ export async function writeLayer(req: LayerRequest, pool: CompressPool): Promise
   const diff = createHash('sha256');
   const tees = req.tees ?? [];
   const level = req.level ?? DEFAULT_LEVEL[req.compression];
+  if (req.compression === 'gzip' && (level < 1 || level > 9)) {
+    throw new FexpodError(`gzip level ${level} is out of range`, { fix: 'use a gzip level from 1 to 9 ([outputs.layer] level)' });
+  }
   const sink = req.dest ? blobSink(req.dest) : undefined;
   const write = (b: Uint8Array) => sink?.write(b);
   let plain: StreamCompressor | undefined;
