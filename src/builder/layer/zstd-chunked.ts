@@ -12,7 +12,7 @@
  * a pure function of the file). Frames are compressed in workers, in batches,
  * and written in order; the bytes do not depend on the number of workers.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { TreeEntry } from '../tree.js';
 import type { TarPart } from '../tar-writer.js';
 import type { CompressPool } from './compress-pool.js';
@@ -40,6 +40,8 @@ interface FileState {
   crcLength: number;
   /** tar-split slot for its crc64. */
   readonly splitSlot: number;
+  /** sha256 of the whole content, where the tree did not know it. */
+  readonly hash?: Hash;
 }
 
 /** What each frame of a batch is. */
@@ -105,7 +107,8 @@ export class ZstdChunkedWriter {
     this.toc.push(entry);
     const slot = this.split.length;
     this.split.push({ type: 1, name, size, payload: null });
-    return size > 0 ? { toc: [entry], chunks: 0, crc: 0n, crcLength: 0, splitSlot: slot } : undefined;
+    const hash = size > 0 && !e.content?.sha256 ? createHash('sha256') : undefined;
+    return size > 0 ? { toc: [entry], chunks: 0, crc: 0n, crcLength: 0, splitSlot: slot, ...(hash ? { hash } : {}) } : undefined;
   }
 
   private async data(bytes: Uint8Array): Promise<void> {
@@ -113,8 +116,7 @@ export class ZstdChunkedWriter {
       const e = this.current;
       if (!e) throw new Error('zstd:chunked: content without an entry');
       const state = this.record(e);
-      if (!state) throw new Error(`zstd:chunked: ${e.path}: content for an entry without size`);
-      if (e.content?.sha256 === undefined) throw new Error(`zstd:chunked: ${e.path}: content without a sha256`);
+      if (!state || !e.content) throw new Error(`zstd:chunked: ${e.path}: content for an entry without size`);
       // the headers before the content end their frame
       this.frame(concat(this.headers), { kind: 'headers' });
       this.headers = [];
@@ -122,6 +124,7 @@ export class ZstdChunkedWriter {
       this.fileSize = e.content.size;
     }
     const f = this.file;
+    f.state.hash?.update(bytes);
     for (let off = 0; off < bytes.length; ) {
       const n = Math.min(f.buf.length - f.fill, bytes.length - off);
       f.buf.set(bytes.subarray(off, off + n), f.fill);
@@ -147,6 +150,8 @@ export class ZstdChunkedWriter {
 
   private async endFile(): Promise<void> {
     if (!this.file) return;
+    const main = this.file.state.toc[0];
+    if (main && this.file.state.hash) main.digest = `sha256:${this.file.state.hash.digest('hex')}`;
     await this.flushChunk();
     this.file = undefined;
   }
