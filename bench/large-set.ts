@@ -30,14 +30,16 @@ function run(cmd: string, args: string[]): void {
 /** Regular files of the sources, biggest-first cut at 64 MiB each, until `target` bytes. */
 function pickFiles(target: number): { src: string; dest: string; size: number }[] {
   const out: { src: string; dest: string; size: number }[] = [];
+  const taken = new Set<string>();
   let total = 0;
   for (const dir of SOURCES.filter((d) => existsSync(d))) {
-    const destDir = dir.endsWith('/bin') ? '/usr/bin' : '/usr/lib64';
+    const destDir = dir.endsWith('/bin') ? '/usr/libexec/large' : '/usr/lib64';
     for (const f of readdirSync(dir).sort()) {
       if (!/^[A-Za-z0-9._+-]+$/.test(f)) continue;
       const st = lstatSync(join(dir, f), { throwIfNoEntry: false });
       if (!st?.isFile() || st.size === 0 || st.size > 64 * MB) continue;
-      if (total + st.size > target) continue;
+      if (total + st.size > target || taken.has(`${destDir}/${f}`)) continue;
+      taken.add(`${destDir}/${f}`);
       out.push({ src: join(dir, f), dest: `${destDir}/${f}`, size: st.size });
       total += st.size;
     }
@@ -48,7 +50,7 @@ function pickFiles(target: number): { src: string; dest: string; size: number }[
 export function largeSet(scale: 1 | 2): LargeSet {
   const packages = 60 * scale;
   const target = 440 * MB * scale;
-  const dir = join(cacheDir(), 'bench-large-rpms', `v1-x${scale}`);
+  const dir = join(cacheDir(), 'bench-large-rpms', `v3-x${scale}`);
   const names = Array.from({ length: packages }, (_, i) => `large-${String(i).padStart(3, '0')}`);
   const files = pickFiles(target);
   const bytes = files.reduce((n, f) => n + f.size, 0);
@@ -59,7 +61,7 @@ export function largeSet(scale: 1 | 2): LargeSet {
       const mine = files.filter((_, j) => j % packages === i);
       const spec = `Name: ${name}\nVersion: 1.0\nRelease: 1.fc42\nSummary: bench large set\nLicense: MIT\nAutoReqProv: no\nRequires: demo-filesystem\n` +
         `%global __os_install_post %{nil}\n%global debug_package %{nil}\n%global _build_id_links none\n%description\nbench\n` +
-        `%install\nmkdir -p %{buildroot}/usr/lib64 %{buildroot}/usr/bin\n${mine.map((f) => `cp ${f.src} %{buildroot}${f.dest}`).join('\n')}\n` +
+        `%install\nmkdir -p %{buildroot}/usr/lib64 %{buildroot}/usr/libexec/large\n${mine.map((f) => `cp ${f.src} %{buildroot}${f.dest}`).join('\n')}\n` +
         `%files\n${mine.map((f) => f.dest).join('\n')}\n`;
       writeFileSync(join(top, `${name}.spec`), spec);
       run('rpmbuild', ['--define', `_topdir ${join(top, 'rpmbuild')}`, '--define', '_binary_payload w3.zstdio', '--target', 'x86_64', '-bb', join(top, `${name}.spec`)]);
