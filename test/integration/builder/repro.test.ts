@@ -7,7 +7,7 @@ import { demoSetup, parseBuildJson, runFexpod, tempDir } from '../../helpers/dem
 
 const req = integration(onPath('rpmbuild'), onPath('createrepo_c'), onPath('mkfs.erofs'), onPath('mksquashfs'), isRoot());
 
-test('two builds from the same lock in different dirs, umask 022/077, TZ UTC/Asia/Tokyo: identical manifest, EroFS, SquashFS, archive, SBOM', req, async () => {
+for (const compression of ['gzip', 'zstd', 'zstd:chunked']) test(`two builds (${compression} layer) from the same lock in different dirs, umask 022/077, TZ UTC/Asia/Tokyo: identical manifest, EroFS, SquashFS, archive, SBOM`, req, async () => {
   const demo = await demoSetup();
   const dirs = [tempDir('repro-a'), tempDir('repro-bb')];
   const runs = [{ umask: '022', tz: 'UTC' }, { umask: '077', tz: 'Asia/Tokyo' }];
@@ -17,7 +17,7 @@ test('two builds from the same lock in different dirs, umask 022/077, TZ UTC/Asi
     for (const [i, r] of runs.entries()) {
       const d = dirs[i] ?? '';
       const { stdout } = await runFexpod(
-        ['build', demo.defFile, '--locked', '--repo', demo.repoArg, '--format', 'oci,oci-archive,erofs,squashfs,sbom', '-o', join(d, 'nested', 'out'), '--cache-dir', join(d, 'cache'), '--json'],
+        ['build', demo.defFile, '--locked', '--repo', demo.repoArg, '--compression', compression, '--format', 'oci,oci-archive,erofs,squashfs,sbom', '-o', join(d, 'nested', 'out'), '--cache-dir', join(d, 'cache'), '--json'],
         { cwd: d, umask: r.umask, env: { TZ: r.tz } },
       );
       results.push(parseBuildJson(stdout));
