@@ -12,12 +12,11 @@
  * ≤ 0.1x the cold build; peak RSS ≤ 300 MB and within 10 % at twice the tree.
  * FEXPOD_BENCH_RUNS (default 3). Needs root, dnf, podman, skopeo, rpmbuild.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeDemoRepo } from '../test/helpers/demo-repo.js';
-import { largeSet, type LargeSet } from './large-set.js';
+import { largeSet, serve, type Served } from './large-set.js';
 
 const repoRoot = new URL('../../', import.meta.url).pathname;
 const cli = join(repoRoot, 'dist', 'src', 'cli.js');
@@ -43,32 +42,6 @@ const median = (xs: number[]) => {
   const m = s.length >> 1;
   return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
 };
-
-interface Served { readonly url: string; readonly def: string; readonly work: string; close(): void }
-
-function serve(set: LargeSet, port: number): Served {
-  const work = mkdtempSync(join(tmpdir(), 'fexpod-bench-large-'));
-  const repo = makeDemoRepo(join(work, 'repo'), set.dir);
-  mkdirSync(join(work, 'keys'));
-  const keys = repo.keyFiles.map((k) => {
-    const d = join(work, 'keys', k.split('/').pop() ?? 'key');
-    copyFileSync(k, d);
-    return d;
-  });
-  let text = readFileSync(join(repoRoot, 'images', 'demo.toml'), 'utf8').replace(/^gpgkey = .*$/m, `gpgkey = [${keys.map((k) => JSON.stringify(`file://${k}`)).join(', ')}]`);
-  text = text.replace(/^packages = .*$/m, `packages = ${JSON.stringify(['basesystem', 'demo-busybox', ...set.names])}`);
-  // rpmbuild-made bench packages are unsigned: no signature checks on either side
-  text = text.replace(/^gpgcheck = true$/m, 'gpgcheck = false');
-  const def = join(work, 'large.toml');
-  writeFileSync(def, text);
-  const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1'], { cwd: repo.dir, stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}/`;
-  for (let i = 0; i < 100; i++) {
-    if (spawnSync('curl', ['-fs', `${url}repodata/repomd.xml`], { stdio: 'ignore' }).status === 0) break;
-    execFileSync('sleep', ['0.1']);
-  }
-  return { url, def, work, close: () => { server.kill(); rmSync(work, { recursive: true, force: true }); } };
-}
 
 function fexpod(s: Served, d: string, compression: string, extra: string[] = []) {
   return timed(process.execPath, [cli, 'build', s.def, '--repo', `demo=${s.url}`, '--format', 'oci,erofs', '--compression', compression, '-o', join(d, 'out'), '--cache-dir', join(d, 'cache'), '--lock', join(d, 'lock.json'), ...extra]);
@@ -100,8 +73,8 @@ function treeBytes(d: string): number {
 const set1 = largeSet(1);
 const set2 = largeSet(2);
 const port = 21000 + (process.pid % 20000);
-const s1 = serve(set1, port);
-const s2 = serve(set2, port + 1);
+const s1 = serve(set1, port, ['basesystem', 'demo-busybox', ...set1.names]);
+const s2 = serve(set2, port + 1, ['basesystem', 'demo-busybox', ...set2.names]);
 const line = (label: string, ms: number, cpu: number, extra = '') => process.stdout.write(`  ${label.padEnd(58)} wall ${(ms / 1000).toFixed(2).padStart(6)} s  CPU ${cpu.toFixed(2).padStart(6)} s${extra}\n`);
 try {
   const peer: number[] = [], peerCpu: number[] = [];

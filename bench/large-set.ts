@@ -7,11 +7,14 @@
  * Payloads are zstd level 3 (Fedora uses 19: slower to build here, about as
  * fast to decompress, which is what a build pays).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheDir } from '../test/helpers/foreign-image.js';
+import { makeDemoRepo } from '../test/helpers/demo-repo.js';
+
+const repoRoot = new URL('../../', import.meta.url).pathname;
 
 const SOURCES = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/bin'];
 const MB = 1024 * 1024;
@@ -77,3 +80,31 @@ export function largeSet(scale: 1 | 2): LargeSet {
   }
   return { dir, names, bytes };
 }
+
+export interface Served { readonly url: string; readonly def: string; readonly work: string; close(): void }
+
+/** The set (with the demo repo's base packages) served on loopback, and a definition building `packages` from it. */
+export function serve(set: LargeSet, port: number, packages: readonly string[]): Served {
+  const work = mkdtempSync(join(tmpdir(), 'fexpod-bench-large-'));
+  const repo = makeDemoRepo(join(work, 'repo'), set.dir);
+  mkdirSync(join(work, 'keys'));
+  const keys = repo.keyFiles.map((k) => {
+    const d = join(work, 'keys', k.split('/').pop() ?? 'key');
+    copyFileSync(k, d);
+    return d;
+  });
+  let text = readFileSync(join(repoRoot, 'images', 'demo.toml'), 'utf8').replace(/^gpgkey = .*$/m, `gpgkey = [${keys.map((k) => JSON.stringify(`file://${k}`)).join(', ')}]`);
+  text = text.replace(/^packages = .*$/m, `packages = ${JSON.stringify(packages)}`);
+  // rpmbuild-made bench packages are unsigned: no signature checks on either side
+  text = text.replace(/^gpgcheck = true$/m, 'gpgcheck = false');
+  const def = join(work, 'large.toml');
+  writeFileSync(def, text);
+  const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1'], { cwd: repo.dir, stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}/`;
+  for (let i = 0; i < 100; i++) {
+    if (spawnSync('curl', ['-fs', `${url}repodata/repomd.xml`], { stdio: 'ignore' }).status === 0) break;
+    execFileSync('sleep', ['0.1']);
+  }
+  return { url, def, work, close: () => { server.kill(); rmSync(work, { recursive: true, force: true }); } };
+}
+

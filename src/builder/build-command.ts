@@ -4,7 +4,7 @@
  * steps (repository resolution and fetch, scriptless install, tools) into
  * BuildDeps, prints progress on stderr and, with --json, one summary on stdout.
  */
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { join, resolve as resolvePath } from 'node:path';
 import type { CliContext, Command } from '../common/command.js';
@@ -14,10 +14,9 @@ import { streamLogger } from '../common/log.js';
 import { build, type BuildDeps } from './build.js';
 import { OUTPUT_KINDS, type OutputKind } from './outputs.js';
 import { processRunner } from './command-runner.js';
-import { forceRemove } from './dir-output.js';
 import { applyRepoOverrides, parseDefinition, parseRepoOverride } from './definition.js';
 import { installRpmFiles } from './install.js';
-import { spillContentStore } from './content-store.js';
+import { memoryContentStore } from './content-store.js';
 import { packageSource } from './build-source.js';
 import { normalizeFlags, REGISTRY_OPTIONS } from '../publish/registry-flags.js';
 import { defaultCacheDir } from './cache.js';
@@ -164,9 +163,6 @@ export const command: Command = {
     const uid = process.getuid?.();
     const cacheDir = values['cache-dir'] ? resolvePath(ctx.cwd, values['cache-dir']) : defaultCacheDir(ctx.env, uid);
     const extraction = extractCache(join(cacheDir, 'extract', `v${EXTRACT_VERSION}`));
-    const scratch = await mkdtemp(join(resolvePath(ctx.cwd, values.output ?? 'out', '..'), '.fexpod-build-')).catch(() =>
-      mkdtemp(join(ctx.env['TMPDIR'] ?? '/tmp', 'fexpod-build-')),
-    );
     const source = packageSource({
       env: ctx.env,
       uid,
@@ -194,14 +190,13 @@ export const command: Command = {
       resolve: source.resolve,
       fetch: source.fetch,
       install: async (files, def, epoch, sha256s) => {
-        const store = spillContentStore({ dir: await mkdtemp(join(scratch, 'content-')) });
         const before = { ...extraction.stats };
         const { tree, report, packages } = await installRpmFiles(files, {
           docs: false,
           langs: 'all',
           sourceDateEpoch: epoch,
           preferColor: def.basearch === 'x86_64' || def.basearch === 'aarch64' ? 2 : 0,
-        }, store, (path, i) => extraction.extract(path, sha256s?.[i]));
+        }, memoryContentStore(), (path, i) => extraction.extract(path, sha256s?.[i]));
         log.debug(`extract: ${extraction.stats.extracted - before.extracted} packages extracted, ${extraction.stats.reused - before.reused} reused from ${join(cacheDir, 'extract')}`);
         for (const u of report.unknownOwners.slice(0, 5)) log.warn(`${u.package}: unknown ${u.kind} "${u.name}" for /${u.path}: owned by root`);
         return { entries: [...tree.values()], packages };
@@ -222,31 +217,27 @@ export const command: Command = {
           }),
       ldSoCache: source.ldSoCache,
     };
-    try {
-      const result = await build(
-        {
-          definitionFile: defFile,
-          outDir: resolvePath(ctx.cwd, values.output ?? 'out'),
-          ...(formats ? { formats } : {}),
-          ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
-          ...(compression || level !== undefined ? { layer: { ...(compression ? { compression } : {}), ...(level !== undefined ? { level } : {}) } } : {}),
-        },
-        deps,
-      );
-      // --push: the registry client loads only when asked for
-      const publish = values.push ? await import('../publish/build-push-command.js') : undefined;
-      const pushed = publish && values.push ? await publish.pushBuilt(ctx, values.push, values, result, (await deps.loadDefinition(defFile)).profile.kind) : undefined;
-      if (values.json) {
-        printJson(ctx, pushed ? { ...result, pushed } : result);
-      } else {
-        ctx.stderr.write(`${result.reused ? 'reused' : 'built'} ${result.name} (${result.arch}, ${result.packages} packages, ${result.entries} entries, SOURCE_DATE_EPOCH=${result.sourceDateEpoch})\n`);
-        ctx.stderr.write(`  manifest ${result.manifestDigest}\n  diff_id  ${result.diffId}\n`);
-        for (const o of result.outputs) ctx.stderr.write(`  ${o.kind.padEnd(11)} ${o.path}  ${o.digest}\n`);
-        for (const p of pushed ?? []) publish?.printPushResult(ctx, p);
-      }
-      return 0;
-    } finally {
-      await forceRemove(scratch);
+    const result = await build(
+      {
+        definitionFile: defFile,
+        outDir: resolvePath(ctx.cwd, values.output ?? 'out'),
+        ...(formats ? { formats } : {}),
+        ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
+        ...(compression || level !== undefined ? { layer: { ...(compression ? { compression } : {}), ...(level !== undefined ? { level } : {}) } } : {}),
+      },
+      deps,
+    );
+    // --push: the registry client loads only when asked for
+    const publish = values.push ? await import('../publish/build-push-command.js') : undefined;
+    const pushed = publish && values.push ? await publish.pushBuilt(ctx, values.push, values, result, (await deps.loadDefinition(defFile)).profile.kind) : undefined;
+    if (values.json) {
+      printJson(ctx, pushed ? { ...result, pushed } : result);
+    } else {
+      ctx.stderr.write(`${result.reused ? 'reused' : 'built'} ${result.name} (${result.arch}, ${result.packages} packages, ${result.entries} entries, SOURCE_DATE_EPOCH=${result.sourceDateEpoch})\n`);
+      ctx.stderr.write(`  manifest ${result.manifestDigest}\n  diff_id  ${result.diffId}\n`);
+      for (const o of result.outputs) ctx.stderr.write(`  ${o.kind.padEnd(11)} ${o.path}  ${o.digest}\n`);
+      for (const p of pushed ?? []) publish?.printPushResult(ctx, p);
     }
+    return 0;
   },
 };

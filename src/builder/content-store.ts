@@ -120,9 +120,14 @@ export function spillContentStore(opts: SpillStoreOptions): ContentStore {
 
 /** A content file as a source: read whole or streamed in pieces; `verify` re-hashes it on every read. */
 export function fileContentSource(path: string, size: number, sha256: string, verify: boolean): ContentSource {
+  // checked once per build: later reads of the same source (ld.so.cache, then the layer) trust that check
+  let pending = verify;
   const check = (h: Hash): void => {
     const got = h.digest('hex');
-    if (got === sha256) return;
+    if (got === sha256) {
+      pending = false;
+      return;
+    }
     try {
       unlinkSync(path); // a corrupt cache entry goes, so the next build extracts the package again
     } catch {
@@ -138,11 +143,11 @@ export function fileContentSource(path: string, size: number, sha256: string, ve
     path,
     read: async () => {
       const data = readFileSync(path);
-      if (verify) check(createHash('sha256').update(data));
+      if (pending) check(createHash('sha256').update(data));
       return data;
     },
     async *stream() {
-      const h = verify ? createHash('sha256') : undefined;
+      const h = pending ? createHash('sha256') : undefined;
       for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
         const b = chunk as Buffer;
         h?.update(b);

@@ -4,8 +4,8 @@
  * a blob request is counted, so a test can tell how much of a layer a puller
  * fetched (a zstd:chunked partial pull fetches ranges, not whole blobs).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { type AddressInfo, createServer as netServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -97,5 +97,18 @@ export function partialPullStore(): { env: NodeJS.ProcessEnv; dir: string; close
     'pull_options = {enable_partial_images = "true", use_hard_links = "false", ostree_repos = ""}',
     '',
   ].join('\n'));
-  return { env: { ...process.env, CONTAINERS_STORAGE_CONF: join(dir, 'storage.conf') }, dir, close: () => rmSync(dir, { recursive: true, force: true }) };
+  const env = { ...process.env, CONTAINERS_STORAGE_CONF: join(dir, 'storage.conf') };
+  return {
+    env,
+    dir,
+    // images out, the store's own mounts (overlay keeps its home mounted private) undone, files gone
+    close: () => {
+      spawnSync('podman', ['rmi', '-a', '-f'], { env, stdio: 'ignore' });
+      for (const line of readFileSync('/proc/mounts', 'utf8').split('\n').reverse()) {
+        const mnt = line.split(' ')[1];
+        if (mnt?.startsWith(dir)) spawnSync('umount', ['-l', mnt], { stdio: 'ignore' });
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
