@@ -7,10 +7,15 @@
  * and a 64-byte footer. Decompressed, it is the very same tar (same diff_id).
  *
  * Frames: a run of tar headers (and the padding before them) is one frame;
- * a file's content is one frame per CHUNK bytes (containers/storage cuts with
- * a rolling checksum; fixed cuts are as valid to readers and keep every frame
- * a pure function of the file). Frames are compressed in workers, in batches,
- * and written in order; the bytes do not depend on the number of workers.
+ * a file's content starts a new frame, and a large file continues in a new
+ * frame every CHUNK bytes (so no file is ever held whole). The TOC gives each
+ * file one range [offset, endOffset) over its frames, which every reader
+ * decodes as one stream. It lists no "chunk" entries: containers/storage
+ * cuts files with a rolling checksum and lists the cuts for chunk-level
+ * reuse, but Podman 4.3 (containers/storage 1.43) falls back to a full pull
+ * for the cuts fexpod wrote (checked here); whole-file reuse is what a
+ * RootFS update needs. Frames are compressed in workers, in batches, and
+ * written in order; the bytes do not depend on the number of workers.
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { TreeEntry } from '../tree.js';
@@ -167,7 +172,7 @@ export class ZstdChunkedWriter {
     if (this.batch.parts.length === 0) return;
     const { parts, roles } = this.batch;
     this.batch = { parts: [], roles: [], bytes: 0 };
-    const result = this.pool.zstd({ op: 'zstd', parts: parts.map(owned), level: this.level, sha256: true, crc64: true });
+    const result = this.pool.zstd({ op: 'zstd', parts: parts.map(owned), level: this.level, crc64: true });
     result.catch(() => {});
     this.queue.push({ result, roles });
   }
@@ -180,7 +185,7 @@ export class ZstdChunkedWriter {
       const r = await head.result;
       for (const [i, frame] of r.frames.entries()) {
         const role = head.roles[i];
-        if (role?.kind === 'chunk') this.place(role, this.offset, r.sha256?.[i] ?? '', r.crc64?.[i] ?? 0n);
+        if (role?.kind === 'chunk') this.place(role, this.offset, r.crc64?.[i] ?? 0n);
         await this.sink(frame);
         this.offset += frame.length;
         if (role?.kind === 'chunk' && role.last) this.finishFile(role.file);
@@ -188,34 +193,20 @@ export class ZstdChunkedWriter {
     }
   }
 
-  /** A content frame lands at `offset`: the file's TOC entries learn where. */
-  private place(role: Extract<FrameRole, { kind: 'chunk' }>, offset: number, sha256: string, crc: bigint): void {
+  /** A content frame lands at `offset`: the file's TOC entry learns where its content starts. */
+  private place(role: Extract<FrameRole, { kind: 'chunk' }>, offset: number, crc: bigint): void {
     const s = role.file;
     const main = s.toc[0];
     if (!main) return;
     s.crc = s.crcLength === 0 ? crc : crc64Combine(s.crc, crc, role.size);
     s.crcLength += role.size;
-    s.chunks++;
-    const chunk = role.index === 0 ? main : { type: 'chunk' as const, name: main.name, chunkOffset: role.offsetInFile };
     if (role.index === 0) main.offset = offset;
-    else chunk.offset = offset;
-    chunk.chunkSize = role.size;
-    chunk.chunkDigest = `sha256:${sha256}`;
-    if (role.index > 0) s.toc.push(chunk);
   }
 
   private finishFile(s: FileState): void {
     const main = s.toc[0];
     if (!main) return;
     main.endOffset = this.offset;
-    if (s.chunks === 1) {
-      delete main.chunkSize;
-      delete main.chunkDigest;
-    } else {
-      // chunk entries follow their file's entry
-      const at = this.toc.indexOf(main);
-      this.toc.splice(at + 1, 0, ...s.toc.slice(1));
-    }
     const line = this.split[s.splitSlot];
     if (line) line.payload = crc64Bytes(s.crc);
   }
