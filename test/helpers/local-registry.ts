@@ -59,7 +59,8 @@ export async function startRegistry(): Promise<LocalRegistry> {
   await waitFor(`http://127.0.0.1:${port}/v2/`);
   let bytes = 0;
   let requests = 0;
-  const proxy: Server = createServer((req, res) => {
+  // a partial pull asks for hundreds of ranges in one Range header: allow large headers (Node's default is 16 KiB)
+  const proxy: Server = createServer({ maxHeaderSize: 1 << 20 }, (req, res) => {
     const blob = req.method === 'GET' && /\/blobs\/sha256:/.test(req.url ?? '');
     if (blob) requests++;
     const up = request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers }, (ur) => {

@@ -40,7 +40,6 @@ const TOC_TYPES: Record<TreeEntry['type'], TocEntry['type']> = {
 /** A file being written: its TOC entries fill in as its frames are written. */
 interface FileState {
   readonly toc: TocEntry[];
-  chunks: number;
   crc: bigint;
   crcLength: number;
   /** tar-split slot for its crc64. */
@@ -113,7 +112,7 @@ export class ZstdChunkedWriter {
     const slot = this.split.length;
     this.split.push({ type: 1, name, size, payload: null });
     const hash = size > 0 && !e.content?.sha256 ? createHash('sha256') : undefined;
-    return size > 0 ? { toc: [entry], chunks: 0, crc: 0n, crcLength: 0, splitSlot: slot, ...(hash ? { hash } : {}) } : undefined;
+    return size > 0 ? { toc: [entry], crc: 0n, crcLength: 0, splitSlot: slot, ...(hash ? { hash } : {}) } : undefined;
   }
 
   private async data(bytes: Uint8Array): Promise<void> {
