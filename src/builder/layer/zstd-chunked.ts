@@ -49,7 +49,7 @@ interface FileState {
 }
 
 /** What each frame of a batch is. */
-type FrameRole = { kind: 'headers' } | { kind: 'chunk'; file: FileState; index: number; offsetInFile: number; size: number; last: boolean };
+type FrameRole = { kind: 'headers' } | { kind: 'chunk'; file: FileState; index: number; size: number; last: boolean };
 
 export class ZstdChunkedWriter {
   private offset = 0;
@@ -144,7 +144,7 @@ export class ZstdChunkedWriter {
     if (!f || f.fill === 0) return;
     const data = f.fill === f.buf.length ? f.buf : f.buf.slice(0, f.fill);
     const last = f.done + data.length === this.fileSize;
-    this.frame(data, { kind: 'chunk', file: f.state, index: f.index, offsetInFile: f.done, size: data.length, last });
+    this.frame(data, { kind: 'chunk', file: f.state, index: f.index, size: data.length, last });
     f.done += data.length;
     f.index++;
     f.buf = new Uint8Array(Math.min(this.chunkSize, this.fileSize - f.done));
