@@ -127,10 +127,14 @@ export async function materializeTree(
       continue;
     }
     if (e.type === 'file') {
+      // content that streams (the extraction cache: verified as it is read) is written piece by
+      // piece, never held whole; the rest is written from memory
+      const stream = e.content?.stream?.bind(e.content);
+      const data = stream ? new Uint8Array() : e.content ? await e.content.read() : new Uint8Array();
       // one descriptor for content, owner, mode and times
-      const data = e.content ? await e.content.read() : new Uint8Array();
       const fd = openSync(target, 'wx', 0o600);
       try {
+        if (stream) for await (const piece of stream()) for (let off = 0; off < piece.length; ) off += writeSync(fd, piece, off, piece.length - off);
         for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
         if (opts.privileged) fchownSync(fd, e.uid, e.gid);
         else if (owned) notApplied.push({ path: e.path, what: 'owner' });

@@ -174,7 +174,9 @@ export async function writeErofs(entries: readonly TreeEntry[], opts: ErofsOptio
     const stage = join(work, 'tree');
     const image = join(work, 'image.erofs');
     const args = mkfsErofsArgs(caps, opts, deps.pageSize, image, stage);
-    const { notApplied } = await materializeTree(entries, stage, { privileged: deps.privileged, sourceDateEpoch: opts.sourceDateEpoch, linkContent: true });
+    // no hard links to content files: they live in the extraction cache, shared by builds, and
+    // chown/chmod on a link would change them for every other build
+    const { notApplied } = await materializeTree(entries, stage, { privileged: deps.privileged, sourceDateEpoch: opts.sourceDateEpoch });
     const warnings: string[] = [];
     // xattrs last: chown under fakeroot would drop a faked security.capability
     const replay = [...notApplied.filter((n) => n.what !== 'xattr'), ...notApplied.filter((n) => n.what === 'xattr')];
