@@ -60,14 +60,6 @@ export interface MaterializeOptions {
   readonly privileged: boolean;
   /** mtimes are clamped to this (SOURCE_DATE_EPOCH). */
   readonly sourceDateEpoch: number;
-  /**
-   * For a throwaway staging tree (EroFS) written as root: a file whose content lives in a
-   * spill file used by no other entry is hard-linked to it instead of copied (a second
-   * write of most of the image's bytes saved). Owner, mode and time then change on the
-   * spill file too; it stays readable (root) and its bytes are never changed. mkfs.erofs
-   * counts links inside the tree only, so the image is the same as from a copy.
-   */
-  readonly linkContent?: boolean;
 }
 
 export interface MaterializeResult {
@@ -96,11 +88,6 @@ export async function materializeTree(
   // Synchronous file-system calls: thousands of small files, each a handful of
   // syscalls; a thread-pool round trip per call (fs/promises) costs more than
   // the call itself, and the pool is busy with the layer's gzip meanwhile.
-  const uses = new Map<string, number>();
-  if (opts.linkContent && opts.privileged) {
-    for (const e of sorted) if (e.type === 'file' && e.content?.path) uses.set(e.content.path, (uses.get(e.content.path) ?? 0) + 1);
-  }
-  const linkable = (e: TreeEntry): string | undefined => (e.content?.path && uses.get(e.content.path) === 1 ? e.content.path : undefined);
   for (const e of sorted) {
     const parent = parentPath(e.path);
     if (!dirs.has(parent)) {
@@ -118,14 +105,6 @@ export async function materializeTree(
     const target = abs(e.path);
     const owned = e.uid !== 0 || e.gid !== 0;
     const xattrs = e.xattrs && Object.keys(e.xattrs).length > 0 ? e.xattrs : undefined;
-    const from = e.type === 'file' ? linkable(e) : undefined;
-    if (from !== undefined && tryLink(from, target)) {
-      lchownSync(target, e.uid, e.gid);
-      if (xattrs) await applyXattrs(target, xattrs);
-      chmodSync(target, e.mode & 0o7777);
-      lutimesSync(target, clamp(e.mtime), clamp(e.mtime));
-      continue;
-    }
     if (e.type === 'file') {
       // content that streams (the extraction cache: verified as it is read) is written piece by
       // piece, never held whole; the rest is written from memory
@@ -205,16 +184,6 @@ export async function materializeTree(
   await chmod(dir, 0o755);
   await utimes(dir, opts.sourceDateEpoch, opts.sourceDateEpoch);
   return { notApplied };
-}
-
-/** A hard link, or false where one cannot be made (another filesystem, no permission). */
-function tryLink(from: string, to: string): boolean {
-  try {
-    linkSync(from, to);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** xattrs through setfattr (Node has no xattr API); values are binary, passed as hex. */
