@@ -57,6 +57,12 @@ export interface SpillStoreOptions {
   readonly memoryBudget?: number;
 }
 
+/** A complete temp file becomes the content-addressed `final`, unless an entry of that size is there (same content). */
+function settle(tmp: string, final: string, size: number): void {
+  if (statSync(final, { throwIfNoEntry: false })?.size === size) unlinkSync(tmp);
+  else renameSync(tmp, final);
+}
+
 /** Memory for small files, a content-addressed spill directory for the rest. */
 export function spillContentStore(opts: SpillStoreOptions): ContentStore {
   const threshold = opts.memoryThreshold ?? 64 * 1024;
@@ -103,14 +109,7 @@ export function spillContentStore(opts: SpillStoreOptions): ContentStore {
         }
         if (fd !== undefined) closeSync(fd);
         const final = join(opts.dir, sha256);
-        let exists = false;
-        try {
-          exists = statSync(final).size === size;
-        } catch {
-          exists = false;
-        }
-        if (exists) unlinkSync(tmp);
-        else renameSync(tmp, final);
+        settle(tmp, final, size);
         return fileSource(final, size, sha256);
       },
     };
@@ -188,17 +187,8 @@ export function diskContentStore(dir: string): ContentStore {
         closeSync(fd);
         const sha256 = hash.digest('hex');
         const final = contentPath(dir, sha256);
-        let exists = false;
-        try {
-          exists = statSync(final).size === size;
-        } catch {
-          exists = false;
-        }
-        if (exists) unlinkSync(tmp);
-        else {
-          mkdirSync(join(dir, sha256.slice(0, 2)), { recursive: true, mode: 0o700 });
-          renameSync(tmp, final);
-        }
+        mkdirSync(join(dir, sha256.slice(0, 2)), { recursive: true, mode: 0o700 });
+        settle(tmp, final, size);
         return fileContentSource(final, size, sha256, false);
       },
     };
