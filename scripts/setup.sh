@@ -44,6 +44,10 @@ if command -v apt-get >/dev/null; then
     apache2-utils openssl
     # the microVM guest step (native/fexpod-guest-init.c)
     gcc libc6-dev util-linux
+    # the builder image and build --load (a private dockerd in the tests)
+    docker.io
+    # the FEX CI recipe's cross-compile (test/integration/ci/recipe.test.ts)
+    clang lld cmake
   )
   missing=()
   for p in "${pkgs[@]}"; do
@@ -69,7 +73,8 @@ elif command -v dnf >/dev/null; then
     rpm-build rpm-sign createrepo_c libsolv-tools python3-solv erofs-utils squashfs-tools \
     distribution skopeo zstd xz bzip2 cpio gnupg2 jq hyperfine curl \
     systemd git make rpmlint selinux-policy-devel policycoreutils httpd-tools openssl \
-    gcc glibc-devel util-linux
+    gcc glibc-devel util-linux \
+    debootstrap moby-engine clang lld cmake
 else
   echo "setup.sh: neither apt-get nor dnf found; install the packages listed in README.md by hand" >&2
   exit 1

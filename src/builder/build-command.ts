@@ -10,8 +10,8 @@ import { join, resolve as resolvePath } from 'node:path';
 import type { CliContext, Command } from '../common/command.js';
 import { parseOptions, printJson, wantsHelp } from '../common/command.js';
 import { UsageError } from '../common/errors.js';
-import { streamLogger } from '../common/log.js';
-import { build, type BuildDeps } from './build.js';
+import { streamLogger, type Logger } from '../common/log.js';
+import { build, type BuildDeps, type BuildResult } from './build.js';
 import { OUTPUT_KINDS, type OutputKind } from './outputs.js';
 import { processRunner } from './command-runner.js';
 import { applyRepoOverrides, parseDefinition, parseRepoOverride } from './definition.js';
@@ -55,6 +55,12 @@ Options:
                            /var/cache/fexpod as root); a rebuild after a change to one
                            package extracts only that package
   -v, --verbose            more detail on stderr (which EroFS path, cache reuse)
+  --load                   then load the image into the local engine (Docker Engine or
+                           Podman's API service) as localhost/NAME:TAG; the engine is found
+                           from DOCKER_HOST, CONTAINER_HOST, /run/podman/podman.sock,
+                           /var/run/docker.sock, $XDG_RUNTIME_DIR/podman/podman.sock
+                           (exit code 5 when none answers; see docs/ci.md)
+  --load-as REF            load under this reference instead (implies --load)
   --json                   print one JSON summary (outputs, digests) on stdout
   --push REF               then publish: the image to REF, EroFS/SquashFS files as artifacts
                            to REF-erofs / REF-squashfs, the SBOM as their referrer
@@ -77,6 +83,7 @@ Examples:
   SOURCE_DATE_EPOCH=1700000000 fexpod build images/thunks-sysroot-fedora.toml --locked --json
   fexpod build images/fex-rootfs-fedora.toml --push registry.example.com/fex/rootfs:42
   fexpod build images/fex-rootfs-fedora.toml --compression zstd:chunked --format oci
+  fexpod build images/thunks-sysroot-fedora.toml --locked --load && podman run --rm localhost/thunks-sysroot-fedora:latest ls /usr/lib64
 
 As a non-root user everything works; EroFS and SquashFS need fakeroot on PATH
 when the tree has non-root owners, and file capabilities (xattrs) are only
@@ -123,6 +130,16 @@ function pageSize(): number {
   }
 }
 
+/** --load reads the OCI layout, so the build writes one. */
+function withOciLayout(formats: readonly OutputKind[]): OutputKind[] {
+  return formats.includes('oci') ? [...formats] : [...formats, 'oci'];
+}
+
+async function loadBuilt(result: BuildResult, loadAs: string | undefined, ctx: CliContext, log: Logger) {
+  const { loadBuiltImage } = await import('../engine/load-command.js');
+  return loadBuiltImage(result, { ...(loadAs !== undefined ? { reference: loadAs } : {}), env: ctx.env, uid: process.getuid?.(), log });
+}
+
 export const command: Command = {
   name: 'build',
   summary: 'build an image definition into OCI, EroFS, SquashFS and an SBOM',
@@ -145,6 +162,8 @@ export const command: Command = {
       compression: { type: 'string' },
       level: { type: 'string' },
       rebuild: { type: 'boolean' },
+      load: { type: 'boolean' },
+      'load-as': { type: 'string' },
     });
     if (positionals.length !== 1) throw new UsageError('build: give exactly one definition file', 'fexpod build images/demo.toml');
     const defFile = resolvePath(ctx.cwd, positionals[0] ?? '');
@@ -217,11 +236,13 @@ export const command: Command = {
           }),
       ldSoCache: source.ldSoCache,
     };
+    const load = values.load === true || values['load-as'] !== undefined;
+    const buildFormats = load ? withOciLayout(formats ?? (await deps.loadDefinition(defFile)).outputs.formats) : formats;
     const result = await build(
       {
         definitionFile: defFile,
         outDir: resolvePath(ctx.cwd, values.output ?? 'out'),
-        ...(formats ? { formats } : {}),
+        ...(buildFormats ? { formats: buildFormats } : {}),
         ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
         ...(compression || level !== undefined ? { layer: { ...(compression ? { compression } : {}), ...(level !== undefined ? { level } : {}) } } : {}),
       },
@@ -230,13 +251,15 @@ export const command: Command = {
     // --push: the registry client loads only when asked for
     const publish = values.push ? await import('../publish/build-push-command.js') : undefined;
     const pushed = publish && values.push ? await publish.pushBuilt(ctx, values.push, values, result, (await deps.loadDefinition(defFile)).profile.kind) : undefined;
+    const loaded = load ? await loadBuilt(result, values['load-as'], ctx, log) : undefined;
     if (values.json) {
-      printJson(ctx, pushed ? { ...result, pushed } : result);
+      printJson(ctx, { ...result, ...(pushed ? { pushed } : {}), ...(loaded ? { loaded } : {}) });
     } else {
       ctx.stderr.write(`${result.reused ? 'reused' : 'built'} ${result.name} (${result.arch}, ${result.packages} packages, ${result.entries} entries, SOURCE_DATE_EPOCH=${result.sourceDateEpoch})\n`);
       ctx.stderr.write(`  manifest ${result.manifestDigest}\n  diff_id  ${result.diffId}\n`);
       for (const o of result.outputs) ctx.stderr.write(`  ${o.kind.padEnd(11)} ${o.path}  ${o.digest}\n`);
       for (const p of pushed ?? []) publish?.printPushResult(ctx, p);
+      if (loaded) ctx.stderr.write(`  loaded     ${loaded.reference} into ${loaded.engine} (${loaded.address})\n`);
     }
     return 0;
   },

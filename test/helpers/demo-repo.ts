@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { cacheDir } from './foreign-image.js';
 import { repoRoot } from './integration.js';
 import { testRpms } from './test-repo.js';
@@ -80,17 +80,22 @@ export function demoRpms(): string {
     const gpg = run('sh', ['-c', 'command -v gpg']).trim();
     const rpms = readdirSync(out).filter((f) => f.endsWith('.rpm')).map((f) => join(out, f));
     run('rpmsign', ['--define', `_gpg_name ${keyId}`, '--define', `_gpg_path ${gnupg}`, '--define', `__gpg ${gpg}`, '--addsign', ...rpms], env);
-    writeFileSync(join(out, 'done'), '');
-    mkdirSync(join(cacheDir(), 'demo-rpms'), { recursive: true });
-    try {
-      renameSync(out, final);
-    } catch {
-      // another run finished first
-    }
-    return final;
+    return publishCached(out, final);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** Marks a finished build directory done and moves it into the cache in one rename (a concurrent run that finished first wins). */
+export function publishCached(out: string, final: string): string {
+  writeFileSync(join(out, 'done'), '');
+  mkdirSync(dirname(final), { recursive: true });
+  try {
+    renameSync(out, final);
+  } catch {
+    // another run finished first
+  }
+  return final;
 }
 
 function rpmName(file: string): string {

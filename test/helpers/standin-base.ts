@@ -1,0 +1,89 @@
+/**
+ * The local stand-in for Fedora's base image (registry.fedoraproject.org/fedora):
+ * no container registry is reachable here, so the builder image's tests build
+ * FROM a Debian 13 ("trixie", Node.js 20 like Fedora) minbase tree made with
+ * debootstrap from Debian's package mirror and imported into podman with the
+ * right --arch. containerfiles/install-packages.sh installs with apt-get there
+ * as it does with dnf on Fedora.
+ *
+ * Cached outside the repository (FEXPOD_TEST_CACHE, default ~/.cache/fexpod-test)
+ * as a tarball keyed by its inputs, and in podman storage under a tag carrying
+ * that key, so the suite debootstraps once per machine: a cold amd64 base takes
+ * ~2 min here, arm64 (second stage under emulation) ~4 min.
+ *
+ * A foreign-architecture base needs emulation for debootstrap's second stage:
+ * the caller holds the binfmt test lock; this helper registers fexpod's own
+ * entry for the static QEMU (`fexpod binfmt install --emulator qemu-user-static`,
+ * which works in a chroot: F flag, no libraries to find) and removes it again.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Arch } from '../../src/common/arch.js';
+import { cacheDir, hostArch } from './foreign-image.js';
+import { cliPath } from './demo-build.js';
+
+export const STANDIN_SUITE = 'trixie';
+export const STANDIN_MIRROR = 'http://deb.debian.org/debian';
+const VARIANT = 'minbase';
+/** Bump when the recipe below changes: a new key, a new base. */
+const RECIPE = 'v1';
+
+export function standinKey(arch: Arch): string {
+  return createHash('sha256').update([RECIPE, STANDIN_SUITE, STANDIN_MIRROR, VARIANT, arch.debian].join('\n')).digest('hex').slice(0, 12);
+}
+
+export function standinRef(arch: Arch): string {
+  return `localhost/fexpod-standin-fedora-base:${arch.debian}-${standinKey(arch)}`;
+}
+
+function sh(cmd: string, args: readonly string[], timeout = 20 * 60_000): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout, maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr.slice(-3000)}${r.error ? ` ${r.error.message}` : ''}`);
+  return r.stdout;
+}
+
+/** debootstrap into a temp dir, then one tarball, renamed into place (an interrupted run leaves no entry). */
+function makeTarball(arch: Arch, tarball: string): void {
+  const work = mkdtempSync(join(cacheDir(), 'standin-work-'));
+  const foreign = arch.name !== hostArch().name;
+  const stateDir = join(work, 'binfmt-state');
+  try {
+    if (foreign) {
+      mkdirSync(stateDir);
+      sh(process.execPath, [cliPath(), 'binfmt', 'install', '--guest', arch.name, '--emulator', 'qemu-user-static', '--state-dir', stateDir]);
+    }
+    const root = join(work, 'root');
+    sh('debootstrap', [`--variant=${VARIANT}`, `--arch=${arch.debian}`, STANDIN_SUITE, root, STANDIN_MIRROR]);
+    // Nothing of the build host's in the image: package lists and caches go.
+    for (const d of ['var/lib/apt/lists', 'var/cache/apt/archives']) {
+      rmSync(join(root, d), { recursive: true, force: true });
+      mkdirSync(join(root, d, 'partial'), { recursive: true });
+    }
+    sh('tar', ['--numeric-owner', '--xattrs', '-C', root, '-cf', `${tarball}.part`, '.']);
+    renameSync(`${tarball}.part`, tarball);
+  } finally {
+    if (foreign) spawnSync(process.execPath, [cliPath(), 'binfmt', 'uninstall', '--state-dir', stateDir], { encoding: 'utf8' });
+    rmSync(work, { recursive: true, force: true });
+    rmSync(`${tarball}.part`, { force: true });
+  }
+}
+
+/**
+ * The stand-in base for arch as a podman image reference (built or reused).
+ * For a foreign arch the caller must hold the binfmt test lock.
+ */
+export function standinBase(arch: Arch): { ref: string; built: boolean } {
+  const ref = standinRef(arch);
+  if (spawnSync('podman', ['image', 'exists', ref]).status === 0) return { ref, built: false };
+  const dir = join(cacheDir(), 'standin-base');
+  mkdirSync(dir, { recursive: true });
+  const tarball = join(dir, `${STANDIN_SUITE}-${arch.debian}-${standinKey(arch)}.tar`);
+  const built = !existsSync(tarball);
+  if (built) makeTarball(arch, tarball);
+  const args = ['import', '--arch', arch.oci.architecture, ...(arch.oci.variant ? ['--variant', arch.oci.variant] : []), '--change', 'CMD=["/bin/bash"]', tarball, ref];
+  execFileSync('podman', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  return { ref, built };
+}
+
