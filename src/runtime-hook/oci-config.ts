@@ -3,6 +3,7 @@
  * from parsed JSON with type guards (no casts on input).
  */
 import { errorMessage } from '../common/errors.js';
+import type { SeccompArg, SeccompRule, SeccompView } from './fex/personality-rule.js';
 
 export interface OciMount {
   readonly destination: string;
@@ -19,6 +20,8 @@ export interface HookView {
   readonly cwd: string | undefined;
   readonly mounts: readonly OciMount[];
   readonly annotations: Readonly<Record<string, string>>;
+  /** linux.seccomp, undefined when the container runs without a filter. */
+  readonly seccomp: SeccompView | undefined;
 }
 
 function isObj(v: unknown): v is Record<string, unknown> {
@@ -37,6 +40,31 @@ function strings(v: unknown): string[] | undefined {
     out.push(x);
   }
   return out;
+}
+
+function seccompArgs(v: unknown): SeccompArg[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const out: SeccompArg[] = [];
+  for (const a of v) {
+    const o = obj(a);
+    if (!o || typeof o['index'] !== 'number' || typeof o['value'] !== 'number' || typeof o['op'] !== 'string') return undefined;
+    out.push({ index: o['index'], value: o['value'], op: o['op'] });
+  }
+  return out;
+}
+
+function readSeccomp(v: unknown): SeccompView | undefined {
+  const s = obj(v);
+  if (!s) return undefined;
+  const syscalls: SeccompRule[] = [];
+  if (Array.isArray(s['syscalls'])) {
+    for (const r of s['syscalls']) {
+      const o = obj(r);
+      const names = strings(o?.['names']);
+      if (o && names && typeof o['action'] === 'string') syscalls.push({ names, action: o['action'], args: seccompArgs(o['args']) });
+    }
+  }
+  return { defaultAction: typeof s['defaultAction'] === 'string' ? s['defaultAction'] : '', syscalls };
 }
 
 export class OciConfigError extends Error {
@@ -84,6 +112,7 @@ export function readHookView(text: string): HookView {
     cwd: typeof proc?.['cwd'] === 'string' ? proc['cwd'] : undefined,
     mounts,
     annotations,
+    seccomp: readSeccomp(obj(spec['linux'])?.['seccomp']),
   };
 }
 

@@ -52,7 +52,9 @@ export function precreate(input: Uint8Array, d: PlanDeps & { readonly log: Logge
       return same;
     }
     const out = applyEdits(text, edits);
-    d.log.info(`foreign: ${plan.why}; added ${edits.mounts.map((m) => `mount ${m.destination}`).concat(edits.env.map((e) => `env ${e.split('=')[0]}`)).join(', ')}`);
+    const added = edits.mounts.map((m) => `mount ${m.destination}`).concat(edits.env.map((e) => `env ${e.split('=')[0]}`));
+    if (edits.seccompRules?.length) added.push(`${edits.seccompRules.length} personality() seccomp rules`);
+    d.log.info(`foreign: ${plan.why}; added ${added.join(', ')}`);
     return { output: Buffer.from(out, 'utf8'), outcome: 'edited' };
   } catch (err) {
     d.log.error(`passing the config through after an error: ${errorMessage(err)}`);

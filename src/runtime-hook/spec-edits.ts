@@ -1,12 +1,15 @@
 /**
  * Edits: what a foreign container needs, as data (one bind mount of the
  * emulator prefix at the same absolute path, read-only, nosuid, nodev; the
- * emulator's environment), and their application to the config text.
+ * emulator's environment; for FEX the personality() values it sets, see
+ * fex/), and their application to the config text.
  * Pure: values in, text out.
  */
 import type { InstalledRegistration, MicroVmGuestEntry } from '../emulator/install-state.js';
 import { firstStep } from '../emulator/microvm/guest-init.js';
 import { KRUN_HANDLER, KRUN_HANDLER_ANNOTATION } from '../emulator/muvm.js';
+import { FEX_CONTAINER_DATA_DIR, fexContainerEnv, fexEnv } from './fex/fex-env.js';
+import { personalityRules } from './fex/personality-rule.js';
 import { appendToArray, replaceValue, setMember } from './json-splice.js';
 import type { HookView, OciMount } from './oci-config.js';
 
@@ -18,17 +21,11 @@ export interface SpecEdits {
   readonly args?: readonly string[];
   /** Annotations to set (run.oci.handler=krun). */
   readonly annotations?: Readonly<Record<string, string>>;
+  /** Serialised rules to add to linux.seccomp.syscalls (FEX's personality() values). */
+  readonly seccompRules?: readonly string[];
 }
 
 export const PREFIX_MOUNT_OPTIONS = ['bind', 'ro', 'nosuid', 'nodev'] as const;
-
-/**
- * Where FEX keeps FEXServer's lock files inside a container when nothing else
- * says so. FEX defaults to $HOME/.local/share/fex-emu, which is not writable in
- * a --read-only container; /tmp is writable in every Podman container
- * (a tmpfs under --read-only).
- */
-export const FEX_CONTAINER_DATA_DIR = '/tmp/.fex-emu/';
 
 export function isFex(reg: InstalledRegistration): boolean {
   return reg.emulator === 'fex' || /(^|\/)(FEX|FEXInterpreter)$/.test(reg.interpreter);
@@ -44,10 +41,13 @@ function envName(entry: string): string {
   return i < 0 ? entry : entry.slice(0, i);
 }
 
-/** Environment the emulator needs; values the container already sets win. */
-export function emulatorEnv(reg: InstalledRegistration): Record<string, string> {
-  const env: Record<string, string> = {};
-  if (isFex(reg)) env['FEX_APP_DATA_LOCATION'] = FEX_CONTAINER_DATA_DIR;
+/**
+ * Environment the emulator needs (the install state's own settings win);
+ * with `rootPath`, also what only one container can have (FEX: its own
+ * FEXServer socket name).
+ */
+export function emulatorEnv(reg: InstalledRegistration, rootPath?: string): Record<string, string> {
+  const env = isFex(reg) ? (rootPath !== undefined ? fexContainerEnv(rootPath) : fexEnv()) : {};
   return { ...env, ...(reg.env ?? {}) };
 }
 
@@ -62,10 +62,11 @@ export function editsFor(view: HookView, reg: InstalledRegistration): SpecEdits 
     mounts.push(prefixMount(reg.prefix));
   }
   const have = new Set((view.env ?? []).map(envName));
-  const env = Object.entries(emulatorEnv(reg))
+  const env = Object.entries(emulatorEnv(reg, view.rootPath))
     .filter(([k]) => !have.has(k))
     .map(([k, v]) => `${k}=${v}`);
-  return { mounts, env };
+  const seccompRules = isFex(reg) ? personalityRules(view.seccomp) : [];
+  return { mounts, env, seccompRules };
 }
 
 /**
@@ -87,7 +88,7 @@ export function microVmEditsFor(view: HookView, entries: readonly MicroVmGuestEn
 }
 
 export function isEmpty(e: SpecEdits): boolean {
-  return e.mounts.length === 0 && e.env.length === 0 && e.args === undefined && e.annotations === undefined;
+  return e.mounts.length === 0 && e.env.length === 0 && e.args === undefined && e.annotations === undefined && (e.seccompRules?.length ?? 0) === 0;
 }
 
 /** Applies edits to the original text, leaving every other byte unchanged. */
@@ -96,5 +97,6 @@ export function applyEdits(text: string, e: SpecEdits): string {
   out = appendToArray(out, ['process', 'env'], e.env.map((v) => JSON.stringify(v)));
   if (e.args) out = replaceValue(out, ['process', 'args'], JSON.stringify(e.args));
   for (const [k, v] of Object.entries(e.annotations ?? {})) out = setMember(out, ['annotations'], k, JSON.stringify(v));
+  out = appendToArray(out, ['linux', 'seccomp', 'syscalls'], e.seccompRules ?? []);
   return out;
 }

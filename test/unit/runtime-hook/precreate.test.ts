@@ -8,7 +8,7 @@ import { memoryLogger } from '../../../src/common/log.js';
 import type { InstallState, InstalledRegistration } from '../../../src/emulator/install-state.js';
 import { hostExecFs } from '../../../src/runtime-hook/host-fs.js';
 import { precreate } from '../../../src/runtime-hook/precreate.js';
-import { FEX_CONTAINER_DATA_DIR } from '../../../src/runtime-hook/spec-edits.js';
+import { FEX_CONTAINER_DATA_DIR, fexServerSocketName } from '../../../src/runtime-hook/fex/fex-env.js';
 import { corpusDir } from '../../helpers/integration.js';
 import { binfmtStandIn } from './binfmt-standin.js';
 import { TempRoot, elfHeader } from './rootfs-fixture.js';
@@ -66,9 +66,15 @@ interface Case {
   binfmt?: Parameters<typeof binfmtStandIn>;
   want: 'native' | 'unchanged' | 'edited';
   mounts?: string[];
-  env?: string[];
+  /** NAME=value, or a function of the fixture's root path. */
+  env?: (string | ((root: string) => string))[];
+  /** personality() values the added seccomp rules allow (none when absent). */
+  personality?: number[];
   registered?: boolean;
 }
+
+// FEX's values (READ_IMPLIES_EXEC with each persona Podman allows, and the 64-bit query); see fex/personality-rule.ts.
+const FEX_PERSONALITY = [0x400000, 0x400008, 0x420000, 0x420008, 2 ** 64];
 
 const cases: Case[] = [
   { name: 'native amd64 passes through byte for byte', file: 'rootful-amd64-privileged.json', host: 'x86_64', image: 'x86_64', state: STATE, want: 'native' },
@@ -108,11 +114,17 @@ const cases: Case[] = [
     name: 'aarch64 host, amd64 image: FEX prefix, env and FEXServer data dir (FEX stand-in)',
     file: 'aarch64-crun-cgv2-amd64-uname.json', host: 'aarch64', image: 'x86_64', state: STATE,
     binfmt: [{ 'FEX-x86_64': 'enabled' }], want: 'edited', mounts: [FEX_X86_64.prefix ?? ''],
-    env: [`FEX_APP_DATA_LOCATION=${FEX_CONTAINER_DATA_DIR}`, 'FEX_TSOENABLED=1'],
+    env: [`FEX_APP_DATA_LOCATION=${FEX_CONTAINER_DATA_DIR}`, (root) => `FEX_SERVERSOCKETPATH=${fexServerSocketName(root)}`, 'FEX_TSOENABLED=1'],
+    personality: FEX_PERSONALITY,
   },
   {
     name: 'aarch64 host, amd64 image with a volume (FEX stand-in)',
     file: 'aarch64-crun-cgv2-amd64-volume.json', host: 'aarch64', image: 'x86_64', state: STATE,
+    binfmt: [{ 'FEX-x86_64': 'enabled' }], want: 'edited', mounts: [FEX_X86_64.prefix ?? ''], personality: FEX_PERSONALITY,
+  },
+  {
+    name: 'privileged amd64 container (no seccomp) gets no seccomp rules (FEX stand-in)',
+    file: 'rootful-amd64-privileged.json', host: 'aarch64', image: 'x86_64', state: STATE,
     binfmt: [{ 'FEX-x86_64': 'enabled' }], want: 'edited', mounts: [FEX_X86_64.prefix ?? ''],
   },
   { name: 'aarch64 host, arm64 image is native', file: 'aarch64-crun-cgv2-amd64-uname.json', host: 'aarch64', image: 'aarch64', state: STATE, want: 'native' },
@@ -137,9 +149,12 @@ for (const c of cases) {
       assert.deepEqual(added.find((x: { destination: string }) => x.destination === m), { destination: m, source: m, type: 'bind', options: ['bind', 'ro', 'nosuid', 'nodev'] });
     }
     const addedEnv = after.process.env.slice(before.process.env.length);
-    if (c.env) assert.deepEqual(addedEnv, c.env);
+    if (c.env) assert.deepEqual(addedEnv, c.env.map((e) => (typeof e === 'string' ? e : e(r.root))));
+    const rules = before.linux.seccomp ? after.linux.seccomp.syscalls.slice(before.linux.seccomp.syscalls.length) : [];
+    assert.deepEqual(rules, (c.personality ?? []).map((value) => ({ names: ['personality'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value, op: 'SCMP_CMP_EQ' }] })));
     after.mounts = after.mounts.slice(0, before.mounts.length);
     after.process.env = after.process.env.slice(0, before.process.env.length);
+    if (before.linux.seccomp) after.linux.seccomp.syscalls = after.linux.seccomp.syscalls.slice(0, before.linux.seccomp.syscalls.length);
     assert.deepEqual(after, before, 'nothing else changes');
     assert.equal(b.registered.length > 0, c.registered ?? false);
   });
