@@ -1,0 +1,140 @@
+# Sourced by scripts/lab-true-direction.sh --fex inside the aarch64 lab guest (cwd: the shared
+# worktree, $F: the fexpod CLI). Every check prints its command, the last lines of its output,
+# exit status and time, and counts as PASS or FAIL; "before" checks expect the failure FEX shows
+# without the hook's FEX edits, with its exact error.
+# shellcheck shell=bash
+FEXB=.lab/fex/build
+N=0; PASSED=0; FAILED=0; SUMMARY=()
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# check NAME ok|fail REGEX CMD... : CMD must exit 0 (ok) or non-zero (fail) and print REGEX.
+check() {
+  local name=$1 expect=$2 want=$3; shift 3
+  N=$((N + 1))
+  local t0 out rc good=0 dt
+  t0=$(now)
+  out=$("$@" 2>&1); rc=$?
+  dt=$(elapsed "$t0")
+  if [ "$expect" = ok ]; then [ "$rc" -eq 0 ] && grep -Eq -- "$want" <<<"$out" && good=1
+  else [ "$rc" -ne 0 ] && grep -Eq -- "$want" <<<"$out" && good=1; fi
+  printf '\n[%02d] %s  (%ss, exit %s)\n$ %s\n%s\n' "$N" "$name" "$dt" "$rc" "$*" "$(tail -n 6 <<<"$out")"
+  if [ $good = 1 ]; then PASSED=$((PASSED + 1)); SUMMARY+=("PASS [$N] $name (${dt}s)")
+  else FAILED=$((FAILED + 1)); SUMMARY+=("FAIL [$N] $name (${dt}s; wanted exit ${expect} and /$want/)"); fi
+}
+sh_c() { bash -c "$1"; }
+
+T0=$(now)
+echo "== the lab"
+uname -m; getconf PAGESIZE; podman --version
+podman info --format '{{.Host.OCIRuntime.Name}} cgroup{{.Host.CgroupsVersion}}'
+sed -n '1,4p' "$FEXB/BUILDINFO"
+
+echo "== FEX installed the way Fedora ships it (dynamic, /usr/bin)"
+install -m 0755 "$FEXB/dynamic/FEXInterpreter" /usr/bin/FEXInterpreter
+install -m 0755 "$FEXB/dynamic/FEXServer" /usr/bin/FEXServer
+file /usr/bin/FEXInterpreter "$FEXB/static-pie/FEXInterpreter" | sed 's/, BuildID[^,]*//'
+
+echo "== images (Debian amd64/i386 packages, made on the development host) and a native arm64 one"
+podman import -q --arch 386 .lab/fex/i386-dynamic.tar localhost/i386-dynamic:latest >/dev/null
+podman import -q --arch amd64 .lab/fex/amd64-dynamic.tar localhost/amd64-fex:latest >/dev/null
+mkdir -p /tmp/a64/bin && cp /bin/busybox /tmp/a64/bin/ &&
+  for a in sh uname env grep cat; do ln -sf busybox /tmp/a64/bin/$a; done
+tar -C /tmp/a64 -c . | podman import -q --arch arm64 - localhost/busybox-arm64:latest >/dev/null
+mkdir -p /tmp/x86 && cp .lab/fex/x86/* /tmp/x86/ && chmod 755 /tmp/x86/*
+
+AMD=localhost/amd64-fex
+I386=localhost/i386-dynamic
+check "no binfmt entry for x86-64 yet: Exec format error" fail 'Exec format error' \
+  podman run --rm --arch amd64 localhost/busybox-amd64 uname -m
+check "fexpod binfmt install: precedence picks FEX by itself (FEX-x86_64, FEX-x86)" ok 'x86_64: fex .*FEX-x86_64' \
+  $F binfmt install
+$F binfmt status 2>&1 | head -n 8
+PREFIX=$(node -e 'const s=JSON.parse(require("fs").readFileSync("/var/lib/fexpod/binfmt-state.json","utf8")); console.log(s.registrations.find(r=>r.guest==="x86_64").prefix)')
+echo "FEX prefix: $PREFIX"; ls "$PREFIX/bin"
+V=(-v "$PREFIX:$PREFIX:ro")
+
+echo "== before the hook's FEX edits: the prefix mounted by hand (what the hook did before), nothing else"
+check "before: amd64 dynamic uname through FEX with only the prefix" ok '^x86_64' \
+  podman run --rm --arch amd64 "${V[@]}" $AMD /bin/uname -m
+check "before: amd64 program with an executable stack: personality(READ_IMPLIES_EXEC) refused by seccomp" fail 'Setting personality failed' \
+  podman run --rm --arch amd64 "${V[@]}" $AMD /bin/busybox-execstack uname -m
+check "before: i386 program with an executable stack: the same refusal" fail 'Setting personality failed' \
+  podman run --rm --arch 386 "${V[@]}" $I386 /bin/busybox-execstack uname -m
+check "before: --read-only: FEXServer has no writable data directory" fail 'FEXServer|Failure to setup client' \
+  podman run --rm --read-only --arch amd64 "${V[@]}" $AMD /bin/uname -m
+FEXServer -p 900 >/dev/null 2>&1 &
+sleep 3
+pgrep -a FEXServer | head -n 3
+check "before: --network host reaches the host's FEXServer (no FEXServer of its own in the container)" ok 'no-own-server' \
+  podman run --rm --network host --arch amd64 "${V[@]}" $AMD /bin/sh -c 'uname -m; if ps | grep -q "[F]EXServer"; then echo own-server; else echo no-own-server; fi'
+
+echo "== with the hook"
+check "fexpod hook install" ok 'hooks_dir' $F hook install
+check "amd64 static (busybox): x86_64" ok '^x86_64$' podman run --rm --arch amd64 localhost/busybox-amd64 uname -m
+check "amd64 dynamic (Debian coreutils): x86_64" ok '^x86_64$' podman run --rm --arch amd64 $AMD /bin/uname -m
+check "i386 static (busybox) through FEX-x86: i686" ok '^i686$' podman run --rm --arch 386 $I386 /bin/busybox uname -m
+check "i386 dynamic (Debian coreutils): i686" ok '^i686$' podman run --rm --arch 386 $I386 /bin/uname -m
+check "i386 program without PT_GNU_STACK: i686" ok '^i686$' podman run --rm --arch 386 $I386 /bin/busybox-nostack uname -m
+check "amd64 program with an executable stack (personality rule): x86_64" ok '^x86_64$' \
+  podman run --rm --arch amd64 $AMD /bin/busybox-execstack uname -m
+check "i386 program with an executable stack (personality rule): i686" ok '^i686$' \
+  podman run --rm --arch 386 $I386 /bin/busybox-execstack uname -m
+check "--read-only (FEX_APP_DATA_LOCATION=/tmp/.fex-emu/): x86_64" ok '^x86_64$' \
+  podman run --rm --read-only --arch amd64 $AMD /bin/uname -m
+check "--network host: a FEXServer of its own inside the container (FEX_SERVERSOCKETPATH)" ok 'own-server' \
+  podman run --rm --network host --arch amd64 $AMD /bin/sh -c 'uname -m; env | grep ^FEX_; if ps | grep -q "[F]EXServer"; then echo own-server; else echo no-own-server; fi'
+check "the hook log names FEX-x86 for the i386 containers and the rules it added" ok 'is i386; fex via FEX-x86;.*personality' \
+  grep -E 'is i386' /var/log/fexpod/hook.log
+
+podman run -d --name fexpod-exec --arch amd64 $AMD /bin/sleep 600 >/dev/null
+check "podman exec: x86_64" ok '^x86_64$' podman exec fexpod-exec /bin/uname -m
+check "podman exec of an executable-stack program (the container's seccomp rules apply)" ok '^x86_64$' \
+  podman exec fexpod-exec /bin/busybox-execstack uname -m
+podman rm -f -t 0 fexpod-exec >/dev/null
+
+mkdir -p /tmp/fexbuild /tmp/fexbuild-x && printf 'FROM %s\nRUN uname -m > /arch && cat /arch\n' "$AMD" > /tmp/fexbuild/Containerfile
+check "podman build --arch amd64: RUN uname -m" ok 'x86_64' \
+  podman build --arch amd64 -t localhost/fexpod-build:latest /tmp/fexbuild
+check "podman build: the RUN output is in the image" ok '^x86_64$' podman run --rm --arch amd64 localhost/fexpod-build /bin/cat /arch
+# A limit, shown: RUN steps get only the createRuntime hook, which cannot change the seccomp filter.
+printf 'FROM %s\nRUN /bin/busybox-execstack uname -m\n' "$AMD" > /tmp/fexbuild-x/Containerfile
+check "limit: podman build RUN of an executable-stack program is still refused (no precreate in buildah)" fail 'Setting personality failed' \
+  podman build --arch amd64 /tmp/fexbuild-x
+
+ten() {
+  local i
+  for i in $(seq 10); do podman run --rm --arch amd64 $AMD /bin/sh -c 'uname -m' > "/tmp/ten.$i" 2>&1 & done
+  wait
+  cat /tmp/ten.*; echo "x86_64 lines: $(cat /tmp/ten.* | grep -c '^x86_64$')"
+}
+check "10 foreign containers at once: all x86_64" ok 'x86_64 lines: 10$' ten
+
+check "native arm64 container: unchanged (no FEX environment, no prefix mount)" ok '^aarch64 native-untouched$' \
+  podman run --rm localhost/busybox-arm64 sh -c 'if env | grep -q ^FEX_ || grep -q fexpod /proc/self/mountinfo; then echo "$(uname -m) touched"; else echo "$(uname -m) native-untouched"; fi'
+
+echo "== FEX on the lab host with a RootFS built by fexpod build (stand-in packages)"
+check "x86-64 static program on the host through FEX (binfmt)" ok '^x86_64$' /tmp/x86/busybox uname -m
+pkill -x FEXServer; sleep 1
+check "before Config.json: the dynamic x86-64 program has no x86 loader" fail '.' /tmp/x86/uname -m
+mkdir -p /var/lib/fexpod-lab && cp -r .lab/fex/rootfs/fex-rootfs-standin.rootfs /var/lib/fexpod-lab/rootfs
+setroot() { node --input-type=module -e 'const m = await import(process.argv[1]); const before = m.setFexRootFS(m.GLOBAL_FEX_CONFIG, process.argv[2]); console.log(`RootFS ${process.argv[2]} (was ${before ?? "unset"})`);' "$ROOT/dist/src/emulator/fex-config.js" "$1" && cat /usr/share/fex-emu/Config.json; }
+check "fexpod names the RootFS directory in /usr/share/fex-emu/Config.json" ok '"RootFS": "/var/lib/fexpod-lab/rootfs"' setroot /var/lib/fexpod-lab/rootfs
+check "x86-64 dynamic program (its loader and libc from the RootFS): x86_64" ok '^x86_64$' /tmp/x86/uname -m
+pkill -x FEXServer; sleep 1
+modprobe erofs 2>/dev/null; mkdir -p /mnt/fex-erofs
+check "the EroFS image from fexpod build mounts" ok 'erofs' sh_c 'mount -t erofs -o loop,ro .lab/fex/rootfs/fex-rootfs-standin.erofs /mnt/fex-erofs && grep fex-erofs /proc/mounts'
+setroot /mnt/fex-erofs >/dev/null
+check "x86-64 dynamic program with the EroFS RootFS: x86_64" ok '^x86_64$' /tmp/x86/uname -m
+pkill -x FEXServer; sleep 1
+check "static-pie FEX runs the same program: x86_64" ok '^x86_64$' "$FEXB/static-pie/FEXInterpreter" /tmp/x86/uname -m
+umount /mnt/fex-erofs; pkill -x FEXServer
+
+echo "== cleanup"
+$F hook uninstall >/dev/null; $F binfmt uninstall >/dev/null
+check "after uninstall: Exec format error again" fail 'Exec format error' podman run --rm --arch amd64 localhost/busybox-amd64 uname -m
+
+echo
+echo "== summary: $PASSED passed, $FAILED failed, $N checks, $(elapsed "$T0")s"
+printf '%s\n' "${SUMMARY[@]}"
+[ "$FAILED" -eq 0 ]
