@@ -24,6 +24,8 @@ if [ "${1:-}" != --guest ]; then
   # The lab is a development tool that lives outside this repository (next to the team's
   # checkouts); nothing in CI, the demo or the tests needs it.
   LAB=${AARCH64_LAB:-$ROOT/../shared/tools/aarch64-lab.sh}
+  # a git worktree one level further down (../wt/NAME) finds the same lab
+  [ -x "$LAB" ] || [ -n "${AARCH64_LAB:-}" ] || LAB=$ROOT/../../shared/tools/aarch64-lab.sh
   if [ ! -x "$LAB" ]; then
     echo "lab-true-direction.sh: no aarch64 lab at $LAB: it is a development tool outside this repository; set AARCH64_LAB=/path/to/aarch64-lab.sh" >&2
     exit 2
