@@ -23,6 +23,19 @@ check() {
   else FAILED=$((FAILED + 1)); SUMMARY+=("FAIL [$N] $name (${dt}s; wanted exit ${expect} and /$want/)"); fi
 }
 sh_c() { bash -c "$1"; }
+# podman run, once more when the precreate hook passed Podman's fixed 10 s deadline: under TCG the
+# hook's Node start-up alone takes seconds (40 ms on hardware, bench/hook). Counted in the summary.
+DEADLINE_RETRIES=0
+prun() {
+  local out rc try
+  for try in 1 2 3; do
+    out=$(podman run "$@" 2>&1); rc=$?
+    if [ "$rc" -ne 0 ] && [ "$try" -lt 3 ] && grep -q 'precreate hook: context deadline exceeded' <<<"$out"; then
+      DEADLINE_RETRIES=$((DEADLINE_RETRIES + 1)); echo "(precreate deadline passed under TCG: run again)"; continue
+    fi
+    printf '%s\n' "$out"; return "$rc"
+  done
+}
 
 T0=$(now)
 echo "== the lab"
@@ -46,7 +59,7 @@ mkdir -p /tmp/x86 && cp .lab/fex/x86/* /tmp/x86/ && chmod 755 /tmp/x86/*
 AMD=localhost/amd64-fex
 I386=localhost/i386-dynamic
 check "no binfmt entry for x86-64 yet: Exec format error" fail 'Exec format error' \
-  podman run --rm --arch amd64 localhost/busybox-amd64 uname -m
+  prun --rm --arch amd64 localhost/busybox-amd64 uname -m
 check "fexpod binfmt install: precedence picks FEX by itself (FEX-x86_64, FEX-x86)" ok 'x86_64: fex .*FEX-x86_64' \
   $F binfmt install
 $F binfmt status 2>&1 | head -n 8
@@ -55,43 +68,44 @@ echo "FEX prefix: $PREFIX"; ls "$PREFIX/bin"
 V=(-v "$PREFIX:$PREFIX:ro")
 # FEX is silent after start-up unless told otherwise (SilentLog); these show its own error message.
 LOUD=(-e FEX_SILENTLOG=0 -e FEX_OUTPUTLOG=stderr)
+LOUDENV=(FEX_SILENTLOG=0 FEX_OUTPUTLOG=stderr)
 
 echo "== before the hook's FEX edits: the prefix mounted by hand (what the hook did before), nothing else"
 check "before: amd64 dynamic uname through FEX with only the prefix" ok '^x86_64' \
-  podman run --rm --arch amd64 "${V[@]}" $AMD /bin/uname -m
+  prun --rm --arch amd64 "${V[@]}" $AMD /bin/uname -m
 check "before: amd64 program with an executable stack: personality(READ_IMPLIES_EXEC) refused by seccomp" fail 'Setting personality failed' \
-  podman run --rm --arch amd64 "${V[@]}" "${LOUD[@]}" $AMD /bin/busybox-execstack uname -m
+  prun --rm --arch amd64 "${V[@]}" "${LOUD[@]}" $AMD /bin/busybox-execstack uname -m
 check "before: i386 program with an executable stack: the same refusal" fail 'Setting personality failed' \
-  podman run --rm --arch 386 "${V[@]}" "${LOUD[@]}" $I386 /bin/busybox-execstack uname -m
+  prun --rm --arch 386 "${V[@]}" "${LOUD[@]}" $I386 /bin/busybox-execstack uname -m
 check "before: --read-only: FEXServer has no writable data directory" fail 'FEXServer|Failure to setup client' \
-  podman run --rm --read-only --arch amd64 "${V[@]}" $AMD /bin/uname -m
+  prun --rm --read-only --arch amd64 "${V[@]}" $AMD /bin/uname -m
 FEXServer -p 900 >/dev/null 2>&1 &
 sleep 3
 pgrep -a FEXServer | head -n 3
 check "before: --network host reaches the host's FEXServer (no FEXServer of its own in the container)" ok 'no-own-server' \
-  podman run --rm --network host --arch amd64 "${V[@]}" $AMD /bin/sh -c 'uname -m; if ps | grep -q "[F]EXServer"; then echo own-server; else echo no-own-server; fi'
+  prun --rm --network host --arch amd64 "${V[@]}" $AMD /bin/sh -c 'uname -m; if ps | grep -q "[F]EXServer"; then echo own-server; else echo no-own-server; fi'
 
 echo "== with the hook"
 check "fexpod hook install" ok 'hooks_dir' $F hook install
-check "amd64 static (busybox): x86_64" ok '^x86_64$' podman run --rm --arch amd64 localhost/busybox-amd64 uname -m
-check "amd64 dynamic (Debian coreutils): x86_64" ok '^x86_64$' podman run --rm --arch amd64 $AMD /bin/uname -m
+check "amd64 static (busybox): x86_64" ok '^x86_64$' prun --rm --arch amd64 localhost/busybox-amd64 uname -m
+check "amd64 dynamic (Debian coreutils): x86_64" ok '^x86_64$' prun --rm --arch amd64 $AMD /bin/uname -m
 # A 32-bit program on an x86-64 kernel sees "x86_64" (FEX does the same); under linux32 (PER_LINUX32) "i686".
-check "i386 static (busybox) through FEX-x86" ok '^x86_64$' podman run --rm --arch 386 $I386 /bin/busybox uname -m
-check "i386 under linux32 (PER_LINUX32): i686" ok '^i686$' podman run --rm --arch 386 $I386 /bin/busybox linux32 /bin/busybox uname -m
-check "i386 dynamic (Debian coreutils)" ok '^x86_64$' podman run --rm --arch 386 $I386 /bin/uname -m
-check "i386 program without PT_GNU_STACK" ok '^x86_64$' podman run --rm --arch 386 $I386 /bin/busybox-nostack uname -m
+check "i386 static (busybox) through FEX-x86" ok '^x86_64$' prun --rm --arch 386 $I386 /bin/busybox uname -m
+check "i386 under linux32 (PER_LINUX32): i686" ok '^i686$' prun --rm --arch 386 $I386 /bin/busybox linux32 /bin/busybox uname -m
+check "i386 dynamic (Debian coreutils)" ok '^x86_64$' prun --rm --arch 386 $I386 /bin/uname -m
+check "i386 program without PT_GNU_STACK" ok '^x86_64$' prun --rm --arch 386 $I386 /bin/busybox-nostack uname -m
 check "amd64 program with an executable stack (personality rule): x86_64" ok '^x86_64$' \
-  podman run --rm --arch amd64 $AMD /bin/busybox-execstack uname -m
+  prun --rm --arch amd64 $AMD /bin/busybox-execstack uname -m
 check "i386 program with an executable stack (personality rule)" ok '^x86_64$' \
-  podman run --rm --arch 386 $I386 /bin/busybox-execstack uname -m
+  prun --rm --arch 386 $I386 /bin/busybox-execstack uname -m
 check "--read-only (FEX_APP_DATA_LOCATION=/tmp/.fex-emu/): x86_64" ok '^x86_64$' \
-  podman run --rm --read-only --arch amd64 $AMD /bin/uname -m
+  prun --rm --read-only --arch amd64 $AMD /bin/uname -m
 check "--network host: a FEXServer of its own inside the container (FEX_SERVERSOCKETPATH)" ok 'own-server' \
-  podman run --rm --network host --arch amd64 $AMD /bin/sh -c 'uname -m; env | grep ^FEX_; if ps | grep -q "[F]EXServer"; then echo own-server; else echo no-own-server; fi'
+  prun --rm --network host --arch amd64 $AMD /bin/sh -c 'uname -m; env | grep ^FEX_; if ps | grep -q "[F]EXServer"; then echo own-server; else echo no-own-server; fi'
 check "the hook log names FEX-x86 for the i386 containers and the rules it added" ok 'is i386; fex via FEX-x86;.*personality' \
   grep -E 'is i386' /var/log/fexpod/hook.log
 
-podman run -d --name fexpod-exec --arch amd64 $AMD /bin/sleep 600 >/dev/null
+prun -d --replace --name fexpod-exec --arch amd64 $AMD /bin/sleep 600 >/dev/null
 check "podman exec: x86_64" ok '^x86_64$' podman exec fexpod-exec /bin/uname -m
 check "podman exec of an executable-stack program (the container's seccomp rules apply)" ok '^x86_64$' \
   podman exec fexpod-exec /bin/busybox-execstack uname -m
@@ -100,7 +114,7 @@ podman rm -f -t 0 fexpod-exec >/dev/null
 mkdir -p /tmp/fexbuild /tmp/fexbuild-x && printf 'FROM %s\nRUN uname -m > /arch && cat /arch\n' "$AMD" > /tmp/fexbuild/Containerfile
 check "podman build --arch amd64: RUN uname -m" ok 'x86_64' \
   podman build --arch amd64 -t localhost/fexpod-build:latest /tmp/fexbuild
-check "podman build: the RUN output is in the image" ok '^x86_64$' podman run --rm --arch amd64 localhost/fexpod-build /bin/cat /arch
+check "podman build: the RUN output is in the image" ok '^x86_64$' prun --rm --arch amd64 localhost/fexpod-build /bin/cat /arch
 # A limit, shown: RUN steps get only the createRuntime hook, which cannot change the seccomp filter.
 printf 'FROM %s\nENV FEX_SILENTLOG=0 FEX_OUTPUTLOG=stderr\nRUN /bin/busybox-execstack uname -m\n' "$AMD" > /tmp/fexbuild-x/Containerfile
 check "limit: podman build RUN of an executable-stack program is still refused (no precreate in buildah)" fail 'Setting personality failed' \
@@ -110,7 +124,7 @@ check "limit: podman build RUN of an executable-stack program is still refused (
 # seconds, and ten hooks started in the same instant can pass Podman's 10 s precreate deadline.
 ten() {
   local i
-  for i in $(seq 10); do podman run -d --name "fexpod-ten-$i" --arch amd64 $AMD /bin/sh -c 'uname -m; sleep 90' >/dev/null || return 1; done
+  for i in $(seq 10); do prun -d --replace --name "fexpod-ten-$i" --arch amd64 $AMD /bin/sh -c 'uname -m; sleep 90' >/dev/null || return 1; done
   local running
   running=$(podman ps --filter name=fexpod-ten- --format '{{.Names}}' | wc -l)
   for i in $(seq 10); do podman wait "fexpod-ten-$i" >/dev/null; podman logs "fexpod-ten-$i"; podman rm "fexpod-ten-$i" >/dev/null; done > /tmp/ten.out 2>&1
@@ -119,7 +133,7 @@ ten() {
 check "10 foreign containers at once: all running together, all x86_64" ok 'running together: 10; x86_64 lines: 10$' ten
 
 check "native arm64 container: unchanged (no FEX environment, no prefix mount)" ok '^aarch64 native-untouched$' \
-  podman run --rm localhost/busybox-arm64 sh -c 'if env | grep -q ^FEX_ || grep -q fexpod /proc/self/mountinfo; then echo "$(uname -m) touched"; else echo "$(uname -m) native-untouched"; fi'
+  prun --rm localhost/busybox-arm64 sh -c 'if env | grep -q ^FEX_ || grep -q fexpod /proc/self/mountinfo; then echo "$(uname -m) touched"; else echo "$(uname -m) native-untouched"; fi'
 
 echo "== FEX on the lab host with a RootFS built by fexpod build (stand-in packages)"
 check "x86-64 static program on the host through FEX (binfmt)" ok '^x86_64$' /tmp/x86/busybox uname -m
@@ -128,21 +142,28 @@ check "before Config.json: the dynamic x86-64 program has no x86 loader" fail '.
 mkdir -p /var/lib/fexpod-lab && cp -r .lab/fex/rootfs/fex-rootfs-standin.rootfs /var/lib/fexpod-lab/rootfs
 setroot() { node --input-type=module -e 'const m = await import(process.argv[1]); const before = m.setFexRootFS(m.GLOBAL_FEX_CONFIG, process.argv[2]); console.log(`RootFS ${process.argv[2]} (was ${before ?? "unset"})`);' "$ROOT/dist/src/emulator/fex-config.js" "$1" && cat /usr/share/fex-emu/Config.json; }
 check "fexpod names the RootFS directory in /usr/share/fex-emu/Config.json" ok '"RootFS": "/var/lib/fexpod-lab/rootfs"' setroot /var/lib/fexpod-lab/rootfs
-check "x86-64 dynamic program (its loader and libc from the RootFS): x86_64" ok '^x86_64$' /tmp/x86/uname -m
+pkill -x FEXServer; sleep 1   # FEX takes its RootFS from the server: a new one reads the new Config.json
+check "x86-64 dynamic program (its loader and libc from the RootFS): x86_64" ok '^x86_64$' env "${LOUDENV[@]}" /tmp/x86/uname -m
+check "the same program from inside the RootFS: x86_64" ok '^x86_64$' env "${LOUDENV[@]}" FEXInterpreter /var/lib/fexpod-lab/rootfs/usr/bin/uname -m
+echo "-- diagnostics: the x86 loader's view through FEX"
+env "${LOUDENV[@]}" LD_DEBUG=libs /tmp/x86/uname -m 2>&1 | tail -n 12
+FEXInterpreter /var/lib/fexpod-lab/rootfs/usr/lib64/ld-linux-x86-64.so.2 --list /tmp/x86/uname 2>&1 | tail -n 5
 pkill -x FEXServer; sleep 1
 modprobe erofs 2>/dev/null; mkdir -p /mnt/fex-erofs
 check "the EroFS image from fexpod build mounts" ok 'erofs' sh_c 'mount -t erofs -o loop,ro .lab/fex/rootfs/fex-rootfs-standin.erofs /mnt/fex-erofs && grep fex-erofs /proc/mounts'
 setroot /mnt/fex-erofs >/dev/null
-check "x86-64 dynamic program with the EroFS RootFS: x86_64" ok '^x86_64$' /tmp/x86/uname -m
+check "x86-64 dynamic program with the EroFS RootFS: x86_64" ok '^x86_64$' env "${LOUDENV[@]}" /tmp/x86/uname -m
 pkill -x FEXServer; sleep 1
-check "static-pie FEX runs the same program: x86_64" ok '^x86_64$' "$FEXB/static-pie/FEXInterpreter" /tmp/x86/uname -m
+check "static-pie FEX runs a static x86-64 program: x86_64" ok '^x86_64$' env "${LOUDENV[@]}" "$FEXB/static-pie/FEXInterpreter" /tmp/x86/busybox uname -m
+pkill -x FEXServer; sleep 1
+check "static-pie FEX runs the dynamic program with the RootFS: x86_64" ok '^x86_64$' env "${LOUDENV[@]}" "$FEXB/static-pie/FEXInterpreter" /tmp/x86/uname -m
 umount /mnt/fex-erofs; pkill -x FEXServer
 
 echo "== cleanup"
 $F hook uninstall >/dev/null; $F binfmt uninstall >/dev/null
-check "after uninstall: Exec format error again" fail 'Exec format error' podman run --rm --arch amd64 localhost/busybox-amd64 uname -m
+check "after uninstall: Exec format error again" fail 'Exec format error' prun --rm --arch amd64 localhost/busybox-amd64 uname -m
 
 echo
-echo "== summary: $PASSED passed, $FAILED failed, $N checks, $(elapsed "$T0")s"
+echo "== summary: $PASSED passed, $FAILED failed, $N checks, $(elapsed "$T0")s, $DEADLINE_RETRIES runs repeated after the precreate deadline"
 printf '%s\n' "${SUMMARY[@]}"
 [ "$FAILED" -eq 0 ]
