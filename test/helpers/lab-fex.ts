@@ -5,7 +5,7 @@
  *   amd64-dynamic.tar   libc6 + coreutils + static busybox, plus /bin/busybox-execstack
  *   i386-dynamic.tar    the same for i386, plus /bin/busybox-nostack (no PT_GNU_STACK)
  *   x86/                x86-64 programs for FEX on the lab host: busybox (static), uname (dynamic)
- *   standin-rpms/       fex-standin-glibc, the stand-in for Fedora's glibc in a FEX RootFS
+ *   standin-rpms/       fex-standin-glibc, the stand-in for Fedora's glibc (and C.UTF-8 locale) in a FEX RootFS
  *
  *   node dist/test/helpers/lab-fex.js OUTDIR
  */
@@ -14,7 +14,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirS
 import { join, resolve } from 'node:path';
 import { Arch } from '../../src/common/arch.js';
 import { editStack, stackOf, type StackEdit } from './elf-stack.js';
-import { buildRootfs } from './foreign-image.js';
+import { buildRootfs, debianPackages } from './foreign-image.js';
 import { repoRoot } from './integration.js';
 
 function addVariant(root: string, name: string, edit: StackEdit): void {
@@ -35,6 +35,11 @@ function standinRpm(amd64Root: string, out: string): void {
     copyFileSync(join(amd64Root, 'lib', 'x86_64-linux-gnu', 'libc.so.6'), join(top, 'SOURCES', 'libc.so.6'));
     copyFileSync(join(amd64Root, 'lib', 'x86_64-linux-gnu', 'ld-linux-x86-64.so.2'), join(top, 'SOURCES', 'ld-linux-x86-64.so.2'));
     copyFileSync(join(amd64Root, 'bin', 'uname'), join(top, 'SOURCES', 'uname'));
+    // The C.UTF-8 locale (Debian's libc-bin), as Fedora's glibc langpacks put locales in a RootFS:
+    // without it a guest under LANG=C.UTF-8 reads the host's files through FEX's fallback.
+    const libcBin = join(top, 'libc-bin');
+    for (const deb of debianPackages(Arch.of('x86_64'), ['libc-bin'])) execFileSync('dpkg-deb', ['-x', deb, libcBin]);
+    execFileSync('tar', ['-C', join(libcBin, 'usr', 'lib', 'locale'), '-cf', join(top, 'SOURCES', 'C.utf8.tar'), 'C.utf8']);
     execFileSync('rpmbuild', [
       '--define', `_topdir ${top}`, '--define', '_binary_payload w19.zstdio',
       '--define', 'use_source_date_epoch_as_buildtime 1', '--define', 'clamp_mtime_to_source_date_epoch 1',
