@@ -148,6 +148,8 @@ setroot() { node --input-type=module -e 'const m = await import(process.argv[1])
 check "fexpod names the RootFS directory in /usr/share/fex-emu/Config.json" ok '"RootFS": "/var/lib/fexpod-lab/rootfs"' setroot /var/lib/fexpod-lab/rootfs
 pkill -x FEXServer; sleep 1   # FEX takes its RootFS from the server: a new one reads the new Config.json
 check "x86-64 dynamic program (its loader and libc from the RootFS): x86_64" ok '^x86_64$' env "${LOUDENV[@]}" /tmp/x86/uname -m
+check "the same with LANG unset (LANG=C.UTF-8 makes this FEX build abort the guest, see docs/hook.md)" ok '^x86_64$' \
+  env -u LANG "${LOUDENV[@]}" /tmp/x86/uname -m
 check "the same program from inside the RootFS: x86_64" ok '^x86_64$' env "${LOUDENV[@]}" FEXInterpreter /var/lib/fexpod-lab/rootfs/usr/bin/uname -m
 echo "-- diagnostics: the x86 loader's view through FEX"
 env "${LOUDENV[@]}" LD_DEBUG=libs /tmp/x86/uname -m 2>&1 | tail -n 12
