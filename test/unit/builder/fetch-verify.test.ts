@@ -1,5 +1,5 @@
 /**
- * fetchLocked over real packages (test/fixtures/rpm) served by an in-memory mirror:
+ * fetchLocked over real signed packages (test/fixtures/rpm) served by an in-memory mirror:
  * - a package that fails verification never gets a cache entry (nor a partial file), and a rerun
  *   with the right key fetches and keeps it;
  * - a cached package is verified again against this lock's keys;
@@ -24,8 +24,10 @@ import { readKeys } from '../../../src/builder/rpm-signature.js';
 import { corpusDir, repoRoot } from '../../helpers/integration.js';
 
 const fixture = (f: string) => join(repoRoot(), 'test', 'fixtures', 'rpm', f);
-const V3 = fixture('hello-2.0-1.x86_64-v3-rsa4096.rpm');
-const MLDSA = fixture('hello-2.0-1.x86_64-signed-mldsa87.rpm');
+const V3 = fixture('fexpod-sigtest-1.0-1.noarch.v3-rsa4096.rpm');
+const MLDSA = fixture('fexpod-sigtest-1.0-1.noarch.v4-mldsa87.rpm');
+const KEY_4096 = 'fexpod-rsa4096-test.asc';
+const KEY_2048 = 'fexpod-rsa2048-test.asc';
 const SRPM = join(corpusDir(), 'repos', 'createrepo_c-testdata', 'packages', 'empty-0-0.src.rpm');
 
 /** A mirror serving files by their base name; counts requests. */
@@ -87,11 +89,11 @@ test('a package that fails verification is not kept in the cache; a rerun with i
     const bytes = new Uint8Array(readFileSync(V3));
     const lock = lockOf([lockedPackage(V3, bytes)]);
     const http = mirror({ [lock.packages[0]!.location]: bytes });
-    await assert.rejects(fetchLocked(lock, { cacheDir, http, keys: await keysFrom('rpm.org-rsa-2048-test.pub') }), (e: unknown) => {
-      return e instanceof FexpodError && e.exitCode === 4 && /hello-2\.0-1\.x86_64: signed with key ID 13a0bf62d3e76ce4/.test(e.message) && /gpgkey/.test(e.fix ?? '');
+    await assert.rejects(fetchLocked(lock, { cacheDir, http, keys: await keysFrom(KEY_2048) }), (e: unknown) => {
+      return e instanceof FexpodError && e.exitCode === 4 && /fexpod-sigtest-1\.0-1\.noarch: signed with key ID e173b83235014ae2/.test(e.message) && /gpgkey/.test(e.fix ?? '');
     });
     assert.deepEqual(cacheFiles(cacheDir), [], 'neither an entry nor a partial file is left');
-    const paths = await fetchLocked(lock, { cacheDir, http, keys: await keysFrom('fexpod-v3-rsa4096-test.asc') });
+    const paths = await fetchLocked(lock, { cacheDir, http, keys: await keysFrom(KEY_4096) });
     assert.deepEqual(cacheFiles(cacheDir), [lock.packages[0]!.sha256]);
     assert.equal(paths.get(lock.packages[0]!.sha256), new BlobCache(cacheDir).path({ alg: 'sha256', hex: lock.packages[0]!.sha256 }));
   }));
@@ -101,8 +103,8 @@ test('a cached package is verified again against this lock\'s keys', () =>
     const bytes = new Uint8Array(readFileSync(V3));
     const lock = lockOf([lockedPackage(V3, bytes)]);
     const requests: string[] = [];
-    await fetchLocked(lock, { cacheDir, http: mirror({ [lock.packages[0]!.location]: bytes }, requests), keys: await keysFrom('fexpod-v3-rsa4096-test.asc') });
-    await assert.rejects(fetchLocked(lock, { cacheDir, http: mirror({}, requests), keys: await keysFrom('rpm.org-rsa-2048-test.pub') }), /signed with key ID 13a0bf62d3e76ce4/);
+    await fetchLocked(lock, { cacheDir, http: mirror({ [lock.packages[0]!.location]: bytes }, requests), keys: await keysFrom(KEY_4096) });
+    await assert.rejects(fetchLocked(lock, { cacheDir, http: mirror({}, requests), keys: await keysFrom(KEY_2048) }), /signed with key ID e173b83235014ae2/);
     assert.equal(requests.length, 1, 'the second run used the cache');
   }));
 
@@ -111,9 +113,9 @@ test('--verbose names the signatures fexpod skipped', () =>
     const bytes = new Uint8Array(readFileSync(MLDSA));
     const lock = lockOf([lockedPackage(MLDSA, bytes)]);
     const log = memoryLogger();
-    await fetchLocked(lock, { cacheDir, http: mirror({ [lock.packages[0]!.location]: bytes }), keys: await keysFrom('rpm.org-rsa-2048-test.pub'), log });
+    await fetchLocked(lock, { cacheDir, http: mirror({ [lock.packages[0]!.location]: bytes }), keys: await keysFrom(KEY_2048), log });
     assert.deepEqual(log.lines, [
-      'debug: hello-2.0-1.x86_64-signed-mldsa87.rpm: skipped OpenPGP v6 ML-DSA-87+Ed448/SHA512 signature by key db11ab41d7ae9cd3c65ad3d2088c1f5486bdc33375f5d94f9743f8973635f35e (an algorithm fexpod cannot check); signed by rpm.org RSA testkey <rsa@rpm.org>',
+      'debug: fexpod-sigtest-1.0-1.noarch.v4-mldsa87.rpm: skipped OpenPGP v6 ML-DSA-87+Ed448/SHA512 signature by key cd3720fca602293b439cebd5396659d12fc95ba4218e5366db8f2b9b758a1f22 (an algorithm fexpod cannot check); signed by fexpod RSA 2048 test key <rsa2048-test@fexpod.invalid>',
     ]);
   }));
 
@@ -121,9 +123,9 @@ test('a 0-byte package: named, "too short to be an RPM", no ENOENT, no advice ab
   withCache(async (cacheDir) => {
     const bytes = new Uint8Array(readFileSync(V3));
     const pkg = { ...lockedPackage(V3, bytes), sha256: createHash('sha256').update('').digest('hex'), size: 0 };
-    await assert.rejects(fetchLocked(lockOf([pkg]), { cacheDir, http: mirror({ [pkg.location]: new Uint8Array(0) }), keys: await keysFrom('fexpod-v3-rsa4096-test.asc') }), (e: unknown) => {
+    await assert.rejects(fetchLocked(lockOf([pkg]), { cacheDir, http: mirror({ [pkg.location]: new Uint8Array(0) }), keys: await keysFrom(KEY_4096) }), (e: unknown) => {
       assert.ok(e instanceof FexpodError);
-      assert.match(e.message, /hello-2\.0-1\.x86_64: the file is 0 bytes: too short to be an RPM/);
+      assert.match(e.message, /fexpod-sigtest-1\.0-1\.noarch: the file is 0 bytes: too short to be an RPM/);
       assert.doesNotMatch(e.message, /ENOENT|\.partial-/);
       assert.doesNotMatch(e.fix ?? '', /network/);
       return true;
@@ -148,9 +150,9 @@ test('an unwritable cache is named as such, with the cache fix, not the network'
     const lock = lockOf([lockedPackage(V3, bytes)]);
     const cacheDir = join(dir, 'not-a-dir');
     writeFileSync(cacheDir, 'a file where the cache should be');
-    await assert.rejects(fetchLocked(lock, { cacheDir, http: mirror({ [lock.packages[0]!.location]: bytes }), keys: await keysFrom('fexpod-v3-rsa4096-test.asc') }), (e: unknown) => {
+    await assert.rejects(fetchLocked(lock, { cacheDir, http: mirror({ [lock.packages[0]!.location]: bytes }), keys: await keysFrom(KEY_4096) }), (e: unknown) => {
       assert.ok(e instanceof FexpodError);
-      assert.match(e.message, /hello-2\.0-1\.x86_64-v3-rsa4096\.rpm: cannot write it into the cache .*not-a-dir/);
+      assert.match(e.message, /fexpod-sigtest-1\.0-1\.noarch\.v3-rsa4096\.rpm: cannot write it into the cache .*not-a-dir/);
       assert.match(e.fix ?? '', /not-a-dir is a writable directory/);
       return true;
     });
@@ -162,9 +164,9 @@ test('wrong bytes on every mirror: named, and the fix says the repository change
     const lock = lockOf([lockedPackage(V3, bytes)]);
     const other = Uint8Array.from(bytes);
     other[other.length - 100] = other[other.length - 100]! ^ 0x01;
-    await assert.rejects(fetchLocked(lock, { cacheDir, http: mirror({ [lock.packages[0]!.location]: other }), keys: await keysFrom('fexpod-v3-rsa4096-test.asc') }), (e: unknown) => {
+    await assert.rejects(fetchLocked(lock, { cacheDir, http: mirror({ [lock.packages[0]!.location]: other }), keys: await keysFrom(KEY_4096) }), (e: unknown) => {
       assert.ok(e instanceof FexpodError);
-      assert.match(e.message, /hello-2\.0-1\.x86_64-v3-rsa4096\.rpm: every mirror failed/);
+      assert.match(e.message, /fexpod-sigtest-1\.0-1\.noarch\.v3-rsa4096\.rpm: every mirror failed/);
       assert.match(e.fix ?? '', /re-resolve/);
       return true;
     });

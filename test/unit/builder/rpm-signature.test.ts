@@ -1,11 +1,11 @@
 /**
- * Header signatures of real packages (test/fixtures/rpm, origins in its README):
- * - a v3 RSA/SHA256 signature by a 4096-bit key whose hash starts with 0x0f75, i.e. smaller than
- *   the signature's bit count (the case a parser that takes the bit count from the hash prefix
- *   truncates), made with GnuPG 1.4 --force-v3-sigs as Fedora signed for years;
- * - rpm's own hello-2.0-1 signed v3 by its 2048-bit test key;
- * - rpm's own hello-2.0-1 signed by an RSA key (v4, twice) and an ML-DSA-87+Ed448 key (OpenPGP
- *   v6), which fexpod cannot check: that one is skipped and named, the RSA one decides.
+ * Header signatures of real packages (test/fixtures/rpm: fexpod's own fexpod-sigtest, signed by
+ * make-fixtures.mjs with throwaway keys; see its README):
+ * - v3 RSA/SHA256 signatures by a 4096- and a 2048-bit key whose hash starts with 0x04c9, i.e.
+ *   smaller than the signature's bit count (the case a parser that takes the bit count from the
+ *   hash prefix truncates), made with GnuPG 1.4 --force-v3-sigs as Fedora signed for years;
+ * - RSA v4 next to an ML-DSA-87+Ed448 (OpenPGP v6) signature in rpm 6's OPENPGP tag, the v6 one
+ *   first: fexpod cannot check it, so it is skipped and named, and the RSA one decides.
  * `rpm -K` says OK for each with the same keys (test/integration/builder/verify-oracle.test.ts).
  */
 import { test } from 'node:test';
@@ -24,10 +24,16 @@ async function verify(pkg: string, keyFiles: string[]) {
   return verifyHeaderSignature(b, parseRpmHeaders(b), await keys(...keyFiles));
 }
 
+const V3_4096 = 'fexpod-sigtest-1.0-1.noarch.v3-rsa4096.rpm';
+const V3_2048 = 'fexpod-sigtest-1.0-1.noarch.v3-rsa2048.rpm';
+const MLDSA = 'fexpod-sigtest-1.0-1.noarch.v4-mldsa87.rpm';
+const KEY_4096 = 'fexpod-rsa4096-test.asc';
+const KEY_2048 = 'fexpod-rsa2048-test.asc';
+
 const good = [
-  { name: 'v3 RSA/SHA256, 4096-bit key, hash prefix 0x0f75 (< the 4095-bit MPI)', pkg: 'hello-2.0-1.x86_64-v3-rsa4096.rpm', key: 'fexpod-v3-rsa4096-test.asc', keyId: '13a0bf62d3e76ce4', skipped: 0 },
-  { name: 'v3 RSA/SHA256, 2048-bit key (rpm\'s test package)', pkg: 'hello-2.0-1.x86_64-v3-signed.rpm', key: 'rpm.org-rsa-2048-test.pub', keyId: '4344591e1964c5fc', skipped: 0 },
-  { name: 'v4 RSA next to a v6 ML-DSA-87+Ed448 signature', pkg: 'hello-2.0-1.x86_64-signed-mldsa87.rpm', key: 'rpm.org-rsa-2048-test.pub', keyId: '4344591e1964c5fc', skipped: 1 },
+  { name: 'v3 RSA/SHA256, 4096-bit key, hash prefix 0x04c9 (< the 4096-bit MPI)', pkg: V3_4096, key: KEY_4096, keyId: 'e173b83235014ae2', skipped: 0 },
+  { name: 'v3 RSA/SHA256, 2048-bit key, hash prefix 0x04c9 (< the 2045-bit MPI)', pkg: V3_2048, key: KEY_2048, keyId: 'cdbde83a93a8bfe2', skipped: 0 },
+  { name: 'v4 RSA after a v6 ML-DSA-87+Ed448 signature', pkg: MLDSA, key: KEY_2048, keyId: 'cdbde83a93a8bfe2', skipped: 1 },
 ] as const;
 
 for (const c of good) {
@@ -40,30 +46,29 @@ for (const c of good) {
 }
 
 test('the skipped ML-DSA signature is named: version, algorithm and signer fingerprint', async () => {
-  const r = await verify('hello-2.0-1.x86_64-signed-mldsa87.rpm', ['rpm.org-rsa-2048-test.pub']);
-  // The issuer fingerprint subpacket names the signing subkey (rpm -Kv, knowing the key, prints
-  // its primary key aed05458…).
-  assert.deepEqual(r.skipped, ['OpenPGP v6 ML-DSA-87+Ed448/SHA512 signature by key db11ab41d7ae9cd3c65ad3d2088c1f5486bdc33375f5d94f9743f8973635f35e (an algorithm fexpod cannot check)']);
+  const r = await verify(MLDSA, [KEY_2048]);
+  // The issuer fingerprint subpacket names the signing key (fexpod-mldsa87-test.asc).
+  assert.deepEqual(r.skipped, ['OpenPGP v6 ML-DSA-87+Ed448/SHA512 signature by key cd3720fca602293b439cebd5396659d12fc95ba4218e5366db8f2b9b758a1f22 (an algorithm fexpod cannot check)']);
 });
 
 test('only signatures fexpod cannot check or by untrusted keys: "no-key", naming the key and the skipped one', async () => {
-  const r = await verify('hello-2.0-1.x86_64-signed-mldsa87.rpm', ['fexpod-v3-rsa4096-test.asc']);
+  const r = await verify(MLDSA, [KEY_4096]);
   assert.equal(r.ok, false);
   assert.equal(r.ok ? '' : r.reason, 'no-key');
-  assert.match(r.ok ? '' : r.detail, /key ID 4344591e1964c5fc/);
+  assert.match(r.ok ? '' : r.detail, /key ID cdbde83a93a8bfe2/);
   assert.equal(r.skipped.length, 1);
 });
 
 test('a v3 signature checked against the wrong 4096-bit key is "no-key", not a crash', async () => {
-  const r = await verify('hello-2.0-1.x86_64-v3-rsa4096.rpm', ['rpm.org-rsa-2048-test.pub']);
+  const r = await verify(V3_4096, [KEY_2048]);
   assert.equal(r.ok ? '' : r.reason, 'no-key');
 });
 
 test('a v3 signature over a flipped header byte is a bad signature', async () => {
-  const b = new Uint8Array(readFileSync(fixture('hello-2.0-1.x86_64-v3-rsa4096.rpm')));
+  const b = new Uint8Array(readFileSync(fixture(V3_4096)));
   const h = parseRpmHeaders(b);
   const at = h.ranges.header.end - 3;
   b[at] = b[at]! ^ 0x01;
-  const r = await verifyHeaderSignature(b, parseRpmHeaders(b), await keys('fexpod-v3-rsa4096-test.asc'));
+  const r = await verifyHeaderSignature(b, parseRpmHeaders(b), await keys(KEY_4096));
   assert.equal(r.ok ? '' : r.reason, 'bad-signature');
 });
