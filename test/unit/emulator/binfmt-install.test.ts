@@ -259,7 +259,7 @@ test('FEX on an aarch64 host (stand-in paths): replaces FEX-x86_64 of the FEX pa
     preload: [
       { line: line('debian-qemu-user-binfmt-arm64.qemu-x86_64.conf') },
       { line: line('debian-qemu-user-binfmt-arm64.qemu-i386.conf') },
-      { line: line('box64.box64.conf') },
+      { line: line('standin-box64.box64.conf') },
       { line: line('fex.FEX-x86_64.conf') },
     ],
     emulators: [fex],

@@ -46,8 +46,8 @@ const LINES: { file: string; name: string; arch: ArchName; flags: string }[] = [
   { file: 'debian-qemu-user-binfmt-amd64.qemu-arm.conf', name: 'qemu-arm', arch: 'arm', flags: 'OP' },
   { file: 'debian-qemu-user-binfmt-arm64.qemu-x86_64.conf', name: 'qemu-x86_64', arch: 'x86_64', flags: 'OP' },
   { file: 'debian-qemu-user-binfmt-arm64.qemu-i386.conf', name: 'qemu-i386', arch: 'i386', flags: 'OP' },
-  { file: 'box64.box64.conf', name: 'x86_64', arch: 'x86_64', flags: '' },
-  { file: 'box64.box32.conf', name: 'box32', arch: 'i386', flags: '' },
+  { file: 'standin-box64.box64.conf', name: 'x86_64', arch: 'x86_64', flags: '' },
+  { file: 'standin-box64.box32.conf', name: 'box32', arch: 'i386', flags: '' },
 ];
 
 for (const c of LINES) {
@@ -117,8 +117,8 @@ test('representative headers are well-formed ELF of that arch', () => {
 
 const OVERLAP: { a: string; b: string; overlap: boolean }[] = [
   { a: 'fex.FEX-x86_64.conf', b: 'debian-qemu-user-binfmt-arm64.qemu-x86_64.conf', overlap: true },
-  { a: 'fex.FEX-x86_64.conf', b: 'box64.box64.conf', overlap: true },
-  { a: 'fex.FEX-x86.conf', b: 'box64.box32.conf', overlap: true },
+  { a: 'fex.FEX-x86_64.conf', b: 'standin-box64.box64.conf', overlap: true },
+  { a: 'fex.FEX-x86.conf', b: 'standin-box64.box32.conf', overlap: true },
   { a: 'fex.FEX-x86_64.conf', b: 'fex.FEX-x86.conf', overlap: false },
   { a: 'debian-qemu-user-static-amd64.qemu-aarch64.conf', b: 'debian-qemu-user-static-amd64.qemu-arm.conf', overlap: false },
   { a: 'debian-qemu-user-static-amd64.qemu-aarch64.conf', b: 'debian-qemu-user-binfmt-amd64.qemu-aarch64.conf', overlap: true },
@@ -160,8 +160,8 @@ const PROC: { name: string; text: string; line: string; enabled: boolean }[] = [
   },
   {
     name: 'x86_64',
-    text: 'enabled\ninterpreter /usr/bin/box64\nflags: \noffset 0\nmagic 7f454c4602010100000000000000000002003e00\nmask ffffffffffffff00000000fffffffffffeffffff\n',
-    line: lineOf('box64.box64.conf'),
+    text: 'enabled\ninterpreter /usr/bin/box64\nflags: \noffset 0\nmagic 7f454c4602010100000000000000000002003e00\nmask ffffffffffffff000000000000000000feffffff\n',
+    line: lineOf('standin-box64.box64.conf'),
     enabled: true,
   },
   { name: 'm1', text: 'disabled\ninterpreter /bin/true\nflags: OC\noffset 3\nmagic 6162\n', line: ':m1:M:3:ab::/bin/true:OC', enabled: false },
