@@ -12,6 +12,7 @@
  * what was there before) is left alone and reported, unless setup created it.
  */
 import { rmSync, rmdirSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { BinfmtController } from '../emulator/binfmt-controller.js';
 import type { Logger } from '../common/log.js';
 import { type EntryUndo, changedEntries, restoreEntries, snapshotBinfmt } from './binfmt-snapshot.js';
@@ -28,11 +29,23 @@ export interface UndoReport {
   readonly journal: string;
 }
 
+/**
+ * Entries setup never wrote to but made go away: it masked their binfmt.d file
+ * (a conflict that was already disabled, so setup had nothing to switch off), and
+ * systemd-binfmt, restarted since, did not load them again. They were there
+ * before setup and are absent now, so undo registers them again.
+ */
+async function vanishedMasked(j: SetupJournal, controller: BinfmtController): Promise<string[]> {
+  const masked = new Set(j.files.filter((f) => basename(dirname(f.path)) === 'binfmt.d').map((f) => basename(f.path)).filter((b) => b.endsWith('.conf')).map((b) => b.slice(0, -'.conf'.length)));
+  const now = new Set((await snapshotBinfmt(controller)).entries.map((e) => e.name));
+  return j.binfmtBefore.entries.map((e) => e.name).filter((n) => masked.has(n) && !now.has(n) && !(j.binfmtTouched ?? []).includes(n));
+}
+
 const under = (path: string, dir: string) => path === dir || path.startsWith(`${dir.replace(/\/+$/, '')}/`);
 
 export async function undoSetup(j: SetupJournal, controller: BinfmtController, log: Logger): Promise<UndoReport> {
   // 1. binfmt_misc.
-  const names = j.binfmtTouched ?? changedEntries(j.binfmtBefore, await snapshotBinfmt(controller));
+  const names = j.binfmtTouched ? [...j.binfmtTouched, ...(await vanishedMasked(j, controller))].sort() : changedEntries(j.binfmtBefore, await snapshotBinfmt(controller));
   const binfmt = await restoreEntries(controller, j.binfmtBefore, names);
   for (const b of binfmt) if (b.how !== 'unchanged') log.debug(`binfmt entry ${b.name}: ${b.how}`);
 

@@ -32,11 +32,15 @@ function writeBinfmt(name: string, text: string): void {
   writeFileSync(join(BINFMT, name), text);
 }
 
-/** Registers Debian's qemu-user-static entry for the guest if absent; returns its name if we added it. */
+/** Registers Debian's qemu-user-static entry for the guest if absent (enables it if disabled); returns its name if we added it. */
 function stockDebian(guest: Arch): string | undefined {
   const conf = `/usr/lib/binfmt.d/qemu-${guest.qemu}.conf`;
   const name = `qemu-${guest.qemu}`;
-  if (existsSync(join(BINFMT, name))) return undefined;
+  if (existsSync(join(BINFMT, name))) {
+    // Left disabled by an earlier run that was killed: stock again (restore() disables it again).
+    if (!readFileSync(join(BINFMT, name), 'utf8').startsWith('enabled')) writeBinfmt(name, '1');
+    return undefined;
+  }
   const line = readFileSync(conf, 'utf8').split('\n').find((l) => l.startsWith(':'));
   assert.ok(line, `${conf} has a rule`);
   writeBinfmt('register', line);

@@ -181,6 +181,25 @@ test('setup, then undo: the tree and binfmt_misc are back byte for byte (a repla
   }
 });
 
+test('a conflict that was already disabled: setup masks it, systemd-binfmt drops it, undo registers it again (disabled, as before)', async () => {
+  const h = harness();
+  try {
+    await h.controller.disable('qemu-aarch64');
+    const kernel = h.fake.snapshot();
+    await journaledSetup(h.opts, h.deps(new ChangeLog(), false));
+    const j = readJournal(h.stateDir) ?? assert.fail('no journal');
+    assert.deepEqual(j.binfmtTouched, ['fexpod-qemu-user-aarch64'], 'setup had nothing to switch off');
+    assert.equal(readlinkSync(h.at('etc/binfmt.d/qemu-aarch64.conf')), '/dev/null');
+    // What a restart of systemd-binfmt does to a masked entry: it is gone.
+    assert.ok(await h.controller.removeIfPresent('qemu-aarch64'));
+    const r = await undoSetup(j, h.controller, h.log);
+    assert.deepEqual(h.fake.snapshot(), kernel);
+    assert.ok(r.binfmt.some((b) => b.name === 'qemu-aarch64' && b.how === 're-registered'));
+  } finally {
+    h.cleanup();
+  }
+});
+
 test('setup is idempotent: a second run changes nothing, and undo still returns to the state before the first', async () => {
   const h = harness();
   try {
