@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HOST_OVERRIDE_ENV, HOST_OVERRIDE_MARKER } from '../src/emulator/host-override.js';
+import { HOST_OVERRIDE_ENV, HOST_OVERRIDE_MARKER } from '../src/emulator/host/host-override.js';
 import { dispatcherScript } from '../src/emulator/microvm/dispatcher-script.js';
 import { repoRoot } from '../test/helpers/integration.js';
 

@@ -13,9 +13,9 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spillContentStore } from '../src/builder/content-store.js';
-import { installRpmFiles } from '../src/builder/install.js';
-import { tarChunks } from '../src/builder/tar-writer.js';
+import { spillContentStore } from '../src/builder/tree/content-store.js';
+import { installRpmFiles } from '../src/builder/tree/install.js';
+import { tarChunks } from '../src/builder/layer/tar-writer.js';
 
 const RUNS = Number(process.env['FEXPOD_BENCH_RUNS'] ?? '5');
 const median = (xs: number[]) => {

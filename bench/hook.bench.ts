@@ -13,8 +13,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Arch } from '../src/common/arch.js';
-import { formatInstallState } from '../src/emulator/install-state.js';
-import { defaultHookScript } from '../src/runtime-hook/hook-command.js';
+import { formatInstallState } from '../src/emulator/binfmt/install-state.js';
+import { defaultHookScript } from '../src/runtime-hook/install/hook-command.js';
 import { elfHeader } from '../test/unit/runtime-hook/rootfs-fixture.js';
 
 const repo = new URL('../../', import.meta.url).pathname;

@@ -16,10 +16,10 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { debianPackages, foreignArches } from '../test/helpers/foreign-image.js';
-import { stagePrefix } from '../src/emulator/emulator-prefix.js';
-import { nodePrefixDeps } from '../src/emulator/prefix-deps.js';
-import { resolveClosure } from '../src/emulator/library-closure.js';
-import { defaultLibraryDirs, loadLdSoConfDirs } from '../src/emulator/ld-so-conf.js';
+import { stagePrefix } from '../src/emulator/prefix/emulator-prefix.js';
+import { nodePrefixDeps } from '../src/emulator/prefix/prefix-deps.js';
+import { resolveClosure } from '../src/emulator/prefix/library-closure.js';
+import { defaultLibraryDirs, loadLdSoConfDirs } from '../src/common/ld-so-conf.js';
 import { Arch } from '../src/common/arch.js';
 
 const RUNS = Number(process.env['FEXPOD_BENCH_RUNS'] ?? 200);

@@ -17,22 +17,22 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'doctor',
     summary: 'check this host: arch, page size, binfmt_misc, emulators, runtimes, podman',
-    load: () => import('./emulator/doctor-command.js'),
+    load: () => import('./emulator/doctor/doctor-command.js'),
   },
   {
     name: 'binfmt',
     summary: 'show, install or remove the binfmt_misc registrations for foreign architectures',
-    load: () => import('./emulator/binfmt-command.js'),
+    load: () => import('./emulator/binfmt/binfmt-command.js'),
   },
   {
     name: 'hook',
     summary: 'install, remove or inspect the Podman hook for foreign-architecture containers',
-    load: () => import('./runtime-hook/hook-command.js'),
+    load: () => import('./runtime-hook/install/hook-command.js'),
   },
   {
     name: 'cdi',
     summary: 'generate a CDI spec with the emulator mounts, for engines without precreate hooks',
-    load: () => import('./runtime-hook/cdi-command.js'),
+    load: () => import('./runtime-hook/cdi/cdi-command.js'),
   },
   {
     name: 'setup',

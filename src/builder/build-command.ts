@@ -12,16 +12,16 @@ import { parseOptions, printJson, wantsHelp } from '../common/command.js';
 import { UsageError } from '../common/errors.js';
 import { streamLogger, type Logger } from '../common/log.js';
 import { build, type BuildDeps, type BuildResult } from './build.js';
-import { OUTPUT_KINDS, type OutputKind } from './outputs.js';
-import { processRunner } from './command-runner.js';
+import { OUTPUT_KINDS, type OutputKind } from './steps/outputs.js';
+import { processRunner } from '../common/process-runner.js';
 import { applyRepoOverrides, parseDefinition, parseRepoOverride } from './definition.js';
-import { installRpmFiles } from './install.js';
-import { memoryContentStore } from './content-store.js';
-import { packageSource } from './build-source.js';
+import { installRpmFiles } from './tree/install.js';
+import { memoryContentStore } from './tree/content-store.js';
+import { packageSource } from './steps/resolve.js';
 import { normalizeFlags, REGISTRY_OPTIONS } from '../publish/registry-flags.js';
-import { defaultCacheDir } from './cache.js';
-import { extractCache, EXTRACT_VERSION } from './extract-cache.js';
-import { checkReuse, reusedResult, reuseKey, saveReuse } from './build-reuse.js';
+import { defaultCacheDir } from './fetch/cache.js';
+import { extractCache, EXTRACT_VERSION } from './rpm/extract-cache.js';
+import { checkReuse, reusedResult, reuseKey, saveReuse } from './steps/reuse.js';
 import { LAYER_COMPRESSIONS, type LayerCompression } from './layer/layer-compression.js';
 
 const HELP = `fexpod build — build an image definition into OCI, EroFS, SquashFS and an SBOM

@@ -16,15 +16,15 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { Arch } from '../common/arch.js';
 import { FexpodError, inContext } from '../common/errors.js';
 import type { ImageDefinition } from './definition.js';
-import type { TreeEntry } from './tree.js';
-import { RpmTag } from './rpm-header.js';
-import type { ExtractedRpm } from './rpm-extract.js';
-import { applyProfile } from './profile.js';
-import { defaultOutputNames, writeOutputs, type OutputKind, type OutputsDeps, type OutputsResult } from './outputs.js';
-import type { SbomPackage } from './sbom.js';
-import { sha256File } from './oci-layout.js';
+import type { TreeEntry } from './tree/tree.js';
+import { RpmTag } from './rpm/rpm-header.js';
+import type { ExtractedRpm } from './rpm/rpm-extract.js';
+import { applyProfile } from './profile/profile.js';
+import { defaultOutputNames, writeOutputs, type OutputKind, type OutputsDeps, type OutputsResult } from './steps/outputs.js';
+import type { SbomPackage } from './outputs/sbom.js';
+import { sha256File } from './outputs/oci-layout.js';
 import type { LayerCompression } from './layer/layer-compression.js';
-import type { ReuseKeyInput } from './build-reuse.js';
+import type { ReuseKeyInput } from './steps/reuse.js';
 
 /** One package of a lock, as the build needs it. */
 export interface LockedRpm {

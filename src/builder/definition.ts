@@ -15,8 +15,8 @@ import { Arch } from '../common/arch.js';
 import { configIssueError } from '../common/config-issue.js';
 import { ConfigError } from '../common/errors.js';
 import { definitionSchema, REPO_ID, VAR_NAME, type DefinitionInput, type OutputFormat, type OutputOptionsInput, type RepoInput } from './definition-schema.js';
-import { BUILTIN_VARS, builtinVars, expandDnfVars, VarSyntaxError } from './dnf-vars.js';
-import { normalizeProfile, type ProfileSpec } from './profile.js';
+import { BUILTIN_VARS, builtinVars, expandDnfVars, VarSyntaxError } from './repo/dnf-vars.js';
+import { normalizeProfile, type ProfileSpec } from './profile/profile.js';
 
 export { definitionSchema, OUTPUT_FORMATS, PROFILES, type DefinitionInput, type OutputFormat, type Profile } from './definition-schema.js';
 

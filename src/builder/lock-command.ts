@@ -7,14 +7,14 @@ import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import { parseOptions, printJson, type Command } from '../common/command.js';
 import { UsageError } from '../common/errors.js';
 import { streamLogger } from '../common/log.js';
-import { writeFileAtomic } from '../runtime-hook/atomic-file.js';
-import { BlobCache, defaultCacheDir } from './cache.js';
+import { writeFileAtomic } from '../common/atomic-file.js';
+import { BlobCache, defaultCacheDir } from './fetch/cache.js';
 import { applyRepoOverrides, loadDefinition, parseRepoOverride } from './definition.js';
-import { nodeHttpClient } from './http.js';
-import { checkLocked, lockDefinition } from './lock-definition.js';
-import { parseLock, serializeLock, type Lock } from './lock.js';
-import { progressReporter } from './progress.js';
-import { pythonSolverRunner } from './resolve.js';
+import { nodeHttpClient } from './fetch/http.js';
+import { checkLocked, lockDefinition } from './lock/lock-definition.js';
+import { parseLock, serializeLock, type Lock } from './lock/lock.js';
+import { progressReporter } from './fetch/progress.js';
+import { pythonSolverRunner } from './lock/solver.js';
 
 const HELP = `Usage: fexpod lock DEF.toml [options]
 
@@ -87,7 +87,7 @@ export const command: Command = {
     const http = nodeHttpClient();
     const cache = new BlobCache(cacheDir);
     // Keys are loaded only for repo_gpgcheck here (openpgp is heavy and resolving does not need it).
-    const keys = def.repos.some((r) => r.repoGpgcheck) ? (await import('./keys.js')).nodeKeyDeps(http) : undefined;
+    const keys = def.repos.some((r) => r.repoGpgcheck) ? (await import('./fetch/keys.js')).nodeKeyDeps(http) : undefined;
     const deps = { http, cache, log, runSolver: pythonSolverRunner(ctx.env['FEXPOD_PYTHON'] ?? '/usr/bin/python3'), ...(keys ? { keys } : {}) };
 
     let lock: Lock;
@@ -111,8 +111,8 @@ export const command: Command = {
       const mode = values.json ? 'json' : ctx.interactive ? 'tty' : 'lines';
       const progress = progressReporter(ctx.stderr, mode, { files: lock.packages.length, bytes: lock.packages.reduce((n, p) => n + p.size, 0) }, () => Date.now());
       // Loaded only when fetching: openpgp is heavy and resolving does not need it.
-      const { fetchLocked } = await import('./fetch.js');
-      const { nodeKeyDeps } = await import('./keys.js');
+      const { fetchLocked } = await import('./fetch/package-fetch.js');
+      const { nodeKeyDeps } = await import('./fetch/keys.js');
       const mirrors = new Map(def.repos.filter((r) => r.source.kind === 'baseurl').map((r) => [r.id, r.source.urls] as const));
       try {
         const paths = await fetchLocked(lock, {

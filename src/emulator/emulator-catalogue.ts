@@ -14,7 +14,7 @@
  */
 import { dirname, join } from 'node:path';
 import { Arch, type ArchName } from '../common/arch.js';
-import { tryParseElf } from './elf.js';
+import { tryParseElf } from '../common/elf.js';
 
 export type EmulatorId = 'muvm' | 'krun' | 'fex' | 'box64' | 'qemu-user-static' | 'qemu-user';
 

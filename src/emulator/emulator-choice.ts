@@ -5,7 +5,7 @@
  */
 import type { Arch } from '../common/arch.js';
 import { CATALOGUE, DEFAULT_PRECEDENCE, type EmulatorId, type FoundEmulator, type Purpose } from './emulator-catalogue.js';
-import { type Blocker, fexDirectBlocker, krunBlocker, muvmBlocker } from './muvm.js';
+import { type Blocker, fexDirectBlocker, krunBlocker, muvmBlocker } from './microvm/muvm.js';
 
 /** The host facts a choice depends on (a subset of HostFacts). */
 export interface ChoiceHost {

@@ -8,7 +8,7 @@
 import type { Arch, ArchName } from '../common/arch.js';
 import type { EmulatorId, FoundEmulator } from './emulator-catalogue.js';
 import { type ChoiceHost, type Rejection, chooseEmulator } from './emulator-choice.js';
-import { kib, needsMicroVm } from './muvm.js';
+import { kib, needsMicroVm } from './microvm/muvm.js';
 
 export type RoutePurpose = 'process' | 'container';
 

@@ -11,7 +11,7 @@ import { mkdtemp, readdir, rename, rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { FexpodError, errnoCode } from '../common/errors.js';
-import { decompressor } from '../builder/decompress.js';
+import { decompressor } from '../common/decompress.js';
 import { parseManifest, platformString, type Descriptor, type ImageManifest, type Platform } from '../registry/oci.js';
 import { formatReference, type ImageReference } from '../registry/reference.js';
 import type { RegistryClient } from '../registry/registry-client.js';

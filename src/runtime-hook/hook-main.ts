@@ -18,11 +18,11 @@
  * the log) and exits 3, so the container fails at create time instead of later
  * with ENOEXEC. Otherwise the hook never fails a container.
  */
-import './compile-cache.js';
+import './hook/compile-cache.js';
 import { readFileSync, writeSync } from 'node:fs';
 import { Arch } from '../common/arch.js';
-import { hostExecFs } from './host-fs.js';
-import { isNativeConfig } from './native-check.js';
+import { hostExecFs } from './hook/host-fs.js';
+import { isNativeConfig } from './hook/native-check.js';
 
 // The defaults of install-state.ts and hook-log.ts, repeated rather than imported so that the
 // native path loads as few modules as possible (a unit test checks they agree).
@@ -73,7 +73,7 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   try {
-    const { runHookStage } = await import('./hook-stage.js');
+    const { runHookStage } = await import('./hook/hook-stage.js');
     const r = await runHookStage(args, input, fs, host);
     if (r.refusal) {
       writeAll(2, Buffer.from(`${r.refusal}\n`));

@@ -5,9 +5,9 @@
  * enabled or disabled as before — so /proc/sys/fs/binfmt_misc reads the same,
  * byte for byte.
  */
-import type { BinfmtController } from '../emulator/binfmt-controller.js';
-import { entryRegistration } from '../emulator/binfmt-entry.js';
-import { parseRegistration, sameRegistration } from '../emulator/binfmt-rule.js';
+import type { BinfmtController } from '../emulator/binfmt/binfmt-controller.js';
+import { entryRegistration } from '../emulator/binfmt/binfmt-entry.js';
+import { parseRegistration, sameRegistration } from '../emulator/binfmt/binfmt-rule.js';
 import type { BinfmtEntrySnapshot, BinfmtSnapshot } from './setup-journal.js';
 
 export async function snapshotBinfmt(c: BinfmtController): Promise<BinfmtSnapshot> {

@@ -5,10 +5,10 @@
  * registration setup would make. Nothing on the host changes.
  */
 import { basename, dirname } from 'node:path';
-import type { BinfmtEmulator } from '../emulator/binfmt-install.js';
-import type { PersistFs } from '../emulator/binfmt-persist.js';
-import type { StateStore } from '../emulator/binfmt-state-file.js';
-import { type InstallState, formatInstallState } from '../emulator/install-state.js';
+import type { BinfmtEmulator } from '../emulator/binfmt/binfmt-install.js';
+import type { PersistFs } from '../emulator/binfmt/binfmt-persist.js';
+import type { StateStore } from '../emulator/binfmt/binfmt-state-file.js';
+import { type InstallState, formatInstallState } from '../emulator/binfmt/install-state.js';
 import type { ChangeLog } from './change-log.js';
 import type { SetupFiles } from './setup-files.js';
 

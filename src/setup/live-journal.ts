@@ -6,11 +6,11 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { BinfmtFs } from '../emulator/binfmt-controller.js';
-import type { BinfmtDeps, BinfmtEmulator } from '../emulator/binfmt-install.js';
-import type { PersistFs } from '../emulator/binfmt-persist.js';
-import type { StateStore } from '../emulator/binfmt-state-file.js';
-import { formatInstallState } from '../emulator/install-state.js';
+import type { BinfmtFs } from '../emulator/binfmt/binfmt-controller.js';
+import type { BinfmtDeps, BinfmtEmulator } from '../emulator/binfmt/binfmt-install.js';
+import type { PersistFs } from '../emulator/binfmt/binfmt-persist.js';
+import type { StateStore } from '../emulator/binfmt/binfmt-state-file.js';
+import { formatInstallState } from '../emulator/binfmt/install-state.js';
 import type { ChangeLog } from './change-log.js';
 import { capturePath } from './path-state.js';
 import type { SetupFiles } from './setup-files.js';

@@ -5,8 +5,8 @@
  */
 import { mkdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { HookHostFiles } from '../runtime-hook/hook-install.js';
-import { hostHookFiles } from '../runtime-hook/hook-command.js';
+import type { HookHostFiles } from '../runtime-hook/install/hook-install.js';
+import { hostHookFiles } from '../runtime-hook/install/hook-command.js';
 
 export interface SetupFiles extends HookHostFiles {
   /** Symlink target, or undefined when not a symlink / missing. */

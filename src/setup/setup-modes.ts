@@ -6,8 +6,8 @@
  */
 import { join } from 'node:path';
 import type { Logger } from '../common/log.js';
-import type { BinfmtDeps } from '../emulator/binfmt-install.js';
-import { LOCK_FILE_NAME } from '../emulator/binfmt-lock.js';
+import type { BinfmtDeps } from '../emulator/binfmt/binfmt-install.js';
+import { LOCK_FILE_NAME } from '../emulator/binfmt/binfmt-lock.js';
 import { snapshotBinfmt } from './binfmt-snapshot.js';
 import type { ChangeLog } from './change-log.js';
 import { Overlay, dryEmulators, dryFiles, dryPersistFs, dryStore } from './dry-run.js';

@@ -14,9 +14,9 @@ import { join } from 'node:path';
 import type { Arch } from '../common/arch.js';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
-import { type BinfmtDeps, type InstallResult, type PersistOptions, installBinfmt } from '../emulator/binfmt-install.js';
-import { PODMAN_DEFAULT_HOOKS_DIR, PRECREATE_HOOK_FILE, checkHookJson, type HookPaths } from '../runtime-hook/hook-files.js';
-import { type HookLayout, type InstallReport, confChain, effectiveHooksDirs, installHook } from '../runtime-hook/hook-install.js';
+import { type BinfmtDeps, type InstallResult, type PersistOptions, installBinfmt } from '../emulator/binfmt/binfmt-install.js';
+import { PODMAN_DEFAULT_HOOKS_DIR, PRECREATE_HOOK_FILE, checkHookJson, type HookPaths } from '../runtime-hook/install/hook-files.js';
+import { type HookLayout, type InstallReport, confChain, effectiveHooksDirs, installHook } from '../runtime-hook/install/hook-install.js';
 import type { SetupFiles } from './setup-files.js';
 import { planUnit, renderUnit } from './systemd-unit.js';
 

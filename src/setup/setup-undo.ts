@@ -13,7 +13,7 @@
  */
 import { rmSync, rmdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { BinfmtController } from '../emulator/binfmt-controller.js';
+import type { BinfmtController } from '../emulator/binfmt/binfmt-controller.js';
 import type { Logger } from '../common/log.js';
 import { type EntryUndo, changedEntries, restoreEntries, snapshotBinfmt } from './binfmt-snapshot.js';
 import { capturePath, describePathState, restorePath, samePathState } from './path-state.js';

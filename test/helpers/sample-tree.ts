@@ -7,7 +7,7 @@
  * from it are native here (x86_64 → amd64).
  */
 import { readFileSync } from "node:fs";
-import { bufferContent, type TreeEntry } from '../../src/builder/tree.js';
+import { bufferContent, type TreeEntry } from '../../src/builder/tree/tree.js';
 
 export const BUSYBOX = '/bin/busybox';
 
@@ -55,8 +55,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Arch } from '../../src/common/arch.js';
 import { silentLogger } from '../../src/common/log.js';
-import { processRunner } from '../../src/builder/command-runner.js';
-import { defaultOutputNames, layerTar, writeOutputs, type OutputKind, type OutputsResult } from '../../src/builder/outputs.js';
+import { processRunner } from '../../src/common/process-runner.js';
+import { defaultOutputNames, layerTar, writeOutputs, type OutputKind, type OutputsResult } from '../../src/builder/steps/outputs.js';
 
 export const SAMPLE_EPOCH = 1_700_000_100;
 

@@ -10,7 +10,7 @@ import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import tarStream from 'tar-stream';
-import { bufferContent, type TreeEntry } from '../../src/builder/tree.js';
+import { bufferContent, type TreeEntry } from '../../src/builder/tree/tree.js';
 
 export interface Listed {
   readonly type: string;

@@ -8,8 +8,8 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { FexpodError } from '../../common/errors.js';
-import type { TreeEntry } from '../tree.js';
-import { tarParts } from '../tar-writer.js';
+import type { TreeEntry } from '../tree/tree.js';
+import { tarParts } from './tar-writer.js';
 import type { CompressPool } from './compress-pool.js';
 import type { ByteChannel } from './byte-channel.js';
 import { ParallelGzip, type StreamCompressor } from './parallel-gzip.js';

@@ -18,8 +18,8 @@
  * written in order; the bytes do not depend on the number of workers.
  */
 import { createHash, type Hash } from 'node:crypto';
-import type { TreeEntry } from '../tree.js';
-import type { TarPart } from '../tar-writer.js';
+import type { TreeEntry } from '../tree/tree.js';
+import type { TarPart } from './tar-writer.js';
 import type { CompressPool } from './compress-pool.js';
 import type { ZstdResult } from './compress-worker.js';
 import { crc64Bytes, crc64Combine } from './crc64.js';

@@ -19,8 +19,8 @@ import { errorMessage } from '../../common/errors.js';
 import { nodeDiscoveryDeps } from '../discovery-deps.js';
 import { CATALOGUE, discoverEmulators } from '../emulator-catalogue.js';
 import { type ChoiceHost, chooseEmulator } from '../emulator-choice.js';
-import { type HostOverride, kvmFact, loadHostOverride, overrideNotice } from '../host-override.js';
-import { pageSizeFromAuxv } from '../page-size.js';
+import { type HostOverride, kvmFact, loadHostOverride, overrideNotice } from '../host/host-override.js';
+import { pageSizeFromAuxv } from '../host/page-size.js';
 import {
   GUEST_SIGNAL_FLAG, GUEST_STEP_FLAG, REQUEST_VERSION, type ExitStatus, type GuestRequest,
   encodeRequest, muvmArgv, parseExitStatus, passedEnvNames, programPath,

@@ -20,7 +20,7 @@
  * and falls back to `FEX <program>` only where it cannot; without the
  * fexpod-guest-init binary the hook runs the command through FEX directly.
  */
-import type { MicroVmGuestEntry } from '../install-state.js';
+import type { MicroVmGuestEntry } from '../binfmt/install-state.js';
 
 export const GUEST_INIT_NAME = 'fexpod-guest-init';
 

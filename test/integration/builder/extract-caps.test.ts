@@ -11,10 +11,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { memoryContentStore } from '../../../src/builder/content-store.js';
-import { installRpmFiles } from '../../../src/builder/install.js';
-import { RpmFileFlag } from '../../../src/builder/rpm-files.js';
-import { extractRpmFile } from '../../../src/builder/rpm-extract.js';
+import { memoryContentStore } from '../../../src/builder/tree/content-store.js';
+import { installRpmFiles } from '../../../src/builder/tree/install.js';
+import { RpmFileFlag } from '../../../src/builder/rpm/rpm-files.js';
+import { extractRpmFile } from '../../../src/builder/rpm/rpm-extract.js';
 import { integration, isRoot, onPath, repoRoot } from '../../helpers/integration.js';
 
 const req = integration(onPath('rpm'), onPath('rpmbuild'), onPath('getfattr'), isRoot());

@@ -8,10 +8,10 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { memoryContentStore } from '../../../src/builder/content-store.js';
-import { installPackages } from '../../../src/builder/install.js';
-import { extractRpmFile } from '../../../src/builder/rpm-extract.js';
-import { RpmFileFlag } from '../../../src/builder/rpm-files.js';
+import { memoryContentStore } from '../../../src/builder/tree/content-store.js';
+import { installPackages } from '../../../src/builder/tree/install.js';
+import { extractRpmFile } from '../../../src/builder/rpm/rpm-extract.js';
+import { RpmFileFlag } from '../../../src/builder/rpm/rpm-files.js';
 import { corpusDir, integration, isRoot, onPath } from '../../helpers/integration.js';
 import { listDir, listTree, oracleExtract } from './extract-oracle.js';
 

@@ -12,9 +12,9 @@ import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { withLdSoCache } from '../../../src/builder/ld-so-cache.js';
-import { tarChunks } from '../../../src/builder/tar-writer.js';
-import { bufferContent, parentPath, treePath, type Tree } from '../../../src/builder/tree.js';
+import { withLdSoCache } from '../../../src/builder/tree/ld-so-cache.js';
+import { tarChunks } from '../../../src/builder/layer/tar-writer.js';
+import { bufferContent, parentPath, treePath, type Tree } from '../../../src/builder/tree/tree.js';
 import { fileExists, integration, isRoot, onPath } from '../../helpers/integration.js';
 import { elfStub } from '../../unit/builder/elf-stub.js';
 

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalEntries, type Tree } from '../../../src/builder/tree.js';
+import { canonicalEntries, type Tree } from '../../../src/builder/tree/tree.js';
 
 export interface Listing {
   /** path → "type mode [target|sha256]" */

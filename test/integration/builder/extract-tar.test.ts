@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { tarChunks } from '../../../src/builder/tar-writer.js';
+import { tarChunks } from '../../../src/builder/layer/tar-writer.js';
 import { fileExists, integration, isRoot, onPath } from '../../helpers/integration.js';
 import { sampleTree } from '../../unit/builder/tar-sample.js';
 

@@ -6,10 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { FexpodError } from '../../../src/common/errors.js';
-import { fetchLocked } from '../../../src/builder/fetch.js';
-import { nodeHttpClient } from '../../../src/builder/http.js';
-import { parseLock } from '../../../src/builder/lock.js';
-import { readKeys } from '../../../src/builder/rpm-signature.js';
+import { fetchLocked } from '../../../src/builder/fetch/package-fetch.js';
+import { nodeHttpClient } from '../../../src/builder/fetch/http.js';
+import { parseLock } from '../../../src/builder/lock/lock.js';
+import { readKeys } from '../../../src/builder/rpm/rpm-signature.js';
 
 const [lockFile, cacheDir, keyFile, killAt] = process.argv.slice(2);
 // Loaded without arguments (e.g. by a test runner walking dist/test): do nothing.

@@ -9,16 +9,16 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { silentLogger } from '../../../src/common/log.js';
-import { BlobCache } from '../../../src/builder/cache.js';
+import { BlobCache } from '../../../src/builder/fetch/cache.js';
 import { parseDefinition } from '../../../src/builder/definition.js';
-import { fetchLocked } from '../../../src/builder/fetch.js';
-import type { BlobEvent } from '../../../src/builder/fetch-blob.js';
-import { nodeHttpClient, type HttpClient } from '../../../src/builder/http.js';
-import { checkLocked, lockDefinition } from '../../../src/builder/lock-definition.js';
-import { VanishedPackagesError, type Lock } from '../../../src/builder/lock.js';
-import { readKeys } from '../../../src/builder/rpm-signature.js';
-import { verifyRpmFile } from '../../../src/builder/verify.js';
-import { pythonSolverRunner } from '../../../src/builder/resolve.js';
+import { fetchLocked } from '../../../src/builder/fetch/package-fetch.js';
+import type { BlobEvent } from '../../../src/builder/fetch/fetch-blob.js';
+import { nodeHttpClient, type HttpClient } from '../../../src/builder/fetch/http.js';
+import { checkLocked, lockDefinition } from '../../../src/builder/lock/lock-definition.js';
+import { VanishedPackagesError, type Lock } from '../../../src/builder/lock/lock.js';
+import { readKeys } from '../../../src/builder/rpm/rpm-signature.js';
+import { verifyRpmFile } from '../../../src/builder/rpm/verify.js';
+import { pythonSolverRunner } from '../../../src/builder/lock/solver.js';
 import { makeTestRepo, serveMirrors, tempDir, type TestMirrors, type TestRepo } from '../../helpers/test-repo.js';
 import { corpusDir, fileExists, integration, onPath, repoRoot } from '../../helpers/integration.js';
 
@@ -302,7 +302,7 @@ test('credentials in a mirror URL never appear in errors or the lock', req, asyn
 });
 
 test('gpgkey over https/http: keys load from a URL, and a missing key file names the fix', req, async () => {
-  const { loadKeys, bundledKeysDir } = await import('../../../src/builder/keys.js');
+  const { loadKeys, bundledKeysDir } = await import('../../../src/builder/fetch/keys.js');
   const keyDeps = { http: nodeHttpClient(), readFile: async (p: string) => new Uint8Array(readFileSync(p)), bundledDir: bundledKeysDir() };
   const keys = await loadKeys([`${mirrors.mirrorUrl(0)}RPM-GPG-KEY-fexpod-test`], keyDeps);
   assert.equal(keys.length, 1);

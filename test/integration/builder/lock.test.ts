@@ -9,7 +9,7 @@ import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } f
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
-import { parseLock } from '../../../src/builder/lock.js';
+import { parseLock } from '../../../src/builder/lock/lock.js';
 import { makeTestRepo, serveMirrors, tempDir, type TestMirrors, type TestRepo } from '../../helpers/test-repo.js';
 import { corpusDir, fileExists, integration, onPath, repoRoot } from '../../helpers/integration.js';
 

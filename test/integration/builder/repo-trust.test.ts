@@ -14,12 +14,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { FexpodError } from '../../../src/common/errors.js';
 import { silentLogger } from '../../../src/common/log.js';
-import { BlobCache } from '../../../src/builder/cache.js';
+import { BlobCache } from '../../../src/builder/fetch/cache.js';
 import { parseDefinition } from '../../../src/builder/definition.js';
-import { nodeHttpClient } from '../../../src/builder/http.js';
-import { nodeKeyDeps } from '../../../src/builder/keys.js';
-import { lockDefinition } from '../../../src/builder/lock-definition.js';
-import { pythonSolverRunner } from '../../../src/builder/resolve.js';
+import { nodeHttpClient } from '../../../src/builder/fetch/http.js';
+import { nodeKeyDeps } from '../../../src/builder/fetch/keys.js';
+import { lockDefinition } from '../../../src/builder/lock/lock-definition.js';
+import { pythonSolverRunner } from '../../../src/builder/lock/solver.js';
 import { dnfResolve, makeTestRepo, serveMirrors, signRepomd, tempDir, type TestRepo } from '../../helpers/test-repo.js';
 import { fileExists, integration, onPath, repoRoot } from '../../helpers/integration.js';
 

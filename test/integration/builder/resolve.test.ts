@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { silentLogger } from '../../../src/common/log.js';
-import { BlobCache } from '../../../src/builder/cache.js';
+import { BlobCache } from '../../../src/builder/fetch/cache.js';
 import { parseDefinition } from '../../../src/builder/definition.js';
-import { nodeHttpClient } from '../../../src/builder/http.js';
-import { lockDefinition } from '../../../src/builder/lock-definition.js';
-import { pythonSolverRunner, ResolveError } from '../../../src/builder/resolve.js';
+import { nodeHttpClient } from '../../../src/builder/fetch/http.js';
+import { lockDefinition } from '../../../src/builder/lock/lock-definition.js';
+import { pythonSolverRunner, ResolveError } from '../../../src/builder/lock/solver.js';
 import { dnfResolve, makeTestRepo, serveMirrors, tempDir, type MetadataCompression, type TestMirrors, type TestRepo } from '../../helpers/test-repo.js';
 import { fileExists, integration, onPath } from '../../helpers/integration.js';
 

@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spillContentStore } from '../../../src/builder/content-store.js';
-import { installRpmFiles } from '../../../src/builder/install.js';
-import { tarChunks } from '../../../src/builder/tar-writer.js';
+import { spillContentStore } from '../../../src/builder/tree/content-store.js';
+import { installRpmFiles } from '../../../src/builder/tree/install.js';
+import { tarChunks } from '../../../src/builder/layer/tar-writer.js';
 
 const [sdeArg, ...rpms] = process.argv.slice(2);
 // Loaded without arguments (e.g. by a test runner walking dist/test): do nothing.

@@ -13,9 +13,9 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { headerNevra, parseRpmHeaders } from '../../../src/builder/rpm-header.js';
-import { readKeys } from '../../../src/builder/rpm-signature.js';
-import { PackageVerifyError, verifyRpmFile } from '../../../src/builder/verify.js';
+import { headerNevra, parseRpmHeaders } from '../../../src/builder/rpm/rpm-header.js';
+import { readKeys } from '../../../src/builder/rpm/rpm-signature.js';
+import { PackageVerifyError, verifyRpmFile } from '../../../src/builder/rpm/verify.js';
 import { corpusDir, integration, onPath, repoRoot } from '../../helpers/integration.js';
 
 const req = integration(onPath('rpm'), onPath('rpmkeys'));

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseElf } from '../../../src/emulator/elf.js';
+import { parseElf } from '../../../src/common/elf.js';
 import { debianPackages, foreignArches } from '../../helpers/foreign-image.js';
 import { integration, onPath } from '../../helpers/integration.js';
 

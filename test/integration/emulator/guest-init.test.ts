@@ -20,12 +20,12 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { buildRule } from '../../../src/emulator/binfmt-plan.js';
-import { formatRegistration } from '../../../src/emulator/binfmt-rule.js';
-import { stagePrefix } from '../../../src/emulator/emulator-prefix.js';
-import { hasPerUsernsBinfmt, parseKernelRelease } from '../../../src/emulator/kernel-version.js';
+import { buildRule } from '../../../src/emulator/binfmt/binfmt-plan.js';
+import { formatRegistration } from '../../../src/emulator/binfmt/binfmt-rule.js';
+import { stagePrefix } from '../../../src/emulator/prefix/emulator-prefix.js';
+import { hasPerUsernsBinfmt, parseKernelRelease } from '../../../src/emulator/host/kernel-version.js';
 import { firstStep } from '../../../src/emulator/microvm/guest-init.js';
-import { nodePrefixDeps } from '../../../src/emulator/prefix-deps.js';
+import { nodePrefixDeps } from '../../../src/emulator/prefix/prefix-deps.js';
 import { buildRootfs, foreignArches } from '../../helpers/foreign-image.js';
 import { fileExists, integration, isRoot, onPath, repoRoot } from '../../helpers/integration.js';
 import { release } from 'node:os';

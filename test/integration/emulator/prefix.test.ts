@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { integration, isRoot, onPath, fileExists } from '../../helpers/integration.js';
 import { debianPackages, foreignArches, hostArch } from '../../helpers/foreign-image.js';
-import { stagePrefix } from '../../../src/emulator/emulator-prefix.js';
-import { nodePrefixDeps } from '../../../src/emulator/prefix-deps.js';
-import { parseElf } from '../../../src/emulator/elf.js';
+import { stagePrefix } from '../../../src/emulator/prefix/emulator-prefix.js';
+import { nodePrefixDeps } from '../../../src/emulator/prefix/prefix-deps.js';
+import { parseElf } from '../../../src/common/elf.js';
 import { readFileSync } from 'node:fs';
 
 const guest = foreignArches()[0];

@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkHookJson } from '../../../src/runtime-hook/hook-files.js';
+import { checkHookJson } from '../../../src/runtime-hook/install/hook-files.js';
 import { foreignArches } from '../../helpers/foreign-image.js';
 import { fileExists, integration, onPath, repoRoot } from '../../helpers/integration.js';
 

@@ -8,9 +8,9 @@ import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Arch } from '../../../src/common/arch.js';
-import { formatInstallState, type InstallState, type InstalledRegistration } from '../../../src/emulator/install-state.js';
-import { stagePrefix } from '../../../src/emulator/emulator-prefix.js';
-import { nodePrefixDeps } from '../../../src/emulator/prefix-deps.js';
+import { formatInstallState, type InstallState, type InstalledRegistration } from '../../../src/emulator/binfmt/install-state.js';
+import { stagePrefix } from '../../../src/emulator/prefix/emulator-prefix.js';
+import { nodePrefixDeps } from '../../../src/emulator/prefix/prefix-deps.js';
 import { repoRoot } from '../../helpers/integration.js';
 
 export const BINFMT = '/proc/sys/fs/binfmt_misc';

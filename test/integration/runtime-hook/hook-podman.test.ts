@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Arch } from '../../../src/common/arch.js';
-import { parseInstallState } from '../../../src/emulator/install-state.js';
+import { parseInstallState } from '../../../src/emulator/binfmt/install-state.js';
 import { withBinfmtLock } from '../../helpers/binfmt-lock.js';
 import { foreignArches, hostArch, podmanImage } from '../../helpers/foreign-image.js';
 import { integration, isRoot, onPath, fileExists } from '../../helpers/integration.js';

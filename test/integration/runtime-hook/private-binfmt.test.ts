@@ -18,8 +18,8 @@ import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { hasPerUsernsBinfmt, parseKernelRelease } from '../../../src/emulator/kernel-version.js';
-import { formatInstallState, type InstallState } from '../../../src/emulator/install-state.js';
+import { hasPerUsernsBinfmt, parseKernelRelease } from '../../../src/emulator/host/kernel-version.js';
+import { formatInstallState, type InstallState } from '../../../src/emulator/binfmt/install-state.js';
 import { integration, isRoot, onPath, fileExists } from '../../helpers/integration.js';
 import { readableCheckout } from '../../helpers/readable-checkout.js';
 
@@ -54,7 +54,7 @@ function workDir(t: { after(fn: () => void): void }): { dir: string; mod: string
     checkout.cleanup();
     rmSync(dir, { recursive: true, force: true });
   });
-  const mod = pathToFileURL(join(checkout.root, 'dist', 'src', 'runtime-hook', 'private-binfmt.js')).href;
+  const mod = pathToFileURL(join(checkout.root, 'dist', 'src', 'runtime-hook', 'hook', 'private-binfmt.js')).href;
   return { dir, mod };
 }
 

@@ -14,7 +14,7 @@ import { copyFileSync, chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, 
 import { release } from 'node:os';
 import { join, relative } from 'node:path';
 import { Arch } from '../../../src/common/arch.js';
-import { hasPerUsernsBinfmt, parseKernelRelease } from '../../../src/emulator/kernel-version.js';
+import { hasPerUsernsBinfmt, parseKernelRelease } from '../../../src/emulator/host/kernel-version.js';
 import { withBinfmtLock } from '../../helpers/binfmt-lock.js';
 import { buildRootfs, foreignArches, hostArch, type RootfsFlavour } from '../../helpers/foreign-image.js';
 import { integration, isRoot, onPath, fileExists } from '../../helpers/integration.js';

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { silentLogger } from '../../../src/common/log.js';
 import { build, type BuildDeps, type InstalledSet } from '../../../src/builder/build.js';
 import { parseDefinition, type ImageDefinition } from '../../../src/builder/definition.js';
-import { bufferContent, type TreeEntry } from '../../../src/builder/tree.js';
-import type { ExtractedRpm } from '../../../src/builder/rpm-extract.js';
+import { bufferContent, type TreeEntry } from '../../../src/builder/tree/tree.js';
+import type { ExtractedRpm } from '../../../src/builder/rpm/rpm-extract.js';
 import { repoRoot } from '../../helpers/integration.js';
 
 const m = { uid: 0, gid: 0, mtime: 50 };

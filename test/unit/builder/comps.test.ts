@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { archFilter, mergeComps, parseComps, type Comps } from '../../../src/builder/comps.js';
-import { expandGroups, UnknownGroupError } from '../../../src/builder/groups.js';
-import { MetadataError } from '../../../src/builder/metadata-error.js';
+import { archFilter, mergeComps, parseComps, type Comps } from '../../../src/builder/repo/comps.js';
+import { expandGroups, UnknownGroupError } from '../../../src/builder/repo/groups.js';
+import { MetadataError } from '../../../src/builder/repo/metadata-error.js';
 import { corpusDir, repoRoot } from '../../helpers/integration.js';
 
 const fixture = (name: string) => parseComps(readFileSync(join(repoRoot(), 'test', 'fixtures', 'comps', name), 'utf8'), name);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CpioFormatError, CpioReader, type CpioHeader } from '../../../src/builder/cpio.js';
+import { CpioFormatError, CpioReader, type CpioHeader } from '../../../src/builder/rpm/cpio.js';
 
 const enc = new TextEncoder();
 const hex8 = (n: number) => n.toString(16).padStart(8, '0');

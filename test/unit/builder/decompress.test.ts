@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compressionFromName, decompressBuffer, detectCompression, DecompressError } from '../../../src/builder/decompress.js';
+import { compressionFromName, decompressBuffer, detectCompression, DecompressError } from '../../../src/common/decompress.js';
 import { corpusDir } from '../../helpers/integration.js';
 
 const dir = () => join(corpusDir(), 'repos', 'createrepo_c-testdata', 'compressed_files');

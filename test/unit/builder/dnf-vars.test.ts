@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { builtinVars, expandDnfVars, VarSyntaxError } from '../../../src/builder/dnf-vars.js';
+import { builtinVars, expandDnfVars, VarSyntaxError } from '../../../src/builder/repo/dnf-vars.js';
 
 const vars = { ...builtinVars('10.2', 'x86_64'), a: 'A', empty: '' };
 

@@ -16,9 +16,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memoryLogger } from '../../../src/common/log.js';
-import { mkfsErofsTarArgs, parseMkfsErofsHelp, uuidFromDigest } from '../../../src/builder/erofs.js';
-import { CommandFailed, processRunner, type CommandRunner } from '../../../src/builder/command-runner.js';
-import { defaultOutputNames, writeOutputs } from '../../../src/builder/outputs.js';
+import { mkfsErofsTarArgs, parseMkfsErofsHelp, uuidFromDigest } from '../../../src/builder/outputs/erofs.js';
+import { CommandFailed, processRunner, type CommandRunner } from '../../../src/common/process-runner.js';
+import { defaultOutputNames, writeOutputs } from '../../../src/builder/steps/outputs.js';
 import { integration, onPath } from '../../helpers/integration.js';
 import { hostArch, sampleTree } from '../../helpers/sample-tree.js';
 

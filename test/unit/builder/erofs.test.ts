@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkfsErofsArgs, parseMkfsErofsHelp, uuidFromDigest, fakerootScript } from '../../../src/builder/erofs.js';
-import { mksquashfsArgs } from '../../../src/builder/squashfs.js';
+import { mkfsErofsArgs, parseMkfsErofsHelp, uuidFromDigest, fakerootScript } from '../../../src/builder/outputs/erofs.js';
+import { mksquashfsArgs } from '../../../src/builder/outputs/squashfs.js';
 import { FexpodError } from '../../../src/common/errors.js';
 
 // Real `mkfs.erofs --help` excerpts: erofs-utils 1.5 (Debian 12) and 1.7 (has -b).

@@ -4,8 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { contentPath } from '../../../src/builder/content-store.js';
-import { extractCache } from '../../../src/builder/extract-cache.js';
+import { contentPath } from '../../../src/builder/tree/content-store.js';
+import { extractCache } from '../../../src/builder/rpm/extract-cache.js';
 import { corpusDir } from '../../helpers/integration.js';
 
 const RPM = join(corpusDir(), 'rpms', 'ngircd-22-2.fc22.x86_64.rpm');

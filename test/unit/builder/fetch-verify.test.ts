@@ -15,12 +15,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memoryLogger } from '../../../src/common/log.js';
 import { FexpodError } from '../../../src/common/errors.js';
-import { BlobCache } from '../../../src/builder/cache.js';
-import { fetchLocked } from '../../../src/builder/fetch.js';
-import type { HttpClient, HttpResponse } from '../../../src/builder/http.js';
-import type { Lock, LockedPackage } from '../../../src/builder/lock.js';
-import { headerNevra, parseRpmHeaders } from '../../../src/builder/rpm-header.js';
-import { readKeys } from '../../../src/builder/rpm-signature.js';
+import { BlobCache } from '../../../src/builder/fetch/cache.js';
+import { fetchLocked } from '../../../src/builder/fetch/package-fetch.js';
+import type { HttpClient, HttpResponse } from '../../../src/builder/fetch/http.js';
+import type { Lock, LockedPackage } from '../../../src/builder/lock/lock.js';
+import { headerNevra, parseRpmHeaders } from '../../../src/builder/rpm/rpm-header.js';
+import { readKeys } from '../../../src/builder/rpm/rpm-signature.js';
 import { corpusDir, repoRoot } from '../../helpers/integration.js';
 
 const fixture = (f: string) => join(repoRoot(), 'test', 'fixtures', 'rpm', f);

@@ -4,9 +4,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BlobCache, defaultCacheDir } from '../../../src/builder/cache.js';
-import { fetchBlob, FetchError } from '../../../src/builder/fetch-blob.js';
-import { redactUrl, type HttpClient, type HttpResponse } from '../../../src/builder/http.js';
+import { BlobCache, defaultCacheDir } from '../../../src/builder/fetch/cache.js';
+import { fetchBlob, FetchError } from '../../../src/builder/fetch/fetch-blob.js';
+import { redactUrl, type HttpClient, type HttpResponse } from '../../../src/builder/fetch/http.js';
 
 const DATA = Buffer.from('x'.repeat(5000) + 'y'.repeat(5000));
 const DIGEST = { alg: 'sha256' as const, hex: createHash('sha256').update(DATA).digest('hex') };
@@ -124,7 +124,7 @@ test('URLs are redacted before they reach messages', () => {
 
 test('http: the header timeout does not cut a slow body short; no headers in time is an error', async () => {
   const { createServer } = await import('node:http');
-  const { nodeHttpClient } = await import('../../../src/builder/http.js');
+  const { nodeHttpClient } = await import('../../../src/builder/fetch/http.js');
   const srv = createServer((req, res) => {
     void (async () => {
       if (req.url === '/silent') return; // never answers

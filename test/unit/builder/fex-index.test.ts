@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fexIndexJson, xxh3File } from '../../../src/builder/fex-index.js';
+import { fexIndexJson, xxh3File } from '../../../src/builder/outputs/fex-index.js';
 
 // XXH3-64 reference values (xxHash's own test vectors; XXH64 would give ef46db3751d8e999 for "").
 const vectors = [

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CapabilityTextError, fileCapsXattr, parseCapabilityText } from '../../../src/builder/file-caps.js';
+import { CapabilityTextError, fileCapsXattr, parseCapabilityText } from '../../../src/builder/rpm/file-caps.js';
 
 // Byte vectors captured on this machine (libcap2-bin 2.66, kernel 6.18) with
 //   setcap "<text>" f && getfattr -n security.capability -e hex f

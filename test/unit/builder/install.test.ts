@@ -1,11 +1,11 @@
 /** Install rules on synthetic packages (real RPMs are covered by the integration tests). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FileConflictError, installPackages } from '../../../src/builder/install.js';
-import type { ExtractedRpm } from '../../../src/builder/rpm-extract.js';
-import type { RpmFile } from '../../../src/builder/rpm-files.js';
-import type { RpmHeader } from '../../../src/builder/rpm-header.js';
-import { bufferContent, type ContentSource } from '../../../src/builder/tree.js';
+import { FileConflictError, installPackages } from '../../../src/builder/tree/install.js';
+import type { ExtractedRpm } from '../../../src/builder/rpm/rpm-extract.js';
+import type { RpmFile } from '../../../src/builder/rpm/rpm-files.js';
+import type { RpmHeader } from '../../../src/builder/rpm/rpm-header.js';
+import { bufferContent, type ContentSource } from '../../../src/builder/tree/tree.js';
 
 const enc = new TextEncoder();
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dlCacheLibcmp, encodeLdSoCache, libraryInfo, looksLikeDso } from '../../../src/builder/ld-so-cache.js';
+import { dlCacheLibcmp, encodeLdSoCache, libraryInfo, looksLikeDso } from '../../../src/builder/tree/ld-so-cache.js';
 import { elfStub } from './elf-stub.js';
 
 const cmp = [

@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { ConfigError } from '../../../src/common/errors.js';
 import { silentLogger } from '../../../src/common/log.js';
 import { parseDefinition } from '../../../src/builder/definition.js';
-import { packageSource } from '../../../src/builder/build-source.js';
-import { checkLockContent, RPM_ARCH_FAMILY } from '../../../src/builder/lock-check.js';
-import { checkLocked } from '../../../src/builder/lock-definition.js';
-import { serializeLock, type Lock, type LockedPackage } from '../../../src/builder/lock.js';
+import { packageSource } from '../../../src/builder/steps/resolve.js';
+import { checkLockContent, RPM_ARCH_FAMILY } from '../../../src/builder/lock/lock-check.js';
+import { checkLocked } from '../../../src/builder/lock/lock-definition.js';
+import { serializeLock, type Lock, type LockedPackage } from '../../../src/builder/lock/lock.js';
 import { repoRoot } from '../../helpers/integration.js';
 
 const TOML = `name = "img"\nrelease = 42\narches = ["x86_64", "i686"]\npackages = ["glibc"]\n[repos.fedora]\nbaseurl = "http://127.0.0.1:9/f/"\ngpgkey = ["file:///keys/k.asc"]\n`;

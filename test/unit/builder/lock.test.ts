@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, FexpodError } from '../../../src/common/errors.js';
 import { parseDefinition } from '../../../src/builder/definition.js';
-import { buildLock, checkLockMatches, parseLock, serializeLock, vanishedPackages } from '../../../src/builder/lock.js';
-import type { PackageRecord } from '../../../src/builder/primary.js';
-import type { SyncedRepo } from '../../../src/builder/repo-sync.js';
-import { interpretSolverOutput, ResolveError, solverInput } from '../../../src/builder/resolve.js';
+import { buildLock, checkLockMatches, parseLock, serializeLock, vanishedPackages } from '../../../src/builder/lock/lock.js';
+import type { PackageRecord } from '../../../src/builder/repo/primary.js';
+import type { SyncedRepo } from '../../../src/builder/repo/repo-sync.js';
+import { interpretSolverOutput, ResolveError, solverInput } from '../../../src/builder/lock/solver.js';
 
 const def = parseDefinition('img.toml', `name = "img"\nrelease = 42\narches = ["x86_64", "i686"]\npackages = ["glibc"]\nexcludes = ["*-debuginfo"]\n[repos.fedora]\nbaseurl = "https://user:secret@mirror.example/f/"\n`);
 

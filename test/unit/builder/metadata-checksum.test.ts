@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { metadataDigestAlg } from '../../../src/builder/metadata-checksum.js';
-import { MetadataError } from '../../../src/builder/metadata-error.js';
+import { metadataDigestAlg } from '../../../src/builder/repo/metadata-checksum.js';
+import { MetadataError } from '../../../src/builder/repo/metadata-error.js';
 
 const accepted = [
   { type: 'sha', alg: 'sha1' },

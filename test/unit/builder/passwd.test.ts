@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { idMap, parseIdFile, sysusersIds } from '../../../src/builder/passwd.js';
+import { idMap, parseIdFile, sysusersIds } from '../../../src/builder/tree/passwd.js';
 
 test('passwd and group parse name -> id; root falls back to 0', () => {
   assert.deepEqual([...parseIdFile('root:x:0:0:root:/root:/bin/bash\nbin:x:1:1::/:/sbin/nologin\n#c\nbad\n')], [['root', 0], ['bin', 1]]);

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bufferContent, type TreeEntry } from '../../../src/builder/tree.js';
-import { applyProfile, normalizeProfile } from '../../../src/builder/profile.js';
-import { patternRegExp, relativeTarget, removeEntries } from '../../../src/builder/profile-paths.js';
+import { bufferContent, type TreeEntry } from '../../../src/builder/tree/tree.js';
+import { applyProfile, normalizeProfile } from '../../../src/builder/profile/profile.js';
+import { patternRegExp, relativeTarget, removeEntries } from '../../../src/builder/profile/profile-paths.js';
 import { FexpodError } from '../../../src/common/errors.js';
 
 const m = { uid: 0, gid: 0, mtime: 100 };

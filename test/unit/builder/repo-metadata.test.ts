@@ -4,12 +4,12 @@ import { createReadStream, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { parseMetalink, parseMirrorlist } from '../../../src/builder/metalink.js';
-import { parseRepomd } from '../../../src/builder/repomd.js';
-import { parsePrimary } from '../../../src/builder/primary.js';
-import { MetadataError } from '../../../src/builder/metadata-error.js';
-import { readPrimary } from '../../../src/builder/repo-sync.js';
-import { checkFilelists, scanFilelistsText } from '../../../src/builder/filelists.js';
+import { parseMetalink, parseMirrorlist } from '../../../src/builder/repo/metalink.js';
+import { parseRepomd } from '../../../src/builder/repo/repomd.js';
+import { parsePrimary } from '../../../src/builder/repo/primary.js';
+import { MetadataError } from '../../../src/builder/repo/metadata-error.js';
+import { readPrimary } from '../../../src/builder/repo/repo-sync.js';
+import { checkFilelists, scanFilelistsText } from '../../../src/builder/repo/filelists.js';
 import { metalinkXml } from '../../helpers/test-repo.js';
 import { corpusDir } from '../../helpers/integration.js';
 

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { rpmFileList } from '../../../src/builder/rpm-files.js';
-import { parseRpmHeaders } from '../../../src/builder/rpm-header.js';
+import { rpmFileList } from '../../../src/builder/rpm/rpm-files.js';
+import { parseRpmHeaders } from '../../../src/builder/rpm/rpm-header.js';
 import { corpusDir } from '../../helpers/integration.js';
 
 const header = (name: string) => parseRpmHeaders(readFileSync(join(corpusDir(), 'rpms', name))).header;

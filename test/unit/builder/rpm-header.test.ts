@@ -11,7 +11,7 @@ import {
   formatNevra,
   headerNevra,
   parseRpmHeaders,
-} from '../../../src/builder/rpm-header.js';
+} from '../../../src/builder/rpm/rpm-header.js';
 import { corpusDir } from '../../helpers/integration.js';
 
 // Expected values from `rpm -qp --nosignature --qf …` on the same files.

@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { memoryContentStore } from '../../../src/builder/content-store.js';
-import { extractPayload, RpmExtractError } from '../../../src/builder/rpm-extract.js';
-import { parseHeaderAt, RpmTag, RpmTagType } from '../../../src/builder/rpm-header.js';
+import { memoryContentStore } from '../../../src/builder/tree/content-store.js';
+import { extractPayload, RpmExtractError } from '../../../src/builder/rpm/rpm-extract.js';
+import { parseHeaderAt, RpmTag, RpmTagType } from '../../../src/builder/rpm/rpm-header.js';
 
 type Val = { type: number; count: number; data: Buffer; align: number };
 const str = (s: string): Val => ({ type: RpmTagType.STRING, count: 1, data: Buffer.from(`${s}\0`), align: 1 });

@@ -12,8 +12,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseRpmHeaders } from '../../../src/builder/rpm-header.js';
-import { readKeys, verifyHeaderSignature } from '../../../src/builder/rpm-signature.js';
+import { parseRpmHeaders } from '../../../src/builder/rpm/rpm-header.js';
+import { readKeys, verifyHeaderSignature } from '../../../src/builder/rpm/rpm-signature.js';
 import { repoRoot } from '../../helpers/integration.js';
 
 const fixture = (f: string) => join(repoRoot(), 'test', 'fixtures', 'rpm', f);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildSbom, rpmPurl, sbomJson, type SbomPackage } from '../../../src/builder/sbom.js';
+import { buildSbom, rpmPurl, sbomJson, type SbomPackage } from '../../../src/builder/outputs/sbom.js';
 
 const pkgs: SbomPackage[] = [
   { name: 'glibc', epoch: 0, version: '2.40', release: '1.fc42', arch: 'x86_64', sha256: 'a'.repeat(64), location: 'https://example.invalid/glibc.rpm', license: 'LGPL-2.1-or-later', vendor: 'Fedora Project' },

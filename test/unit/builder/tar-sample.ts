@@ -1,5 +1,5 @@
 /** A small tree with every entry kind the tar writer handles (shared by unit and integration tests). */
-import { bufferContent, type TreeEntry } from '../../../src/builder/tree.js';
+import { bufferContent, type TreeEntry } from '../../../src/builder/tree/tree.js';
 
 const enc = new TextEncoder();
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { paxRecord, tarChunks } from '../../../src/builder/tar-writer.js';
-import { canonicalEntries, compareTreePaths, type TreeEntry } from '../../../src/builder/tree.js';
+import { paxRecord, tarChunks } from '../../../src/builder/layer/tar-writer.js';
+import { canonicalEntries, compareTreePaths, type TreeEntry } from '../../../src/builder/tree/tree.js';
 import { sampleTree } from './tar-sample.js';
 
 const enc = new TextEncoder();

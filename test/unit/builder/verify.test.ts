@@ -4,9 +4,9 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseRpmHeaders } from '../../../src/builder/rpm-header.js';
-import { readKeys } from '../../../src/builder/rpm-signature.js';
-import { PackageVerifyError, verifyRpmFile, type RpmExpectation } from '../../../src/builder/verify.js';
+import { parseRpmHeaders } from '../../../src/builder/rpm/rpm-header.js';
+import { readKeys } from '../../../src/builder/rpm/rpm-signature.js';
+import { PackageVerifyError, verifyRpmFile, type RpmExpectation } from '../../../src/builder/rpm/verify.js';
 import { corpusDir } from '../../helpers/integration.js';
 
 const rpm = (f: string) => join(corpusDir(), 'rpms', f);
@@ -82,7 +82,7 @@ for (const c of tampered) {
 
 test('a flipped header byte is caught by the signature even without SHA256HEADER', async () => {
   // Verify the signature path directly: the flipped copy fails OpenPGP verification.
-  const { verifyHeaderSignature } = await import('../../../src/builder/rpm-signature.js');
+  const { verifyHeaderSignature } = await import('../../../src/builder/rpm/rpm-signature.js');
   const path = flipped(rpm('rpm-sign-4.15.1-1.fc31.x86_64.rpm'), 'header');
   const b = new Uint8Array(readFileSync(path));
   const r = await verifyHeaderSignature(b, parseRpmHeaders(b), await fedoraKeys('31'));

@@ -4,9 +4,9 @@
  * 1/0/-1 on entries, -1 on status, newest-first matching, and the exact
  * entry-file text (formatEntryFile is checked against real kernel captures).
  */
-import { formatEntryFile, parseEntryFile } from '../../../src/emulator/binfmt-entry.js';
-import { type BinfmtRule, hasFlag, matchesHeader, parseRegistration } from '../../../src/emulator/binfmt-rule.js';
-import type { BinfmtFs } from '../../../src/emulator/binfmt-controller.js';
+import { formatEntryFile, parseEntryFile } from '../../../src/emulator/binfmt/binfmt-entry.js';
+import { type BinfmtRule, hasFlag, matchesHeader, parseRegistration } from '../../../src/emulator/binfmt/binfmt-rule.js';
+import type { BinfmtFs } from '../../../src/emulator/binfmt/binfmt-controller.js';
 
 export const FAKE_DIR = '/proc/sys/fs/binfmt_misc';
 

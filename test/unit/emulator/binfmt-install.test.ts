@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Arch, type ArchName } from '../../../src/common/arch.js';
 import { memoryLogger } from '../../../src/common/log.js';
-import { BinfmtController } from '../../../src/emulator/binfmt-controller.js';
-import { type BinfmtEmulator, type BinfmtDeps, binfmtStatus, installBinfmt, uninstallBinfmt } from '../../../src/emulator/binfmt-install.js';
-import { nodePersistFs } from '../../../src/emulator/binfmt-node.js';
-import { fileStateStore } from '../../../src/emulator/binfmt-state-file.js';
-import { flagsFor, qemuPreservesArgv0 } from '../../../src/emulator/binfmt-plan.js';
+import { BinfmtController } from '../../../src/emulator/binfmt/binfmt-controller.js';
+import { type BinfmtEmulator, type BinfmtDeps, binfmtStatus, installBinfmt, uninstallBinfmt } from '../../../src/emulator/binfmt/binfmt-install.js';
+import { nodePersistFs } from '../../../src/emulator/binfmt/binfmt-node.js';
+import { fileStateStore } from '../../../src/emulator/binfmt/binfmt-state-file.js';
+import { flagsFor, qemuPreservesArgv0 } from '../../../src/emulator/binfmt/binfmt-plan.js';
 import { repoRoot } from '../../helpers/integration.js';
 import { FAKE_DIR, FakeBinfmtMisc } from './binfmt-fake.js';
 

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { definingFile, effectiveFiles, overrideText, parseBinfmtConf } from '../../../src/emulator/binfmt-persist.js';
-import { nodePersistFs } from '../../../src/emulator/binfmt-node.js';
-import { flockLocker, withStateLock } from '../../../src/emulator/binfmt-lock.js';
-import { fileStateStore } from '../../../src/emulator/binfmt-state-file.js';
-import { emptyInstallState } from '../../../src/emulator/install-state.js';
+import { definingFile, effectiveFiles, overrideText, parseBinfmtConf } from '../../../src/emulator/binfmt/binfmt-persist.js';
+import { nodePersistFs } from '../../../src/emulator/binfmt/binfmt-node.js';
+import { flockLocker, withStateLock } from '../../../src/emulator/binfmt/binfmt-lock.js';
+import { fileStateStore } from '../../../src/emulator/binfmt/binfmt-state-file.js';
+import { emptyInstallState } from '../../../src/emulator/binfmt/install-state.js';
 import { repoRoot } from '../../helpers/integration.js';
 
 const FIX = join(repoRoot(), 'test', 'fixtures', 'binfmt');

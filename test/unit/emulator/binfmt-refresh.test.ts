@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Arch } from '../../../src/common/arch.js';
 import { memoryLogger } from '../../../src/common/log.js';
-import { BinfmtController } from '../../../src/emulator/binfmt-controller.js';
-import { type BinfmtDeps, type BinfmtEmulator, installBinfmt, uninstallBinfmt } from '../../../src/emulator/binfmt-install.js';
-import { nodePersistFs } from '../../../src/emulator/binfmt-node.js';
-import { parseBinfmtConf } from '../../../src/emulator/binfmt-persist.js';
-import { refreshBinfmt, refreshError } from '../../../src/emulator/binfmt-refresh.js';
-import { fileStateStore } from '../../../src/emulator/binfmt-state-file.js';
+import { BinfmtController } from '../../../src/emulator/binfmt/binfmt-controller.js';
+import { type BinfmtDeps, type BinfmtEmulator, installBinfmt, uninstallBinfmt } from '../../../src/emulator/binfmt/binfmt-install.js';
+import { nodePersistFs } from '../../../src/emulator/binfmt/binfmt-node.js';
+import { parseBinfmtConf } from '../../../src/emulator/binfmt/binfmt-persist.js';
+import { refreshBinfmt, refreshError } from '../../../src/emulator/binfmt/binfmt-refresh.js';
+import { fileStateStore } from '../../../src/emulator/binfmt/binfmt-state-file.js';
 import { repoRoot } from '../../helpers/integration.js';
 import { FAKE_DIR, FakeBinfmtMisc } from './binfmt-fake.js';
 

@@ -12,9 +12,9 @@ import {
   sameRegistration,
   escapeBytes,
   type BinfmtRule,
-} from '../../../src/emulator/binfmt-rule.js';
-import { archesMatched, elfMagic, elfMask, magicFor, representativeHeaders } from '../../../src/emulator/binfmt-magic.js';
-import { entryRegistration, parseEntryFile } from '../../../src/emulator/binfmt-entry.js';
+} from '../../../src/emulator/binfmt/binfmt-rule.js';
+import { archesMatched, elfMagic, elfMask, magicFor, representativeHeaders } from '../../../src/emulator/binfmt/binfmt-magic.js';
+import { entryRegistration, parseEntryFile } from '../../../src/emulator/binfmt/binfmt-entry.js';
 import { repoRoot } from '../../helpers/integration.js';
 
 const FIX = join(repoRoot(), 'test', 'fixtures', 'binfmt');

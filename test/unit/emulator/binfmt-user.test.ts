@@ -13,11 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Arch, type ArchName } from '../../../src/common/arch.js';
 import { memoryLogger } from '../../../src/common/log.js';
-import type { BinfmtEmulator } from '../../../src/emulator/binfmt-install.js';
-import { parseRegistration } from '../../../src/emulator/binfmt-rule.js';
-import { fileStateStore } from '../../../src/emulator/binfmt-state-file.js';
-import { installUserBinfmt, uninstallUserBinfmt, userBinfmtStatus, type UserBinfmtDeps } from '../../../src/emulator/binfmt-user.js';
-import type { PodmanRunner } from '../../../src/emulator/podman-userns.js';
+import type { BinfmtEmulator } from '../../../src/emulator/binfmt/binfmt-install.js';
+import { parseRegistration } from '../../../src/emulator/binfmt/binfmt-rule.js';
+import { fileStateStore } from '../../../src/emulator/binfmt/binfmt-state-file.js';
+import { installUserBinfmt, uninstallUserBinfmt, userBinfmtStatus, type UserBinfmtDeps } from '../../../src/emulator/rootless/binfmt-user.js';
+import type { PodmanRunner } from '../../../src/emulator/rootless/podman-userns.js';
 
 function harness(stateDir: string, emulators: BinfmtEmulator[], podman?: PodmanRunner): UserBinfmtDeps & { log: ReturnType<typeof memoryLogger> } {
   return {

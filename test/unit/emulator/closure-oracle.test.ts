@@ -10,10 +10,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Arch } from '../../../src/common/arch.js';
-import { parseElf } from '../../../src/emulator/elf.js';
-import { resolveClosure } from '../../../src/emulator/library-closure.js';
-import { defaultLibraryDirs, loadLdSoConfDirs } from '../../../src/emulator/ld-so-conf.js';
-import { nodePrefixDeps } from '../../../src/emulator/prefix-deps.js';
+import { parseElf } from '../../../src/common/elf.js';
+import { resolveClosure } from '../../../src/emulator/prefix/library-closure.js';
+import { defaultLibraryDirs, loadLdSoConfDirs } from '../../../src/common/ld-so-conf.js';
+import { nodePrefixDeps } from '../../../src/emulator/prefix/prefix-deps.js';
 import { integration } from '../../helpers/integration.js';
 
 const host = Arch.fromNode(process.arch);

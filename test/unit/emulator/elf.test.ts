@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { parseElf, tryParseElf, isStatic, searchPathOf, ElfParseError } from '../../../src/emulator/elf.js';
+import { parseElf, tryParseElf, isStatic, searchPathOf, ElfParseError } from '../../../src/common/elf.js';
 import { buildElf } from './elf-builder.js';
 import { integration } from '../../helpers/integration.js';
 

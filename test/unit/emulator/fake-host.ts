@@ -1,5 +1,5 @@
 /** HostDeps and DiscoveryDeps over a FakeFs, with canned outputs of host programs. */
-import type { HostDeps } from '../../../src/emulator/host-facts.js';
+import type { HostDeps } from '../../../src/emulator/host/host-facts.js';
 import type { DiscoveryDeps } from '../../../src/emulator/emulator-catalogue.js';
 import type { FakeFs } from './fake-fs.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HOST_OVERRIDE_ENV, HOST_OVERRIDE_MARKER, loadHostOverride, overrideNotice, parseHostOverride } from '../../../src/emulator/host-override.js';
+import { HOST_OVERRIDE_ENV, HOST_OVERRIDE_MARKER, loadHostOverride, overrideNotice, parseHostOverride } from '../../../src/emulator/host/host-override.js';
 
 const ok = (o: object) => JSON.stringify({ testOnly: HOST_OVERRIDE_MARKER, ...o });
 

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../helpers/integration.js';
-import { parseAuxv, pageSizeFromAuxv, parseGetconfPageSize, AT_PAGESZ } from '../../../src/emulator/page-size.js';
-import { parseKernelRelease, hasPerUsernsBinfmt } from '../../../src/emulator/kernel-version.js';
-import { parseCrunFeatures, parseRuntimeVersion, crunHasKrun } from '../../../src/emulator/runtime-info.js';
-import { containersConfLocations, loadHooksDirs, parseHooksDir, parsePodmanVersion, DEFAULT_HOOKS_DIRS } from '../../../src/emulator/podman-info.js';
-import { filesystemsListBinfmt, readBinfmtStatus } from '../../../src/emulator/binfmt-status.js';
-import { gatherHostFacts, choiceHost } from '../../../src/emulator/host-facts.js';
+import { parseAuxv, pageSizeFromAuxv, parseGetconfPageSize, AT_PAGESZ } from '../../../src/emulator/host/page-size.js';
+import { parseKernelRelease, hasPerUsernsBinfmt } from '../../../src/emulator/host/kernel-version.js';
+import { parseCrunFeatures, parseRuntimeVersion, crunHasKrun } from '../../../src/emulator/host/runtime-info.js';
+import { containersConfLocations, loadHooksDirs, parseHooksDir, parsePodmanVersion, DEFAULT_HOOKS_DIRS } from '../../../src/emulator/host/podman-info.js';
+import { filesystemsListBinfmt, readBinfmtStatus } from '../../../src/emulator/binfmt/binfmt-status.js';
+import { gatherHostFacts, choiceHost } from '../../../src/emulator/host/host-facts.js';
 import { fakeHostDeps } from './fake-host.js';
 import { FakeFs } from './fake-fs.js';
 

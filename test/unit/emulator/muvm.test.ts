@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { krunBlocker, muvmBlocker, needsMicroVm, parseBinfmtInvocation, type KrunHost, type MuvmHost } from '../../../src/emulator/muvm.js';
+import { krunBlocker, muvmBlocker, needsMicroVm, parseBinfmtInvocation, type KrunHost, type MuvmHost } from '../../../src/emulator/microvm/muvm.js';
 
 test('needsMicroVm: only 4 KiB runs FEX directly', () => {
   assert.equal(needsMicroVm(4096), false);

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { posix } from 'node:path';
-import { parseElf } from '../../../src/emulator/elf.js';
-import { loadLdSoConfDirs, parseLdSoConf, defaultLibraryDirs } from '../../../src/emulator/ld-so-conf.js';
-import { resolveClosure } from '../../../src/emulator/library-closure.js';
-import { planPrefix, patchCommands, stagePrefix, PREFIX_MANIFEST, type PrefixDeps } from '../../../src/emulator/emulator-prefix.js';
+import { parseElf } from '../../../src/common/elf.js';
+import { loadLdSoConfDirs, parseLdSoConf, defaultLibraryDirs } from '../../../src/common/ld-so-conf.js';
+import { resolveClosure } from '../../../src/emulator/prefix/library-closure.js';
+import { planPrefix, patchCommands, stagePrefix, PREFIX_MANIFEST, type PrefixDeps } from '../../../src/emulator/prefix/emulator-prefix.js';
 import { Arch } from '../../../src/common/arch.js';
 import { buildElf } from './elf-builder.js';
 import { FakeFs, type FakeNode } from './fake-fs.js';

@@ -4,16 +4,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseUsernsBinfmt } from '../../../src/emulator/podman-userns.js';
-import { subIdRanges, userName } from '../../../src/emulator/rootless-facts.js';
-import { rootlessAdvice, rootlessRoute, type RootlessFacts } from '../../../src/emulator/rootless-route.js';
+import { parseUsernsBinfmt } from '../../../src/emulator/rootless/podman-userns.js';
+import { subIdRanges, userName } from '../../../src/emulator/rootless/rootless-facts.js';
+import { rootlessAdvice, rootlessRoute, type RootlessFacts } from '../../../src/emulator/rootless/rootless-route.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../helpers/integration.js';
-import { gatherDoctorInput } from '../../../src/emulator/doctor-command.js';
-import { buildDoctorReport } from '../../../src/emulator/doctor-report.js';
-import { formatDoctorReport } from '../../../src/emulator/doctor-format.js';
-import type { HostDeps } from '../../../src/emulator/host-facts.js';
+import { gatherDoctorInput } from '../../../src/emulator/doctor/doctor-command.js';
+import { buildDoctorReport } from '../../../src/emulator/doctor/doctor-report.js';
+import { formatDoctorReport } from '../../../src/emulator/doctor/doctor-format.js';
+import type { HostDeps } from '../../../src/emulator/host/host-facts.js';
 import { buildElf } from './elf-builder.js';
 import { FakeFs } from './fake-fs.js';
 import { fakeDiscoveryDeps, fakeHostDeps } from './fake-host.js';

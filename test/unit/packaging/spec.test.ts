@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SaxesParser } from 'saxes';
-import { DEFAULT_STATE_DIR, STATE_FILE_NAME } from '../../../src/emulator/install-state.js';
-import { DROP_IN_FILE, PRECREATE_HOOK_FILE, CREATE_RUNTIME_HOOK_FILE } from '../../../src/runtime-hook/hook-files.js';
+import { DEFAULT_STATE_DIR, STATE_FILE_NAME } from '../../../src/emulator/binfmt/install-state.js';
+import { DROP_IN_FILE, PRECREATE_HOOK_FILE, CREATE_RUNTIME_HOOK_FILE } from '../../../src/runtime-hook/install/hook-files.js';
 import { UNIT_NAME } from '../../../src/setup/systemd-unit.js';
 import { corpusDir, repoRoot } from '../../helpers/integration.js';
 
@@ -55,7 +55,7 @@ test('the SELinux module labels the prefix directory the code stages into, with 
   const fc = read('packaging/selinux/fexpod.fc').split('\n').filter((l) => l && !l.startsWith('#'));
   assert.deepEqual(fc, [`${DEFAULT_STATE_DIR}/prefix(/.*)?\tgen_context(system_u:object_r:container_ro_file_t,s0)`]);
   assert.match(read('packaging/selinux/fexpod.te'), /type container_ro_file_t;/);
-  assert.match(read('src/emulator/doctor-report.ts'), /container_ro_file_t/);
+  assert.match(read('src/emulator/doctor/doctor-report.ts'), /container_ro_file_t/);
 });
 
 interface El { name: string; attrs: Record<string, string>; text: string; children: El[] }

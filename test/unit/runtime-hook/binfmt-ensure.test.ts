@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inInitialUserNs } from '../../../src/runtime-hook/binfmt-ensure.js';
+import { inInitialUserNs } from '../../../src/runtime-hook/hook/binfmt-ensure.js';
 
 const cases: { map: string; want: boolean }[] = [
   { map: '         0          0 4294967295\n', want: true },

@@ -3,7 +3,7 @@
  * entries that records what the hook registers. (The integration tests use the
  * real kernel interface.)
  */
-import type { BinfmtDeps, EntryState } from '../../../src/runtime-hook/binfmt-ensure.js';
+import type { BinfmtDeps, EntryState } from '../../../src/runtime-hook/hook/binfmt-ensure.js';
 
 export function binfmtStandIn(init: Record<string, EntryState> = {}, opts: { privileged?: boolean; mounted?: boolean; failWith?: string } = {}) {
   const entries = new Map<string, EntryState>(Object.entries(init));

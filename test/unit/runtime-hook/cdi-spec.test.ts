@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cdiSpec, CDI_KIND, CDI_VERSION } from '../../../src/runtime-hook/cdi-spec.js';
-import type { InstallState } from '../../../src/emulator/install-state.js';
+import { cdiSpec, CDI_KIND, CDI_VERSION } from '../../../src/runtime-hook/cdi/cdi-spec.js';
+import type { InstallState } from '../../../src/emulator/binfmt/install-state.js';
 
 const base = { version: 1 as const, disabled: [], persisted: [] };
 

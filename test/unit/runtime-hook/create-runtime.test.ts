@@ -5,10 +5,10 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, lstatSyn
 import { join } from 'node:path';
 import { Arch } from '../../../src/common/arch.js';
 import { memoryLogger } from '../../../src/common/log.js';
-import type { InstallState } from '../../../src/emulator/install-state.js';
-import { createRuntime, type CreateRuntimeDeps } from '../../../src/runtime-hook/create-runtime.js';
-import { hostExecFs } from '../../../src/runtime-hook/host-fs.js';
-import { makeMountPoint, mountPoints } from '../../../src/runtime-hook/namespace-mount.js';
+import type { InstallState } from '../../../src/emulator/binfmt/install-state.js';
+import { createRuntime, type CreateRuntimeDeps } from '../../../src/runtime-hook/hook/create-runtime.js';
+import { hostExecFs } from '../../../src/runtime-hook/hook/host-fs.js';
+import { makeMountPoint, mountPoints } from '../../../src/runtime-hook/hook/namespace-mount.js';
 import { binfmtStandIn } from './binfmt-standin.js';
 import { TempRoot, elfHeader } from './rootfs-fixture.js';
 

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { Arch } from '../../../src/common/arch.js';
-import { execArch } from '../../../src/runtime-hook/exec-arch.js';
-import { hostExecFs } from '../../../src/runtime-hook/host-fs.js';
+import { execArch } from '../../../src/runtime-hook/hook/exec-arch.js';
+import { hostExecFs } from '../../../src/runtime-hook/hook/host-fs.js';
 import { TempRoot, elfHeader, type Entry } from './rootfs-fixture.js';
 
 const fs = hostExecFs();

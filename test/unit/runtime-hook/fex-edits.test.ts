@@ -9,8 +9,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FEX_CONTAINER_DATA_DIR, fexContainerEnv, fexServerSocketName } from '../../../src/runtime-hook/fex/fex-env.js';
 import { PERSONALITY_QUERY_64, READ_IMPLIES_EXEC, allowedPersonalities, personalityRules, type SeccompView } from '../../../src/runtime-hook/fex/personality-rule.js';
-import { appendToArray } from '../../../src/runtime-hook/json-splice.js';
-import { readHookView } from '../../../src/runtime-hook/oci-config.js';
+import { appendToArray } from '../../../src/runtime-hook/hook/json-splice.js';
+import { readHookView } from '../../../src/runtime-hook/hook/oci-config.js';
 import { corpusDir } from '../../helpers/integration.js';
 
 const configs = join(corpusDir(), 'podman-configs');

@@ -4,9 +4,9 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memoryLogger } from '../../../src/common/log.js';
-import { defaultHookScript, defaultTemplatesDir, hostHookFiles } from '../../../src/runtime-hook/hook-command.js';
-import { TemplateError, checkHookJson, hooksDirsWith, renderHook } from '../../../src/runtime-hook/hook-files.js';
-import { hookStatus, installHook, uninstallHook, type HookLayout } from '../../../src/runtime-hook/hook-install.js';
+import { defaultHookScript, defaultTemplatesDir, hostHookFiles } from '../../../src/runtime-hook/install/hook-command.js';
+import { TemplateError, checkHookJson, hooksDirsWith, renderHook } from '../../../src/runtime-hook/install/hook-files.js';
+import { hookStatus, installHook, uninstallHook, type HookLayout } from '../../../src/runtime-hook/install/hook-install.js';
 
 function layoutIn(dir: string, baseConfs: string[] = []): HookLayout {
   return {

@@ -4,9 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_STATE_DIR, STATE_FILE_NAME } from '../../../src/emulator/install-state.js';
-import { DEFAULT_HOOK_LOG } from '../../../src/runtime-hook/hook-log.js';
-import { defaultHookScript } from '../../../src/runtime-hook/hook-command.js';
+import { DEFAULT_STATE_DIR, STATE_FILE_NAME } from '../../../src/emulator/binfmt/install-state.js';
+import { DEFAULT_HOOK_LOG } from '../../../src/runtime-hook/hook/hook-log.js';
+import { defaultHookScript } from '../../../src/runtime-hook/install/hook-command.js';
 import { corpusDir } from '../../helpers/integration.js';
 
 const configs = join(corpusDir(), 'podman-configs');

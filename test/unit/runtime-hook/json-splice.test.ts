@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { appendToArray, locate, replaceValue, setMember } from '../../../src/runtime-hook/json-splice.js';
+import { appendToArray, locate, replaceValue, setMember } from '../../../src/runtime-hook/hook/json-splice.js';
 import { corpusDir } from '../../helpers/integration.js';
 
 const configs = join(corpusDir(), 'podman-configs');

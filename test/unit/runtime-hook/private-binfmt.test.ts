@@ -6,10 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatEntryFile, parseEntryFile } from '../../../src/emulator/binfmt-entry.js';
-import { parseRegistration } from '../../../src/emulator/binfmt-rule.js';
-import type { InstallState, InstalledRegistration } from '../../../src/emulator/install-state.js';
-import { entriesToCopy, ensurePrivateRegistration, type PrivateBinfmtDeps } from '../../../src/runtime-hook/private-binfmt.js';
+import { formatEntryFile, parseEntryFile } from '../../../src/emulator/binfmt/binfmt-entry.js';
+import { parseRegistration } from '../../../src/emulator/binfmt/binfmt-rule.js';
+import type { InstallState, InstalledRegistration } from '../../../src/emulator/binfmt/install-state.js';
+import { entriesToCopy, ensurePrivateRegistration, type PrivateBinfmtDeps } from '../../../src/runtime-hook/hook/private-binfmt.js';
 
 // Real entry texts: Debian's qemu-user-static aarch64 and arm entries as this kernel prints them.
 const HOST_AARCH64 = 'enabled\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\nflags: POF\noffset 0\nmagic 7f454c460201010000000000000000000200b700\nmask ffffffffffffff00fffffffffffffffffeffffff\n';

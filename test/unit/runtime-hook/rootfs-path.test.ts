@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Arch } from '../../../src/common/arch.js';
-import { hostExecFs } from '../../../src/runtime-hook/host-fs.js';
-import { lookPath, pathFromEnv, resolveInRoot, DEFAULT_CONTAINER_PATH } from '../../../src/runtime-hook/rootfs-path.js';
+import { hostExecFs } from '../../../src/runtime-hook/hook/host-fs.js';
+import { lookPath, pathFromEnv, resolveInRoot, DEFAULT_CONTAINER_PATH } from '../../../src/runtime-hook/hook/rootfs-path.js';
 import { TempRoot, elfHeader } from './rootfs-fixture.js';
 
 const arm = elfHeader(Arch.of('aarch64'));

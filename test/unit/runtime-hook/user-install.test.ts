@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memoryLogger } from '../../../src/common/log.js';
 import { userDirs } from '../../../src/common/user-dirs.js';
-import { defaultHookScript, defaultTemplatesDir, hostHookFiles } from '../../../src/runtime-hook/hook-command.js';
-import { checkHookJson } from '../../../src/runtime-hook/hook-files.js';
-import { hookStatus } from '../../../src/runtime-hook/hook-install.js';
-import { installUserHook, uninstallUserHook, userLayout } from '../../../src/runtime-hook/user-install.js';
+import { defaultHookScript, defaultTemplatesDir, hostHookFiles } from '../../../src/runtime-hook/install/hook-command.js';
+import { checkHookJson } from '../../../src/runtime-hook/install/hook-files.js';
+import { hookStatus } from '../../../src/runtime-hook/install/hook-install.js';
+import { installUserHook, uninstallUserHook, userLayout } from '../../../src/runtime-hook/install/user-install.js';
 import { listDirectory, normalized } from '../../helpers/tree-listing.js';
 
 const treeListing = (dir: string) => normalized(listDirectory(dir));

@@ -1,0 +1,130 @@
+/**
+ * Instant rebuilds: a build whose inputs are unchanged (lock, definition
+ * files, formats, layer compression, SOURCE_DATE_EPOCH, tool version, root or
+ * not) reuses the outputs already in the output directory instead of making
+ * them again. Not trusted blindly: the record lists every output file with its
+ * sha256 and size, and each one is re-hashed before it is reused; any missing,
+ * changed or extra-modified file means a normal build.
+ *
+ *   <outDir>/.fexpod-reuse/<name>.json   { version, key, files: [[path, sha256, size]…], result }
+ *
+ * The record is written last, atomically, after every output is in place.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rename, stat, writeFile, mkdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { z } from 'zod';
+import { canonicalJson, sha256File } from '../outputs/oci-layout.js';
+
+export const REUSE_VERSION = 1;
+
+export interface ReuseKeyInput {
+  readonly toolVersion: string;
+  /** Text of the definition file (and of an overlay's base). */
+  readonly definitions: readonly string[];
+  /** sha256 of every locked package, in lock order (an overlay's base lock first). */
+  readonly packages: readonly string[];
+  readonly formats: readonly string[];
+  readonly sourceDateEpoch: number | 'packages';
+  readonly layer: { readonly compression: string; readonly level?: number };
+  readonly privileged: boolean;
+  readonly pageSize: number;
+}
+
+/** The key: sha256 of every input, canonical JSON. */
+export function reuseKey(input: ReuseKeyInput): string {
+  return `sha256:${createHash('sha256').update(canonicalJson({ v: REUSE_VERSION, ...input })).digest('hex')}`;
+}
+
+const recordSchema = z.strictObject({
+  version: z.literal(REUSE_VERSION),
+  key: z.string(),
+  files: z.array(z.tuple([z.string(), z.string().regex(/^[0-9a-f]{64}$/), z.number().int().nonnegative()])),
+  result: z.record(z.string(), z.unknown()),
+});
+
+function recordPath(outDir: string, name: string): string {
+  return join(outDir, '.fexpod-reuse', `${name}.json`);
+}
+
+/** Every regular file under path (a file itself, or a directory such as an OCI layout). */
+async function filesUnder(path: string): Promise<string[]> {
+  const st = await stat(path);
+  if (st.isFile()) return [path];
+  if (!st.isDirectory()) return [];
+  const out: string[] = [];
+  for (const e of (await readdir(path, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    out.push(...(await filesUnder(join(path, e.name))));
+  }
+  return out;
+}
+
+/** The outputs' files, hashed: what a later build checks before it reuses them. */
+export async function saveReuse(outDir: string, name: string, key: string, outputPaths: readonly string[], result: object): Promise<void> {
+  const files: [string, string, number][] = [];
+  for (const p of outputPaths) {
+    for (const f of await filesUnder(p)) files.push([relative(outDir, f), await sha256File(f), (await stat(f)).size]);
+  }
+  const path = recordPath(outDir, name);
+  await mkdir(join(outDir, '.fexpod-reuse'), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, JSON.stringify({ version: REUSE_VERSION, key, files, result }), { mode: 0o644 });
+  await rename(tmp, path);
+}
+
+/**
+ * The recorded result when the key matches and every recorded file is there
+ * with the recorded size and sha256; undefined otherwise (and why, for --verbose).
+ */
+export async function checkReuse(outDir: string, name: string, key: string): Promise<{ result?: Record<string, unknown>; why: string }> {
+  let text: string;
+  try {
+    text = await readFile(recordPath(outDir, name), 'utf8');
+  } catch {
+    return { why: 'no record of an earlier build in the output directory' };
+  }
+  let parsed: z.infer<typeof recordSchema>;
+  try {
+    const r = recordSchema.safeParse(JSON.parse(text));
+    if (!r.success) return { why: 'the record of the earlier build is unreadable' };
+    parsed = r.data;
+  } catch {
+    return { why: 'the record of the earlier build is unreadable' };
+  }
+  if (parsed.key !== key) return { why: 'the inputs changed since the earlier build' };
+  const hashed = await Promise.all(
+    parsed.files.map(async ([rel, sha, size]) => {
+      const f = join(outDir, rel);
+      const st = await stat(f).catch(() => undefined);
+      if (!st?.isFile() || st.size !== size) return `${rel} is missing or changed`;
+      return (await sha256File(f)) === sha ? undefined : `${rel} changed`;
+    }),
+  );
+  const bad = hashed.find((h) => h !== undefined);
+  if (bad) return { why: bad };
+  return { result: parsed.result, why: `${parsed.files.length} output files verified` };
+}
+
+const outputKind = z.enum(['oci', 'oci-archive', 'erofs', 'squashfs', 'dir', 'sbom']);
+const resultSchema = z.object({
+  name: z.string(),
+  arch: z.string(),
+  sourceDateEpoch: z.number(),
+  packages: z.number(),
+  entries: z.number(),
+  lockFile: z.string().optional(),
+  notes: z.array(z.string()),
+  fexIndex: z.string().optional(),
+  diffId: z.string(),
+  manifestDigest: z.string(),
+  layer: z.object({ mediaType: z.string(), digest: z.string(), size: z.number() }).optional(),
+  outputs: z.array(z.object({ kind: outputKind, path: z.string(), digest: z.string() })),
+  warnings: z.array(z.string()),
+});
+export type ReusedResult = z.infer<typeof resultSchema>;
+
+/** The recorded build result, checked field by field (a record that does not parse is not reused). */
+export function reusedResult(v: Record<string, unknown>): ReusedResult | undefined {
+  const r = resultSchema.safeParse(v);
+  return r.success ? r.data : undefined;
+}

@@ -1,0 +1,449 @@
+/**
+ * The install / uninstall / status flows of `fexpod binfmt`, over injected
+ * effects. Install, per guest architecture:
+ *
+ *   choose emulator → stage prefix (dynamic emulators) → build rule →
+ *   find conflicts → record them (state written first) → disable them →
+ *   register → persist (rule file + masks) → write state
+ *
+ * Uninstall undoes exactly what the state file records, in reverse: remove our
+ * entries, put each conflict back the way it was (re-registering it when it
+ * vanished meanwhile), remove our binfmt.d files and masks, drop the state.
+ */
+import { dirname, join } from 'node:path';
+import type { Arch, ArchName } from '../../common/arch.js';
+import { FexpodError, UsageError } from '../../common/errors.js';
+import type { Logger } from '../../common/log.js';
+import type { BinfmtController, RegisterOutcome } from './binfmt-controller.js';
+import { entryRegistration } from './binfmt-entry.js';
+import { archesMatched } from './binfmt-magic.js';
+import { type BinfmtDFile, type PersistFs, applyMask, binfmtDRules, definingFile, effectiveFiles, ruleFilePath, ruleFileText, stableLinkPath, throughStableLink, undoMask } from './binfmt-persist.js';
+import { buildRule, findConflicts, flagsFor } from './binfmt-plan.js';
+import { type BinfmtRule, formatRegistration, parseRegistration, sameRegistration } from './binfmt-rule.js';
+import { type StateStore, isEmptyState } from './binfmt-state-file.js';
+import {
+  type DisabledConflict,
+  type InstallState,
+  type InstalledRegistration,
+  type MaskedBinfmtFile,
+  type MicroVmGuestEntry,
+  emptyInstallState,
+} from './install-state.js';
+
+/** An emulator as the install flow needs it (adapted from the emulator catalogue). */
+export interface BinfmtEmulator {
+  /** Catalogue name: fex, box64, qemu-user-static, qemu-user, … */
+  readonly name: string;
+  /** Guests this binary serves. */
+  readonly guests: readonly ArchName[];
+  readonly interpreterPath: string;
+  readonly static: boolean;
+  /** First line of `--version`, if known (decides QEMU's P flag). */
+  readonly version?: string;
+  /** Stages a dynamic emulator into a relocatable prefix. */
+  stage?(): Promise<{ prefix: string | undefined; interpreter: string }>;
+  /** What stage() would return, without writing anything (dry runs). */
+  plan?(): Promise<{ prefix: string | undefined; interpreter: string }>;
+  /** Files stage() writes besides a prefix (the muvm dispatcher script), for setup's journal and dry run. */
+  readonly writes?: readonly string[];
+}
+
+export interface BinfmtDeps {
+  readonly controller: BinfmtController;
+  readonly persistFs: PersistFs;
+  readonly store: StateStore;
+  /** Runs fn under the exclusive state lock. */
+  lock<T>(fn: () => Promise<T>): Promise<T>;
+  /** Emulators usable for binfmt on this host for a guest, in precedence order. */
+  emulators(guest: Arch): Promise<readonly BinfmtEmulator[]>;
+  /** Every guest some available emulator serves (for the default guest list). */
+  servedGuests(): Promise<readonly Arch[]>;
+  /**
+   * Hosts whose page size is not 4 KiB: stages what foreign containers need
+   * inside crun's krun microVM for these guests (FEX, FEXServer and
+   * fexpod-guest-init in a prefix); [] where there is nothing to stage.
+   */
+  microvm?(guests: readonly Arch[]): Promise<readonly MicroVmGuestEntry[]>;
+  readonly host: Arch;
+  readonly kernelRelease: string;
+  readonly log: Logger;
+}
+
+export interface PersistOptions {
+  /** Where fexpod writes binfmt.d files (default /etc/binfmt.d). */
+  readonly dir: string;
+  /** The lower binfmt.d directories to look for conflicting vendor files in. */
+  readonly vendorDirs: readonly string[];
+}
+
+export interface InstallOptions {
+  readonly guests?: readonly Arch[];
+  readonly emulator?: string;
+  /** Persist for systemd-binfmt; undefined = do not. */
+  readonly persist?: PersistOptions;
+}
+
+export interface InstalledGuest {
+  readonly guest: ArchName;
+  readonly emulator: string;
+  readonly entryName: string;
+  readonly interpreter: string;
+  readonly prefix?: string;
+  readonly flags: string;
+  readonly outcome: RegisterOutcome;
+  readonly disabled: readonly string[];
+  readonly leftAlone: readonly string[];
+  readonly persistedFile?: string;
+  readonly masked: readonly string[];
+}
+
+export interface InstallResult {
+  readonly installed: readonly InstalledGuest[];
+  /** Non-4k hosts: what foreign containers get inside the krun microVM. */
+  readonly microvm: readonly MicroVmGuestEntry[];
+  readonly stateFile: string;
+}
+
+function upsert<T>(list: readonly T[], item: T, same: (a: T) => boolean): T[] {
+  const i = list.findIndex(same);
+  if (i < 0) return [...list, item];
+  const out = [...list];
+  out[i] = item;
+  return out;
+}
+
+/** The guests an install serves: those asked for (all foreign), or every foreign one an emulator serves. */
+export async function guestsToInstall(
+  opts: Pick<InstallOptions, 'guests' | 'emulator'>,
+  deps: Pick<BinfmtDeps, 'servedGuests' | 'emulators' | 'host'>,
+  installHint = 'install FEX (aarch64 hosts) or qemu-user-static',
+): Promise<Arch[]> {
+  const guests = opts.guests && opts.guests.length > 0 ? [...opts.guests] : await defaultGuests(opts.emulator, deps);
+  if (guests.length === 0) {
+    throw new FexpodError(`no emulator on this ${deps.host.name} host serves a foreign architecture${opts.emulator ? ` (asked for ${opts.emulator})` : ''}`, {
+      fix: `${installHint}, then run "fexpod doctor"`,
+    });
+  }
+  for (const g of guests) {
+    if (g.isNativeOn(deps.host)) throw new UsageError(`${g.name} runs natively on this ${deps.host.name} host; nothing to register`, 'pick a foreign --guest');
+  }
+  return guests;
+}
+
+export async function installBinfmt(opts: InstallOptions, deps: BinfmtDeps): Promise<InstallResult> {
+  const guests = await guestsToInstall(opts, deps);
+  return deps.lock(async () => {
+    await deps.controller.ensureMounted();
+    if (!(await deps.controller.globallyEnabled())) {
+      deps.log.warn(`binfmt_misc is switched off globally, so no entry is used; switch it on with: echo 1 > ${deps.controller.dir}/status`);
+    }
+    let state = (await deps.store.read()) ?? emptyInstallState();
+    const microvm = deps.microvm ? await deps.microvm(guests) : [];
+    const installed: InstalledGuest[] = [];
+    for (const guest of guests) {
+      if (microvm.some((e) => e.guest === guest.name) && (await deps.emulators(guest)).length === 0 && !opts.emulator) {
+        deps.log.warn(`${guest.name}: no binfmt_misc route for host programs on this host (fexpod doctor says why); containers use the krun microVM`);
+        continue;
+      }
+      const r = await installGuest(guest, opts, state, deps);
+      state = r.state;
+      installed.push(r.result);
+    }
+    if (microvm.length > 0) {
+      const kept = (state.microvm ?? []).filter((e) => !microvm.some((m) => m.guest === e.guest));
+      state = { ...state, microvm: [...kept, ...microvm] };
+      await deps.store.write(state);
+      for (const e of microvm) {
+        deps.log.info(`${e.guest} containers in the krun microVM: ${e.interpreter} (prefix ${e.prefix}), ` +
+          (e.guestInit ? 'registered in the guest by fexpod-guest-init' : 'run through FEX directly (fexpod-guest-init was not built: install a C compiler and rebuild)'));
+      }
+    }
+    return { installed, microvm, stateFile: deps.store.path };
+  });
+}
+
+/** Every foreign guest some emulator (or the one named) serves on this host. */
+export async function defaultGuests(emulator: string | undefined, deps: Pick<BinfmtDeps, 'servedGuests' | 'emulators' | 'host'>): Promise<Arch[]> {
+  const served = await deps.servedGuests();
+  const out: Arch[] = [];
+  for (const g of served) {
+    if (g.isNativeOn(deps.host)) continue;
+    if (emulator && !(await deps.emulators(g)).some((e) => e.name === emulator)) continue;
+    out.push(g);
+  }
+  return out;
+}
+
+/** The emulator for one guest: the one named, or the first by precedence. */
+export async function chooseEmulator(guest: Arch, wanted: string | undefined, deps: Pick<BinfmtDeps, 'emulators'>): Promise<BinfmtEmulator> {
+  const candidates = await deps.emulators(guest);
+  const pick = wanted ? candidates.find((c) => c.name === wanted) : candidates[0];
+  if (!pick) {
+    const have = candidates.map((c) => c.name).join(', ') || 'none';
+    throw new FexpodError(`no ${wanted ?? 'emulator'} found for ${guest.name} guests on this host (available: ${have})`, {
+      fix: wanted ? `install ${wanted}, or drop --emulator to use what is there` : 'install FEX (aarch64 hosts) or qemu-user-static, then run "fexpod doctor"',
+    });
+  }
+  return pick;
+}
+
+export interface GuestPlan {
+  readonly emulator: BinfmtEmulator;
+  readonly staged: { readonly prefix: string | undefined; readonly interpreter: string };
+  readonly flags: string;
+  readonly rule: BinfmtRule;
+  /** What the state file records for this guest (without persistence). */
+  readonly registration: InstalledRegistration;
+}
+
+/** Chooses the emulator for one guest, stages it if dynamic, and builds its rule (root's and the --user install). */
+export async function planGuest(guest: Arch, wanted: string | undefined, deps: Pick<BinfmtDeps, 'emulators' | 'kernelRelease' | 'log'>): Promise<GuestPlan> {
+  const emulator = await chooseEmulator(guest, wanted, deps);
+  const staged = emulator.static || !emulator.stage ? { prefix: undefined, interpreter: emulator.interpreterPath } : await emulator.stage();
+  const flags = flagsFor(emulator.name, { kernelRelease: deps.kernelRelease, ...(emulator.version ? { emulatorVersion: emulator.version } : {}) });
+  const rule = buildRule(guest, emulator.name, staged.interpreter, flags);
+  deps.log.info(`${guest.name}: ${emulator.name} at ${staged.interpreter}${staged.prefix ? ` (prefix ${staged.prefix})` : ''}, entry ${rule.name}, flags ${flags}`);
+  const registration: InstalledRegistration = {
+    guest: guest.name,
+    emulator: emulator.name,
+    entryName: rule.name,
+    registration: formatRegistration(rule),
+    interpreter: staged.interpreter,
+    ...(staged.prefix ? { prefix: staged.prefix } : {}),
+  };
+  return { emulator, staged, flags, rule, registration };
+}
+
+async function installGuest(
+  guest: Arch,
+  opts: InstallOptions,
+  state0: InstallState,
+  deps: BinfmtDeps,
+): Promise<{ state: InstallState; result: InstalledGuest }> {
+  const { controller, log } = deps;
+  let state = state0;
+  const { emulator, staged, flags, rule, registration } = await planGuest(guest, opts.emulator, deps);
+
+  const previous = state.registrations.find((r) => r.guest === guest.name);
+  const ours = new Set(state.registrations.map((r) => r.entryName));
+  const report = findConflicts(await controller.list(), rule, guest, ours);
+  for (const e of report.broad) {
+    log.warn(`${e.rule.name} also catches ${guest.name} binaries but also ${archesMatched(e.rule).map((a) => a.name).join(', ')}; leaving it enabled (${rule.name}, registered later, wins)`);
+  }
+
+  // 1. Record what we are about to change, before changing it.
+  const toRecord = [...report.disable, ...(report.sameName ? [report.sameName] : [])];
+  for (const e of toRecord) {
+    if (state.disabled.some((d) => d.entryName === e.rule.name)) continue;
+    const rec: DisabledConflict = { entryName: e.rule.name, wasEnabled: e.enabled, registration: entryRegistration(e), guest: guest.name };
+    state = { ...state, disabled: [...state.disabled, rec] };
+  }
+  if (toRecord.length > 0) await deps.store.write(state);
+
+  // 2. Disable conflicts, register ours (the same-name entry is replaced by register()).
+  for (const e of report.disable) {
+    if (e.enabled) {
+      log.info(`disabling ${e.rule.name} (${e.rule.interpreter}): it catches ${guest.name} binaries too; "fexpod binfmt uninstall" restores it`);
+      await controller.disable(e.rule.name);
+    }
+  }
+  if (report.sameName) log.info(`${rule.name} exists with interpreter ${report.sameName.rule.interpreter}; replacing it (restored on uninstall)`);
+  const outcome = await controller.register(rule);
+  if (previous && previous.entryName !== rule.name) {
+    log.info(`removing the previous fexpod entry for ${guest.name}: ${previous.entryName}`);
+    await controller.removeIfPresent(previous.entryName);
+    if (previous.persistedFile) await deps.persistFs.remove(previous.persistedFile);
+    if (previous.stableLink) await deps.persistFs.remove(previous.stableLink);
+  }
+
+  // 3. Persist for systemd-binfmt. A staged emulator is named through its
+  // stable link (re-pointed whenever the prefix moves), never by its digest.
+  const same = previous?.entryName === rule.name;
+  let persistedFile: string | undefined = same ? previous.persistedFile : undefined;
+  let stableLink = same ? previous.stableLink : undefined;
+  if (opts.persist) stableLink = staged.prefix ? stableLinkPath(dirname(deps.store.path), rule.name) : undefined;
+  if (same && previous.stableLink && previous.stableLink !== stableLink) await deps.persistFs.remove(previous.stableLink);
+  if (stableLink && staged.prefix) await deps.persistFs.symlinkAtomic(staged.prefix, stableLink);
+  const masked: string[] = [];
+  if (opts.persist) {
+    persistedFile = ruleFilePath(opts.persist.dir, rule.name);
+    const persisted = stableLink && staged.prefix ? throughStableLink(rule, staged.prefix, stableLink) : rule;
+    await deps.persistFs.writeFileAtomic(persistedFile, ruleFileText(persisted, `${emulator.name} for ${guest.name} guests`));
+    const persistDir = opts.persist.dir;
+    // Read once per guest: a mask written below keeps the file name (and so
+    // the record path) that a re-read would find, and later names in the same
+    // file extend that record.
+    const files: BinfmtDFile[] = await effectiveFiles([persistDir, ...opts.persist.vendorDirs], deps.persistFs);
+    // Everything disabled for this guest, now or by an earlier install without
+    // --persist, and what systemd-binfmt would register for it at the next
+    // boot although it is not registered now (a later file name would win).
+    const dormant = findConflicts(binfmtDRules(files), rule, guest, ours);
+    const names = new Set([
+      ...toRecord.map((e) => e.rule.name),
+      ...state.disabled.filter((d) => d.guest === guest.name).map((d) => d.entryName),
+      ...[...dormant.disable, ...(dormant.sameName ? [dormant.sameName] : [])].map((e) => e.rule.name),
+    ]);
+    for (const name of names) {
+      if ((state.masks ?? []).some((m) => m.entries.some((x) => x.entryName === name))) continue;
+      const file = definingFile(files, name);
+      if (!file) {
+        log.warn(`${name} is in no binfmt.d file (registered by hand or by another tool): it may come back enabled at boot`);
+        continue;
+      }
+      const existing = (state.masks ?? []).find((m) => m.path === join(persistDir, file.name));
+      const rec: MaskedBinfmtFile = await applyMask(file, name, guest.name, persistDir, existing, deps.persistFs);
+      state = { ...state, masks: upsert(state.masks ?? [], rec, (m) => m.path === rec.path) };
+      masked.push(rec.path);
+      log.info(`masked ${file.path} with ${rec.path} so systemd-binfmt keeps ${name} off`);
+    }
+  }
+
+  // 4. Record our registration.
+  const reg: InstalledRegistration = {
+    ...registration,
+    ...(persistedFile ? { persistedFile } : {}),
+    ...(stableLink && staged.prefix ? { stableLink } : {}),
+  };
+  state = {
+    ...state,
+    registrations: upsert(state.registrations, reg, (r) => r.guest === guest.name),
+    persisted: persistedList(state.persisted, previous?.persistedFile, persistedFile),
+  };
+  await deps.store.write(state);
+  return {
+    state,
+    result: {
+      guest: guest.name,
+      emulator: emulator.name,
+      entryName: rule.name,
+      interpreter: staged.interpreter,
+      ...(staged.prefix ? { prefix: staged.prefix } : {}),
+      flags,
+      outcome,
+      disabled: report.disable.map((e) => e.rule.name),
+      leftAlone: report.broad.map((e) => e.rule.name),
+      ...(persistedFile ? { persistedFile } : {}),
+      masked,
+    },
+  };
+}
+
+/** The persisted-files list after replacing `old` (if any) with `now` (if any). */
+function persistedList(list: readonly string[], old: string | undefined, now: string | undefined): string[] {
+  if (old !== undefined && old === now && list.includes(now)) return [...list];
+  const out = list.filter((p) => p !== old);
+  if (now !== undefined && !out.includes(now)) out.push(now);
+  return out;
+}
+
+/** What uninstall did to a conflict it had disabled. */
+export type RestoreHow = 'enabled' | 'disabled' | 're-registered' | 'unchanged';
+
+export interface UninstallResult {
+  readonly removed: readonly string[];
+  readonly restored: readonly { readonly entryName: string; readonly enabled: boolean; readonly how: RestoreHow }[];
+  readonly filesRemoved: readonly string[];
+  readonly unmasked: readonly string[];
+  readonly skipped: readonly string[];
+  readonly stateFile: string;
+  readonly stateRemoved: boolean;
+}
+
+export async function uninstallBinfmt(guests: readonly Arch[] | undefined, deps: BinfmtDeps): Promise<UninstallResult> {
+  return deps.lock(async () => {
+    const state = await deps.store.read();
+    const empty: UninstallResult = { removed: [], restored: [], filesRemoved: [], unmasked: [], skipped: [], stateFile: deps.store.path, stateRemoved: false };
+    if (!state) {
+      deps.log.info(`nothing to uninstall: no ${deps.store.path}`);
+      return empty;
+    }
+    await deps.controller.ensureMounted();
+    const only = guests && guests.length > 0 ? new Set<string>(guests.map((g) => g.name)) : undefined;
+    const hit = (g: string | undefined) => only === undefined || (g !== undefined && only.has(g));
+    const { controller, log } = deps;
+    const removed: string[] = [];
+    const skipped: string[] = [];
+    const filesRemoved: string[] = [];
+
+    // 1. Our entries and rule files.
+    const [mine, keep] = partition(state.registrations, (r) => hit(r.guest));
+    for (const r of mine) {
+      const live = await controller.get(r.entryName);
+      if (live && !isOurs(live.rule, r)) {
+        log.warn(`${r.entryName} was changed by someone else since fexpod registered it; leaving it`);
+        skipped.push(r.entryName);
+      } else if (live) {
+        await controller.remove(r.entryName);
+        removed.push(r.entryName);
+      }
+      for (const f of [r.persistedFile, r.stableLink]) {
+        if (f === undefined) continue;
+        await deps.persistFs.remove(f);
+        filesRemoved.push(f);
+      }
+    }
+
+    // 2. Conflicts back as they were. Records without a guest belong to every guest.
+    const [restore, stay] = partition(state.disabled, (d) => hit(d.guest) || (d.guest === undefined && keep.length === 0));
+    const restored: { entryName: string; enabled: boolean; how: RestoreHow }[] = [];
+    for (const d of restore) {
+      const line: BinfmtRule = parseRegistration(d.registration);
+      const live = await controller.get(d.entryName);
+      let how: RestoreHow;
+      if (!live) {
+        await controller.restore(line, d.wasEnabled);
+        how = 're-registered';
+      } else if (live.enabled !== d.wasEnabled) {
+        if (d.wasEnabled) await controller.enable(d.entryName);
+        else await controller.disable(d.entryName);
+        how = d.wasEnabled ? 'enabled' : 'disabled';
+      } else how = 'unchanged';
+      log.info(`${d.entryName}: ${how}`);
+      restored.push({ entryName: d.entryName, enabled: d.wasEnabled, how });
+    }
+
+    // 3. binfmt.d masks.
+    const unmasked: string[] = [];
+    const masks: MaskedBinfmtFile[] = [];
+    for (const m of state.masks ?? []) {
+      const next = await undoMask(m, only, deps.persistFs);
+      if (next) masks.push(next);
+      if (!next || next.entries.length !== m.entries.length) unmasked.push(m.path);
+    }
+
+    // 4. The state that is left (the microVM prefixes stay on disk, like every prefix).
+    const removedFiles = new Set(filesRemoved);
+    const microvm = (state.microvm ?? []).filter((e) => !hit(e.guest));
+    const next: InstallState = {
+      ...state,
+      registrations: keep,
+      disabled: stay,
+      persisted: state.persisted.filter((p) => !removedFiles.has(p)),
+      masks,
+      ...(microvm.length > 0 ? { microvm } : { microvm: undefined }),
+    };
+    let stateRemoved = false;
+    if (isEmptyState(next)) {
+      await deps.store.remove();
+      stateRemoved = true;
+    } else await deps.store.write(next);
+    return { removed, restored, filesRemoved, unmasked, skipped, stateFile: deps.store.path, stateRemoved };
+  });
+}
+
+/** The live rule is what fexpod registered: the recorded line, or the same through the stable link (systemd-binfmt registers that one). */
+function isOurs(live: BinfmtRule, r: InstalledRegistration): boolean {
+  const recorded = parseRegistration(r.registration);
+  if (sameRegistration(live, recorded)) return true;
+  return r.stableLink !== undefined && r.prefix !== undefined && sameRegistration(live, throughStableLink(recorded, r.prefix, r.stableLink));
+}
+
+function partition<T>(list: readonly T[], pred: (t: T) => boolean): [T[], T[]] {
+  const a: T[] = [];
+  const b: T[] = [];
+  for (const t of list) (pred(t) ? a : b).push(t);
+  return [a, b];
+}
+
+export { binfmtStatus } from './binfmt-status-report.js';
+export type { StatusEntry, StatusResult } from './binfmt-status-report.js';
