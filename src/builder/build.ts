@@ -22,7 +22,7 @@ import type { ExtractedRpm } from './rpm/rpm-extract.js';
 import { applyProfile } from './profile/profile.js';
 import { defaultOutputNames, writeOutputs, type OutputKind, type OutputsDeps, type OutputsResult } from './steps/outputs.js';
 import type { SbomPackage } from './outputs/sbom.js';
-import { sha256File } from './outputs/oci-layout.js';
+import { sha256File } from '../common/hash.js';
 import type { LayerCompression } from './layer/layer-compression.js';
 import type { ReuseKeyInput } from './steps/reuse.js';
 

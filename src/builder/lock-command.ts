@@ -7,7 +7,7 @@ import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import { parseOptions, printJson, type Command } from '../common/command.js';
 import { UsageError } from '../common/errors.js';
 import { streamLogger } from '../common/log.js';
-import { writeFileAtomic } from '../common/atomic-file.js';
+import { writeFileAtomic } from '../common/atomic-write.js';
 import { BlobCache, defaultCacheDir } from './fetch/cache.js';
 import { applyRepoOverrides, loadDefinition, parseRepoOverride } from './definition.js';
 import { nodeHttpClient } from './fetch/http.js';

@@ -1,8 +1,7 @@
 /**
- * Deterministic JSON for what the registry client hashes (artifact manifests,
- * indexes, FEX indexes) and RFC 3339 times from SOURCE_DATE_EPOCH.
- * builder/oci-layout.ts has the same two functions; it should re-export these
- * once the builder's output rewrite has landed (kept apart to stay out of it).
+ * Deterministic JSON for everything fexpod hashes (OCI configs, manifests and
+ * indexes, artifact manifests, SBOMs, FEX indexes, rebuild records) and RFC
+ * 3339 times from SOURCE_DATE_EPOCH.
  */
 
 /**

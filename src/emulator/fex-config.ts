@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError, errnoCode } from '../common/errors.js';
-import { writeFileAtomic } from '../common/atomic-file.js';
+import { writeFileAtomic } from '../common/atomic-write.js';
 
 export const GLOBAL_FEX_CONFIG = '/usr/share/fex-emu/Config.json';
 

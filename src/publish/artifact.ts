@@ -17,7 +17,8 @@
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { canonicalJson, rfc3339 } from '../common/canonical-json.js';
-import { ANNOTATION_CREATED, ANNOTATION_TITLE, EMPTY_DIGEST, EMPTY_JSON, MT, sha256, type Descriptor } from '../registry/oci.js';
+import { sha256Digest } from '../common/hash.js';
+import { ANNOTATION_CREATED, ANNOTATION_TITLE, EMPTY_DIGEST, EMPTY_JSON, MT, type Descriptor } from '../registry/oci.js';
 
 export const ARTIFACT_TYPES = {
   rootfs: 'application/vnd.fexpod.rootfs.v1',
@@ -85,7 +86,7 @@ export function descriptorOf(m: PlannedManifest): Descriptor {
 
 function plan(manifest: Record<string, unknown>, blobs: Descriptor[], artifactType: string, annotations: Record<string, string>): PlannedManifest {
   const bytes = Buffer.from(canonicalJson(manifest));
-  return { bytes, digest: sha256(bytes), mediaType: MT.ociManifest, artifactType, annotations, blobs };
+  return { bytes, digest: sha256Digest(bytes), mediaType: MT.ociManifest, artifactType, annotations, blobs };
 }
 
 export interface FileArtifactInput {
@@ -134,7 +135,7 @@ export interface SbomInput {
 
 /** An SPDX SBOM as a referrer of `subject`. */
 export function planSbomReferrer(s: SbomInput): { manifest: PlannedManifest; layer: Descriptor } {
-  const layer: Descriptor = { mediaType: SBOM_TYPE, digest: sha256(s.bytes), size: s.bytes.length, annotations: { [ANNOTATION_TITLE]: basename(s.fileName) } };
+  const layer: Descriptor = { mediaType: SBOM_TYPE, digest: sha256Digest(s.bytes), size: s.bytes.length, annotations: { [ANNOTATION_TITLE]: basename(s.fileName) } };
   const subject: Descriptor = { mediaType: s.subject.mediaType, digest: s.subject.digest, size: s.subject.size };
   const annotations: Record<string, string> = s.sourceDateEpoch !== undefined ? { [ANNOTATION_CREATED]: rfc3339(s.sourceDateEpoch) } : {};
   const manifest = plan(
@@ -149,5 +150,5 @@ export function planSbomReferrer(s: SbomInput): { manifest: PlannedManifest; lay
 /** An image index over the given manifests (multi-platform push). */
 export function planIndex(manifests: readonly Descriptor[]): PlannedManifest {
   const bytes = Buffer.from(canonicalJson({ schemaVersion: 2, mediaType: MT.ociIndex, manifests }));
-  return { bytes, digest: sha256(bytes), mediaType: MT.ociIndex, blobs: [] };
+  return { bytes, digest: sha256Digest(bytes), mediaType: MT.ociIndex, blobs: [] };
 }

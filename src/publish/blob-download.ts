@@ -10,6 +10,7 @@ import { rm } from 'node:fs/promises';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FexpodError } from '../common/errors.js';
+import { sha256Digest } from '../common/hash.js';
 import type { Descriptor } from '../registry/oci.js';
 import type { RegistryClient } from '../registry/registry-client.js';
 import { isNetworkError, readAll } from '../registry/transport.js';
@@ -98,7 +99,7 @@ export async function blobBytes(client: RegistryClient, repo: string, desc: Pick
   const what = `blob ${desc.digest} from ${client.registry}/${repo}`;
   if (desc.size > limit) throw new FexpodError(`${what}: ${desc.size} bytes is more than expected for metadata`);
   const data = await readAll(await client.blob(repo, desc.digest), limit, what);
-  const got = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+  const got = sha256Digest(data);
   if (got !== desc.digest || data.length !== desc.size) throw mismatch(what, desc, got, data.length);
   return data;
 }

@@ -13,6 +13,7 @@ import { lstat, mkdir, mkdtemp, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { FexpodError, errnoCode } from '../common/errors.js';
+import { sha256Digest } from '../common/hash.js';
 import { isSha256Digest } from '../registry/reference.js';
 import type { BlobSource } from '../registry/blob-upload.js';
 import { asIndex, type Descriptor } from '../registry/oci.js';
@@ -76,7 +77,7 @@ function layoutSource(dir: string, origin: string, manifests: Descriptor[], clos
       });
       if (st.size > limit) throw new FexpodError(`${origin}: blob ${digest} is larger than ${limit} bytes`);
       const data = await readFile(path);
-      const got = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+      const got = sha256Digest(data);
       if (got !== digest) throw new FexpodError(`${origin}: blob ${digest} is corrupt (its bytes hash to ${got})`, { fix: 'rebuild the layout' });
       return data;
     },

@@ -16,7 +16,8 @@ import { FexpodError, inContext } from '../common/errors.js';
 import { writeAtomic } from '../common/atomic-write.js';
 import { canonicalJson } from '../common/canonical-json.js';
 import type { BlobSource } from '../registry/blob-upload.js';
-import { EMPTY_DIGEST, EMPTY_JSON, parseManifest, platformString, sha256, type Descriptor, type Platform } from '../registry/oci.js';
+import { sha256Digest } from '../common/hash.js';
+import { EMPTY_DIGEST, EMPTY_JSON, parseManifest, platformString, type Descriptor, type Platform } from '../registry/oci.js';
 import { formatReference, type ImageReference } from '../registry/reference.js';
 import type { RegistryClient } from '../registry/registry-client.js';
 import { detectFsKind, planFileArtifact, planIndex, planSbomReferrer, type ArtifactRole, type FsKind } from './artifact.js';
@@ -80,7 +81,7 @@ function fileBlob(path: string, desc: Pick<Descriptor, 'digest' | 'size'>): Blob
 }
 
 function bufferBlob(data: Buffer): BlobSource {
-  return { digest: sha256(data), size: data.length, open: (start, end) => Readable.from([data.subarray(start, end)]) };
+  return { digest: sha256Digest(data), size: data.length, open: (start, end) => Readable.from([data.subarray(start, end)]) };
 }
 
 async function platformOf(src: LayoutSource, node: ManifestNode, desc: Descriptor): Promise<Platform> {
@@ -175,7 +176,7 @@ export async function publish(client: RegistryClient, req: PublishRequest, opts:
   const sbomBytes = req.sbom ? await readSbom(req.sbom) : undefined;
   const provider = (d: Descriptor): BlobSource => {
     if (d.digest === EMPTY_DIGEST) return bufferBlob(EMPTY_JSON);
-    if (sbomBytes && d.digest === sha256(sbomBytes)) return bufferBlob(sbomBytes);
+    if (sbomBytes && d.digest === sha256Digest(sbomBytes)) return bufferBlob(sbomBytes);
     return planned.provider(d);
   };
   const pusher = new Pusher(client, req.ref.repository, provider, opts);

@@ -9,7 +9,7 @@
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FexpodError } from '../common/errors.js';
-import { atomicOutput } from '../builder/outputs/dir-output.js';
+import { atomicOutput } from '../common/atomic-output.js';
 import { canonicalJson } from '../common/canonical-json.js';
 import { ANNOTATION_REF_NAME, ANNOTATION_TITLE, MT, parseManifest, platformString, type Descriptor, type ImageManifest, type ParsedManifest, type Platform } from '../registry/oci.js';
 import { formatReference, manifestRef, type ImageReference } from '../registry/reference.js';

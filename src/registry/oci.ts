@@ -4,7 +4,6 @@
  * registry or a layout are untrusted input: parsed with zod, unknown fields
  * kept (the bytes, not the parsed value, are what gets pushed and hashed).
  */
-import { createHash } from 'node:crypto';
 import { FexpodError } from '../common/errors.js';
 
 export const MT = {
@@ -146,10 +145,6 @@ export function asIndex(v: unknown, what: string): ImageIndex {
 }
 
 export type ParsedManifest = { readonly kind: 'manifest'; readonly value: ImageManifest } | { readonly kind: 'index'; readonly value: ImageIndex };
-
-export function sha256(data: Uint8Array | string): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
-}
 
 /** Parses manifest bytes (image manifest or index), by media type or by shape. */
 export function parseManifest(bytes: Uint8Array, mediaType: string | undefined, what: string): ParsedManifest {

@@ -13,7 +13,8 @@ import type { Logger } from '../common/log.js';
 import { FexpodError, errnoCode } from '../common/errors.js';
 import { Authenticator, AuthError } from './auth.js';
 import type { CredentialLookup } from './auth-file.js';
-import { ACCEPT_MANIFESTS, sha256 } from './oci.js';
+import { sha256Digest } from '../common/hash.js';
+import { ACCEPT_MANIFESTS } from './oci.js';
 import { DEFAULT_RETRY, isRetryableStatus, retryDelay, type RetryPolicy } from './retry.js';
 import { drain, header, isNetworkError, isTlsError, readAll, type Body, type Transport, type TransportResponse } from './transport.js';
 
@@ -232,7 +233,7 @@ export class RegistryClient {
    * registry's) and the OCI-Subject header a registry with the referrers API sends.
    */
   async putManifest(repo: string, reference: string, mediaType: string, bytes: Uint8Array): Promise<{ digest: string; subject?: string }> {
-    const digest = sha256(bytes);
+    const digest = sha256Digest(bytes);
     const what = `pushing manifest ${reference.length > 40 ? reference.slice(0, 19) : reference} to ${repo}`;
     const res = await this.send({ method: 'PUT', target: `/v2/${repo}/manifests/${reference}`, scopes: [pushScope(repo)], headers: { 'content-type': mediaType }, body: bytes, what });
     if (res.status !== 201 && res.status !== 200 && res.status !== 202) return this.fail(res, what);
@@ -263,7 +264,7 @@ export class RegistryClient {
     }
     if (res.status !== 200) return this.fail(res, what);
     const bytes = await readAll(res, MAX_MANIFEST, what);
-    const digest = sha256(bytes);
+    const digest = sha256Digest(bytes);
     const expected = reference.includes(':') ? reference : header(res, 'docker-content-digest');
     if (expected && expected.startsWith('sha256:') && expected !== digest) {
       throw new RegistryError(`${what}: the manifest's bytes hash to ${digest}, not ${expected}`, res.status, undefined, 'the registry (or something between) altered the manifest; try again or report it');

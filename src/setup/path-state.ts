@@ -5,10 +5,10 @@
  * writes are recorded byte for byte (hook JSON, drop-ins, binfmt.d files,
  * units, fexpod's state); staged prefixes are recorded as trees setup created.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeSync, chmodSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { FexpodError, errnoCode } from '../common/errors.js';
+import { sha256Hex } from '../common/hash.js';
 
 export type PathState =
   | { readonly kind: 'absent' }
@@ -20,7 +20,7 @@ export type PathState =
 export const MAX_RECORDED_FILE = 1 << 20;
 
 export function fileState(bytes: Uint8Array, mode: number): PathState {
-  return { kind: 'file', mode: mode & 0o7777, base64: Buffer.from(bytes).toString('base64'), sha256: createHash('sha256').update(bytes).digest('hex') };
+  return { kind: 'file', mode: mode & 0o7777, base64: Buffer.from(bytes).toString('base64'), sha256: sha256Hex(bytes) };
 }
 
 /** Reads a path's state without following a final symlink. */

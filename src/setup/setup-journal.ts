@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, errnoCode } from '../common/errors.js';
-import { writeFileAtomic } from '../common/atomic-file.js';
+import { writeFileAtomic } from '../common/atomic-write.js';
 import type { PathState } from './path-state.js';
 
 export const JOURNAL_VERSION = 1;

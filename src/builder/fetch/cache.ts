@@ -6,14 +6,12 @@
  * deleted, so a process killed at any point leaves a partial file or a verified entry, never an
  * unverified entry under its final name.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FexpodError, errnoCode } from '../../common/errors.js';
+import { hashFile, type DigestAlg } from '../../common/hash.js';
 
 /** Hashes a cache entry can be named by; repository metadata may also use sha1/sha224 (metadata-checksum.ts). */
-export type DigestAlg = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
 export const DIGEST_ALGS: readonly DigestAlg[] = ['sha256', 'sha384', 'sha512'];
 
 export interface Digest {
@@ -140,10 +138,4 @@ export class DigestMismatchError extends FexpodError {
         : `wrong bytes: ${expected.alg} is ${actual.slice(0, 16)}…, expected ${expected.hex.slice(0, 16)}…`,
     );
   }
-}
-
-export async function hashFile(path: string, alg: DigestAlg): Promise<string> {
-  const h = createHash(alg);
-  for await (const c of createReadStream(path)) h.update(c as Buffer);
-  return h.digest('hex');
 }

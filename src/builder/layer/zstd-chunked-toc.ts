@@ -5,7 +5,7 @@
  * layer annotations. Field names, their order and omit-when-empty rules follow
  * the Go structs, so the JSON is what containers/storage itself would write.
  */
-import { rfc3339 } from '../outputs/oci-layout.js';
+import { rfc3339 } from '../../common/canonical-json.js';
 
 /** One TOC entry (minimal.FileMetadata); undefined fields are omitted as Go's omitempty does. */
 export interface TocEntry {

@@ -1,7 +1,7 @@
 /**
  * Writing a Tree onto the real filesystem: the `dir` output (for debugging)
- * and the staging directory mkfs.erofs 1.5 needs (it has no --tar). Also the
- * atomic-output helper every output uses: build into a temp sibling, rename.
+ * and the staging directory mkfs.erofs 1.5 needs (it has no --tar), each
+ * through common/atomic-output.ts (built in a temp sibling, then renamed).
  *
  * Ownership, device nodes and xattrs need root. As another user they cannot be
  * applied; materializeTree reports them (in `notApplied`) instead of failing,
@@ -9,46 +9,16 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { chmod, mkdir, mkdtemp, rename, rm, utimes } from 'node:fs/promises';
+import { chmod, mkdir, utimes } from 'node:fs/promises';
 import {
   chmodSync, closeSync, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync, openSync, symlinkSync, utimesSync, writeSync,
 } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { canonicalEntries, parentPath, type TreeEntry } from '../tree/tree.js';
+import { atomicOutput } from '../../common/atomic-output.js';
 import { FexpodError, errnoCode } from '../../common/errors.js';
 
 const run = promisify(execFile);
-
-/**
- * Runs fn on a fresh temp path next to dest (same filesystem), then renames it
- * over dest. On failure the temp path is removed: no partial output is left.
- */
-export async function atomicOutput<T>(dest: string, fn: (tmp: string) => Promise<T>): Promise<T> {
-  await mkdir(dirname(dest), { recursive: true });
-  const tmpParent = await mkdtemp(join(dirname(dest), `.${basename(dest)}.tmp-`));
-  const tmp = join(tmpParent, 'out');
-  try {
-    const result = await fn(tmp);
-    await rm(dest, { recursive: true, force: true });
-    await rename(tmp, dest);
-    return result;
-  } finally {
-    await forceRemove(tmpParent);
-  }
-}
-
-/**
- * rm -rf that also works as non-root on trees with read-only directories
- * (a materialized tree has 0555 dirs like usr/lib/... or proc).
- */
-export async function forceRemove(path: string): Promise<void> {
-  try {
-    await rm(path, { recursive: true, force: true });
-  } catch {
-    await run('chmod', ['-R', 'u+rwX', path]).catch(() => undefined);
-    await rm(path, { recursive: true, force: true });
-  }
-}
 
 export interface NotApplied {
   readonly path: string;

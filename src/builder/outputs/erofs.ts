@@ -16,9 +16,10 @@ import { mkdtemp, writeFile, rename, mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { FexpodError } from '../../common/errors.js';
 import type { TreeEntry } from '../tree/tree.js';
-import { atomicOutput, forceRemove, materializeTree, type NotApplied } from './dir-output.js';
+import { atomicOutput, forceRemove } from '../../common/atomic-output.js';
+import { materializeTree, type NotApplied } from './dir-output.js';
 import { CommandFailed, type CommandRunner } from '../../common/process-runner.js';
-import { sha256File } from './oci-layout.js';
+import { sha256File } from '../../common/hash.js';
 
 
 export interface ErofsDeps {

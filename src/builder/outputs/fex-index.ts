@@ -9,7 +9,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { canonicalJson } from './oci-layout.js';
+import { canonicalJson } from '../../common/canonical-json.js';
 
 export interface FexIndexImage {
   readonly path: string;

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { bufferContent, type ContentSource, type TreeEntry } from '../tree/tree.js';
 import { tarReadable } from '../layer/tar-writer.js';
 import { layoutFiles, type OciImagePlan } from './oci-layout.js';
-import { atomicOutput } from './dir-output.js';
+import { atomicOutput } from '../../common/atomic-output.js';
 
 /** The layout as tree entries (pure). */
 export function ociArchiveEntries(plan: OciImagePlan, sourceDateEpoch: number): TreeEntry[] {

@@ -8,15 +8,15 @@
  * gzip stream is deterministic too (fixed header: mtime 0, no name, OS=3 as
  * Node's zlib writes it), so the manifest digest is stable for one Node/zlib.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { promisify } from 'node:util';
 import { gzip, gzipSync, constants as zc } from 'node:zlib';
 import { chmod, copyFile, link, mkdir, writeFile } from 'node:fs/promises';
 import { constants as fsc } from 'node:fs';
 import { join } from 'node:path';
 import type { Arch } from '../../common/arch.js';
-import { atomicOutput } from './dir-output.js';
+import { atomicOutput } from '../../common/atomic-output.js';
+import { canonicalJson, rfc3339 } from '../../common/canonical-json.js';
+import { sha256Digest } from '../../common/hash.js';
 
 export const MEDIA_TYPE_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const MEDIA_TYPE_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -63,44 +63,6 @@ export interface OciImagePlan {
 }
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
-/** "sha256:…" of bytes, or of a string's UTF-8 (as writeFile writes it). */
-export function sha256Digest(data: Uint8Array | string): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
-}
-
-/** sha256 hex of a file, streamed (outputs and packages can be gigabytes). */
-export async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
-
-/**
- * JSON with object keys sorted by code unit and no whitespace: the same value
- * always gives the same bytes, whatever order the code built it in.
- */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[k];
-      if (v !== undefined) out[k] = sortKeys(v);
-    }
-    return out;
-  }
-  return value;
-}
-
-/** RFC 3339 UTC ("2024-01-02T03:04:05Z") from epoch seconds, independent of TZ. */
-export function rfc3339(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /**
  * gzip with a fixed header and level: the same tar always gives the same bytes.

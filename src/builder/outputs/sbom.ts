@@ -5,7 +5,7 @@
  * is derived from the image digest, packages sorted by NEVRA.
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson, rfc3339 } from './oci-layout.js';
+import { canonicalJson, rfc3339 } from '../../common/canonical-json.js';
 import { formatNevra } from '../rpm/rpm-header.js';
 
 export interface SbomPackage {

@@ -13,8 +13,8 @@
  */
 import { FexpodError } from '../../common/errors.js';
 import type { CommandRunner } from '../../common/process-runner.js';
-import { atomicOutput } from './dir-output.js';
-import { sha256File } from './oci-layout.js';
+import { atomicOutput } from '../../common/atomic-output.js';
+import { sha256File } from '../../common/hash.js';
 
 export interface SquashfsOptions {
   readonly dest: string;

@@ -4,7 +4,7 @@
  * primary.xml with a matching md5 is cheap to make, and whatever repomd.xml's checksum allows
  * to be swapped decides which packages a build trusts. Fedora uses sha256.
  */
-import type { DigestAlg } from '../fetch/cache.js';
+import type { DigestAlg } from '../../common/hash.js';
 import { MetadataError } from './metadata-error.js';
 
 export const METADATA_DIGEST_ALGS: readonly DigestAlg[] = ['sha1', 'sha224', 'sha256', 'sha384', 'sha512'];

@@ -12,7 +12,8 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { PublicKey } from 'openpgp';
 import { FexpodError } from '../../common/errors.js';
-import { DIGEST_ALGS, type DigestAlg } from '../fetch/cache.js';
+import type { DigestAlg } from '../../common/hash.js';
+import { DIGEST_ALGS } from '../fetch/cache.js';
 import {
   RPM_LEAD_SIZE,
   RpmFormatError,

@@ -18,7 +18,7 @@ import type { ImageDefinition } from '../definition.js';
 import type { LockedRpm, ResolvedSet } from '../build.js';
 import type { TreeEntry } from '../tree/tree.js';
 import { BlobCache, defaultCacheDir } from '../fetch/cache.js';
-import { atomicOutput } from '../outputs/dir-output.js';
+import { atomicOutput } from '../../common/atomic-output.js';
 import { nodeHttpClient } from '../fetch/http.js';
 import { nodeKeyDeps } from '../fetch/keys.js';
 import { checkLockMatches, parseLock, serializeLock, type Lock } from '../lock/lock.js';

@@ -14,7 +14,8 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, rename, stat, writeFile, mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { z } from 'zod';
-import { canonicalJson, sha256File } from '../outputs/oci-layout.js';
+import { canonicalJson } from '../../common/canonical-json.js';
+import { sha256File } from '../../common/hash.js';
 
 export const REUSE_VERSION = 1;
 

@@ -3,10 +3,10 @@
  * real effects, and output. The flows live in binfmt-install.ts.
  */
 import { readTextOrUndefined } from '../../common/read-text.js';
+import { writeFileAtomic } from '../../common/atomic-write.js';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Arch } from '../../common/arch.js';
@@ -132,20 +132,6 @@ async function firstLine(path: string): Promise<string | undefined> {
   }
 }
 
-/** Writes through a temporary file in the same directory; the mode is set explicitly (not left to the umask). */
-async function writeFileAtomicMode(path: string, text: string, mode: number): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o755 });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    await writeFile(tmp, text);
-    await chmod(tmp, mode);
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
-
 
 /** What the root and the --user flows share: the state, its lock, and the emulators this host has (staging into <stateDir>/prefix). */
 export async function sharedBinfmtDeps(stateDir: string, ctx: CliContext): Promise<Pick<BinfmtDeps, 'store' | 'lock' | 'emulators' | 'servedGuests' | 'microvm' | 'host' | 'kernelRelease'>> {
@@ -168,7 +154,7 @@ export async function sharedBinfmtDeps(stateDir: string, ctx: CliContext): Promi
       node: process.execPath,
       dispatchEntry: join(dist, 'hook', 'emulator', 'microvm', 'dispatch-main.js'),
       guestInit: guestInitCandidates(dist).find((p) => existsSync(p)),
-      writeFileAtomic: writeFileAtomicMode,
+      writeFileAtomic: async (path, text, mode) => writeFileAtomic(path, text, mode),
     },
   });
   return {

@@ -4,8 +4,9 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { lstat, mkdir, open, readFile, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
+import { writeFileAtomic } from '../../common/atomic-write.js';
 import { errnoCode } from '../../common/errors.js';
 import type { BinfmtFs } from './binfmt-controller.js';
 import type { PersistFs } from './binfmt-persist.js';
@@ -76,10 +77,7 @@ export function nodePersistFs(): PersistFs {
       }
     },
     async writeFileAtomic(p, text) {
-      await mkdir(dirname(p), { recursive: true, mode: 0o755 });
-      const tmp = tmpName(p);
-      await writeFile(tmp, text, { mode: 0o644 });
-      await rename(tmp, p);
+      writeFileAtomic(p, text, 0o644);
     },
     async symlinkAtomic(target, p) {
       await mkdir(dirname(p), { recursive: true, mode: 0o755 });

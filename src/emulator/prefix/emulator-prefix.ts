@@ -26,10 +26,10 @@
  *
  * Pipeline: closure → plan (digest) → reuse? → copy → patch → verify → seal → rename.
  */
-import { createHash } from 'node:crypto';
 import { basename, isAbsolute, join } from 'node:path';
 import { Arch } from '../../common/arch.js';
 import { FexpodError, errnoCode, inContext } from '../../common/errors.js';
+import { sha256Hex } from '../../common/hash.js';
 import { parseElf } from '../../common/elf.js';
 import { defaultLibraryDirs, loadLdSoConfDirs } from '../../common/ld-so-conf.js';
 import { resolveClosure, type ClosureDeps, type LibraryClosure } from './library-closure.js';
@@ -99,8 +99,6 @@ export interface PrefixPlan {
   readonly extras: Readonly<Record<string, string>>;
 }
 
-const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
-
 /** Pure: turns a closure into the list of files, their modes and patches, and the digest. */
 export function planPrefix(closure: LibraryClosure): PrefixPlan {
   const files: PlannedFile[] = [];
@@ -123,14 +121,14 @@ export function planPrefix(closure: LibraryClosure): PrefixPlan {
     layout: PREFIX_LAYOUT_VERSION,
     files: [...files]
       .sort((a, b) => (a.path < b.path ? -1 : 1))
-      .map((f) => ({ path: f.path, mode: f.mode, patch: f.patch, sha256: sha256(f.bytes) })),
+      .map((f) => ({ path: f.path, mode: f.mode, patch: f.patch, sha256: sha256Hex(f.bytes) })),
   };
   const [main, ...rest] = closure.binaries;
   if (!main) throw new FexpodError('no binaries to stage');
   return {
     files,
     loader: closure.loader ? `lib/${closure.loader.name}` : undefined,
-    digest: sha256(JSON.stringify(identity)),
+    digest: sha256Hex(JSON.stringify(identity)),
     main: `bin/${main.name}`,
     extras: Object.fromEntries(rest.map((b) => [b.name, `bin/${b.name}`])),
   };
@@ -264,7 +262,7 @@ export async function stagePrefix(emulatorPath: string, opts: StageOptions, deps
         main: plan.main,
         loader: plan.loader,
         extras: plan.extras,
-        files: plan.files.map((f) => ({ path: f.path, mode: f.mode, sourceSha256: sha256(f.bytes), sha256: sha256(staged.get(f.path) ?? '') })),
+        files: plan.files.map((f) => ({ path: f.path, mode: f.mode, sourceSha256: sha256Hex(f.bytes), sha256: sha256Hex(staged.get(f.path) ?? '') })),
       };
       await deps.writeFile(join(tmp, PREFIX_MANIFEST), JSON.stringify(manifest, null, 2) + '\n', 0o444);
       const root0 = deps.getuid() === 0;

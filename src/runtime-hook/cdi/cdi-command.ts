@@ -7,7 +7,7 @@ import { parseOptions, printJson, type CliContext, type Command } from '../../co
 import { FexpodError, UsageError, errnoCode, errorMessage } from '../../common/errors.js';
 import { streamLogger } from '../../common/log.js';
 import { DEFAULT_STATE_DIR, STATE_FILE_NAME, parseInstallState } from '../../emulator/binfmt/install-state.js';
-import { writeFileAtomic } from '../../common/atomic-file.js';
+import { writeFileAtomic } from '../../common/atomic-write.js';
 import { CDI_KIND, DEFAULT_CDI_OUTPUT, cdiSpec } from './cdi-spec.js';
 
 const HELP = `fexpod cdi — a CDI spec with the emulator mounts, for engines without precreate hooks

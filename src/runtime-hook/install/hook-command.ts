@@ -9,7 +9,7 @@ import { parseOptions, printJson, type CliContext, type Command } from '../../co
 import { FexpodError, UsageError, errorMessage } from '../../common/errors.js';
 import { streamLogger } from '../../common/log.js';
 import { DEFAULT_STATE_DIR, STATE_FILE_NAME } from '../../emulator/binfmt/install-state.js';
-import { writeFileAtomic } from '../../common/atomic-file.js';
+import { writeFileAtomic } from '../../common/atomic-write.js';
 import { DEFAULT_BUILD_HOOKS_DIR, DEFAULT_CONF_DIR, DEFAULT_FEXPOD_HOOKS_DIR } from './hook-files.js';
 import { DEFAULT_BASE_CONFS, hookStatus, installHook, uninstallHook, type HookHostFiles, type HookLayout } from './hook-install.js';
 import { DEFAULT_HOOK_LOG } from '../hook/hook-log.js';

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { atomicOutput, materializeTree } from '../../../src/builder/outputs/dir-output.js';
+import { atomicOutput } from '../../../src/common/atomic-output.js';
+import { materializeTree } from '../../../src/builder/outputs/dir-output.js';
 import { bufferContent, type TreeEntry } from '../../../src/builder/tree/tree.js';
 
 test('an interrupted output leaves the previous one in place and no temp leftovers', async () => {

@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import { Arch } from '../../../src/common/arch.js';
-import { canonicalJson, gzipLayer, layoutFiles, planOciImage, rfc3339, sha256Digest, OCI_LAYOUT_FILE } from '../../../src/builder/outputs/oci-layout.js';
+import { canonicalJson, rfc3339 } from '../../../src/common/canonical-json.js';
+import { sha256Digest } from '../../../src/common/hash.js';
+import { gzipLayer, layoutFiles, planOciImage, OCI_LAYOUT_FILE } from '../../../src/builder/outputs/oci-layout.js';
 
 const tar = new Uint8Array(2048).fill(7);
 const settings = { sourceDateEpoch: 1_700_000_000, refName: 'demo:42', createdBy: 'fexpod build demo.toml', cmd: ['/bin/sh'] };

@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ARTIFACT_TYPES, detectFsKind, FS_MEDIA_TYPES, planFileArtifact, planSbomReferrer } from '../../../src/publish/artifact.js';
 import { fallbackTag } from '../../../src/publish/referrers.js';
-import { EMPTY_DIGEST, sha256 } from '../../../src/registry/oci.js';
+import { sha256Digest } from '../../../src/common/hash.js';
+import { EMPTY_DIGEST } from '../../../src/registry/oci.js';
 
 const D = `sha256:${'b'.repeat(64)}`;
 
 test('the empty config descriptor is sha256 of "{}"', () => {
-  assert.equal(sha256('{}'), EMPTY_DIGEST);
+  assert.equal(sha256Digest('{}'), EMPTY_DIGEST);
 });
 
 test('a RootFS artifact manifest: our artifactType, the empty config, the file name as title; same input, same bytes', () => {
