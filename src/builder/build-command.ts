@@ -1,28 +1,23 @@
 /**
  * `fexpod build DEF.toml`: the CLI edge of build.ts. Reads the environment
- * (SOURCE_DATE_EPOCH, uid, page size) here and only here, wires the real
- * steps (repository resolution and fetch, scriptless install, tools) into
- * BuildDeps, prints progress on stderr and, with --json, one summary on stdout.
+ * (SOURCE_DATE_EPOCH, uid) here and only here, makes the build context (the
+ * real effects from build-deps.ts), prints progress on stderr and, with
+ * --json, one summary on stdout.
  */
 import { readFile } from 'node:fs/promises';
-import { execFileSync } from 'node:child_process';
-import { join, resolve as resolvePath } from 'node:path';
+import { resolve as resolvePath } from 'node:path';
 import type { CliContext, Command } from '../common/command.js';
 import { parseOptions, printJson, wantsHelp } from '../common/command.js';
 import { UsageError } from '../common/errors.js';
-import { streamLogger, type Logger } from '../common/log.js';
-import { build, type BuildDeps, type BuildResult } from './build.js';
-import { OUTPUT_KINDS, type OutputKind } from './steps/outputs.js';
-import { processRunner } from '../common/process-runner.js';
-import { applyRepoOverrides, parseDefinition, parseRepoOverride } from './definition.js';
-import { installRpmFiles } from './tree/install.js';
-import { memoryContentStore } from './tree/content-store.js';
-import { packageSource } from './steps/resolve.js';
+import { streamLogger } from '../common/log.js';
 import { normalizeFlags, REGISTRY_OPTIONS } from '../publish/registry-flags.js';
+import { build } from './build.js';
+import { buildContext } from './build-context.js';
+import { nodeBuildDeps } from './build-deps.js';
+import { applyRepoOverrides, parseDefinition, parseRepoOverride } from './definition.js';
 import { defaultCacheDir } from './fetch/cache.js';
-import { extractCache, EXTRACT_VERSION } from './rpm/extract-cache.js';
-import { checkReuse, reusedResult, reuseKey, saveReuse } from './steps/reuse.js';
 import { LAYER_COMPRESSIONS, type LayerCompression } from './layer/layer-compression.js';
+import { OUTPUT_KINDS, type OutputKind } from './outputs/output-plan.js';
 
 const HELP = `fexpod build — build an image definition into OCI, EroFS, SquashFS and an SBOM
 
@@ -102,8 +97,6 @@ function parseFormats(s: string | undefined): OutputKind[] | undefined {
   return out;
 }
 
-const TOOL_VERSION = '0.1.0';
-
 function parseCompression(s: string | undefined): LayerCompression | undefined {
   if (s === undefined) return undefined;
   const k = LAYER_COMPRESSIONS.find((c) => c === s);
@@ -122,23 +115,7 @@ function parseEpoch(s: string | undefined, what: string): number | undefined {
   return Number(s);
 }
 
-function pageSize(): number {
-  try {
-    return Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim()) || 4096;
-  } catch {
-    return 4096;
-  }
-}
 
-/** --load reads the OCI layout, so the build writes one. */
-function withOciLayout(formats: readonly OutputKind[]): OutputKind[] {
-  return formats.includes('oci') ? [...formats] : [...formats, 'oci'];
-}
-
-async function loadBuilt(result: BuildResult, loadAs: string | undefined, ctx: CliContext, log: Logger) {
-  const { loadBuiltImage } = await import('../engine/load-command.js');
-  return loadBuiltImage(result, { ...(loadAs !== undefined ? { reference: loadAs } : {}), env: ctx.env, uid: process.getuid?.(), log });
-}
 
 export const command: Command = {
   name: 'build',
@@ -174,91 +151,56 @@ export const command: Command = {
     const level = values.level === undefined ? undefined : parseLevel(values.level);
     const log = streamLogger(ctx.stderr, values.verbose ? 'debug' : 'info');
     const started = Date.now();
-    const progress = (step: string) => {
+    const step = (name: string) => {
       const t = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
-      if (values.json) ctx.stderr.write(JSON.stringify({ event: 'step', step, seconds: Number(t) }) + '\n');
-      else ctx.stderr.write(`[${t}s] ${step}\n`);
+      if (values.json) ctx.stderr.write(JSON.stringify({ event: 'step', step: name, seconds: Number(t) }) + '\n');
+      else ctx.stderr.write(`[${t}s] ${name}\n`);
     };
     const uid = process.getuid?.();
-    const cacheDir = values['cache-dir'] ? resolvePath(ctx.cwd, values['cache-dir']) : defaultCacheDir(ctx.env, uid);
-    const extraction = extractCache(join(cacheDir, 'extract', `v${EXTRACT_VERSION}`));
-    const source = packageSource({
+    const push = values.push;
+    const load = values.load === true || values['load-as'] !== undefined;
+    const loadAs = values['load-as'];
+    const deps = nodeBuildDeps({
       env: ctx.env,
       uid,
+      cacheDir: values['cache-dir'] ? resolvePath(ctx.cwd, values['cache-dir']) : defaultCacheDir(ctx.env, uid),
+      log,
+      step,
+      progress: { stream: ctx.stderr, mode: values.json ? 'json' : ctx.interactive ? 'tty' : 'lines', now: Date.now },
+      // --push: the registry client loads only when asked for
+      ...(push
+        ? { push: async (built, profile) => (await import('../publish/build-push-command.js')).pushBuilt(ctx, push, values, built, profile) }
+        : {}),
+      // --load: dockerode loads only when asked for
+      ...(load
+        ? { load: async (built) => (await import('../engine/load-command.js')).loadBuiltImage(built, { ...(loadAs !== undefined ? { reference: loadAs } : {}), env: ctx.env, uid, log }) }
+        : {}),
+    });
+    const loadDefinition = async (file: string) =>
+      applyRepoOverrides(parseDefinition(file, await readFile(file, 'utf8').catch((err: unknown) => {
+        throw new UsageError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`, 'give the path of an image definition (.toml)');
+      })), overrides);
+    const { result, pushed, loaded } = await build(await buildContext({
       definitionFile: defFile,
+      outDir: resolvePath(ctx.cwd, values.output ?? 'out'),
       ...(values.lock ? { lockFile: resolvePath(ctx.cwd, values.lock) } : {}),
       locked: values.locked ?? false,
-      progress: { stream: ctx.stderr, mode: values.json ? 'json' : ctx.interactive ? 'tty' : 'lines', now: Date.now },
-      cacheDir,
-      log,
-    });
-    const privileged = uid === 0;
-    const pages = pageSize();
-    const deps: BuildDeps = {
-      runner: processRunner,
-      privileged,
-      pageSize: pages,
-      env: ctx.env,
-      log,
-      progress,
-      toolVersion: TOOL_VERSION,
-      loadDefinition: async (file) =>
-        applyRepoOverrides(parseDefinition(file, await readFile(file, 'utf8').catch((err: unknown) => {
-          throw new UsageError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`, 'give the path of an image definition (.toml)');
-        })), overrides),
-      resolve: source.resolve,
-      fetch: source.fetch,
-      install: async (files, def, epoch, sha256s) => {
-        const before = { ...extraction.stats };
-        const { tree, report, packages } = await installRpmFiles(files, {
-          docs: false,
-          langs: 'all',
-          sourceDateEpoch: epoch,
-          preferColor: def.basearch === 'x86_64' || def.basearch === 'aarch64' ? 2 : 0,
-        }, memoryContentStore(), (path, i) => extraction.extract(path, sha256s?.[i]));
-        log.debug(`extract: ${extraction.stats.extracted - before.extracted} packages extracted, ${extraction.stats.reused - before.reused} reused from ${join(cacheDir, 'extract')}`);
-        for (const u of report.unknownOwners.slice(0, 5)) log.warn(`${u.package}: unknown ${u.kind} "${u.name}" for /${u.path}: owned by root`);
-        return { entries: [...tree.values()], packages };
-      },
-      ...(values.rebuild
-        ? {}
-        : {
-            reuse: {
-              key: async (input, definitionFiles) =>
-                reuseKey({ ...input, definitions: await Promise.all(definitionFiles.map((f) => readFile(f, 'utf8'))), toolVersion: TOOL_VERSION, privileged, pageSize: pages }),
-              check: async (outDir, name, key) => {
-                const r = await checkReuse(outDir, name, key);
-                log.debug(`reuse: ${r.why}`);
-                return r.result ? reusedResult(r.result) : undefined;
-              },
-              save: (outDir, name, key, result) => saveReuse(outDir, name, key, result.outputs.map((o) => o.path).concat(result.fexIndex ? [result.fexIndex] : []), result),
-            },
-          }),
-      ldSoCache: source.ldSoCache,
-    };
-    const load = values.load === true || values['load-as'] !== undefined;
-    const buildFormats = load ? withOciLayout(formats ?? (await deps.loadDefinition(defFile)).outputs.formats) : formats;
-    const result = await build(
-      {
-        definitionFile: defFile,
-        outDir: resolvePath(ctx.cwd, values.output ?? 'out'),
-        ...(buildFormats ? { formats: buildFormats } : {}),
-        ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
-        ...(compression || level !== undefined ? { layer: { ...(compression ? { compression } : {}), ...(level !== undefined ? { level } : {}) } } : {}),
-      },
-      deps,
-    );
-    // --push: the registry client loads only when asked for
-    const publish = values.push ? await import('../publish/build-push-command.js') : undefined;
-    const pushed = publish && values.push ? await publish.pushBuilt(ctx, values.push, values, result, (await deps.loadDefinition(defFile)).profile.kind) : undefined;
-    const loaded = load ? await loadBuilt(result, values['load-as'], ctx, log) : undefined;
+      ...(formats ? { formats } : {}),
+      ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
+      ...(compression || level !== undefined ? { layer: { ...(compression ? { compression } : {}), ...(level !== undefined ? { level } : {}) } } : {}),
+      rebuild: values.rebuild ?? false,
+      ociLayout: load,
+    }, loadDefinition, deps));
     if (values.json) {
       printJson(ctx, { ...result, ...(pushed ? { pushed } : {}), ...(loaded ? { loaded } : {}) });
     } else {
       ctx.stderr.write(`${result.reused ? 'reused' : 'built'} ${result.name} (${result.arch}, ${result.packages} packages, ${result.entries} entries, SOURCE_DATE_EPOCH=${result.sourceDateEpoch})\n`);
       ctx.stderr.write(`  manifest ${result.manifestDigest}\n  diff_id  ${result.diffId}\n`);
       for (const o of result.outputs) ctx.stderr.write(`  ${o.kind.padEnd(11)} ${o.path}  ${o.digest}\n`);
-      for (const p of pushed ?? []) publish?.printPushResult(ctx, p);
+      if (pushed) {
+        const { printPushResult } = await import('../publish/build-push-command.js');
+        for (const p of pushed) printPushResult(ctx, p);
+      }
       if (loaded) ctx.stderr.write(`  loaded     ${loaded.reference} into ${loaded.engine} (${loaded.address})\n`);
     }
     return 0;

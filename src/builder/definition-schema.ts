@@ -90,7 +90,7 @@ export type RootfsOptionsInput = z.infer<typeof rootfsOptionsSchema>;
 export type SysrootOptionsInput = z.infer<typeof sysrootOptionsSchema>;
 export type OverlayOptionsInput = z.infer<typeof overlayOptionsSchema>;
 
-// [outputs]: formats plus the options of the output steps (outputs.ts).
+// [outputs]: formats plus the options of the layer and outputs steps (steps/layer.ts, steps/outputs.ts).
 const fsOptions = (fs: string) =>
   z
     .strictObject({

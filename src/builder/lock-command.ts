@@ -1,20 +1,17 @@
 /**
- * fexpod lock DEF.toml: resolve an image definition against its repositories and write a lock
- * file; optionally fetch and verify every locked package into the cache.
+ * fexpod lock DEF.toml: the resolve step of the build (steps/resolve.ts) on its own, writing the
+ * lock file; with --fetch also the fetch step, every locked package verified into the cache.
  */
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve as resolvePath } from 'node:path';
+import { resolve as resolvePath } from 'node:path';
 import { parseOptions, printJson, type Command } from '../common/command.js';
 import { UsageError } from '../common/errors.js';
 import { streamLogger } from '../common/log.js';
-import { writeFileAtomic } from '../common/atomic-write.js';
-import { BlobCache, defaultCacheDir } from './fetch/cache.js';
+import { defaultLockPath, type PackagesContext } from './build-context.js';
+import { nodePackageRepos } from './build-deps.js';
 import { applyRepoOverrides, loadDefinition, parseRepoOverride } from './definition.js';
-import { nodeHttpClient } from './fetch/http.js';
-import { checkLocked, lockDefinition } from './lock/lock-definition.js';
-import { parseLock, serializeLock, type Lock } from './lock/lock.js';
-import { progressReporter } from './fetch/progress.js';
-import { pythonSolverRunner } from './lock/solver.js';
+import { defaultCacheDir } from './fetch/cache.js';
+import { resolve } from './steps/resolve.js';
 
 const HELP = `Usage: fexpod lock DEF.toml [options]
 
@@ -52,10 +49,6 @@ Exit codes: 0 ok, 2 bad definition or usage, 3 unresolvable / stale lock / vanis
 unknown group, 4 a package failed verification, 1 other errors.
 `;
 
-function defaultLockPath(def: string): string {
-  return join(dirname(def), `${basename(def).replace(/\.toml$/, '')}.lock.json`);
-}
-
 export const command: Command = {
   name: 'lock',
   summary: 'resolve an image definition against its repositories and write a lock file',
@@ -78,63 +71,35 @@ export const command: Command = {
     if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError('lock: --jobs must be a number from 1 to 64');
     const defPath = resolvePath(ctx.cwd, positionals[0]!);
     const log = streamLogger(ctx.stderr, values.verbose ? 'debug' : 'info');
-    const def = applyRepoOverrides(
+    const definition = applyRepoOverrides(
       await loadDefinition(defPath, (p) => readFile(p, 'utf8')),
       (values.repo ?? []).map(parseRepoOverride),
     );
     const lockPath = values.output ? resolvePath(ctx.cwd, values.output) : defaultLockPath(defPath);
     const cacheDir = values['cache-dir'] ? resolvePath(ctx.cwd, values['cache-dir']) : defaultCacheDir(ctx.env, process.getuid?.());
-    const http = nodeHttpClient();
-    const cache = new BlobCache(cacheDir);
-    // Keys are loaded only for repo_gpgcheck here (openpgp is heavy and resolving does not need it).
-    const keys = def.repos.some((r) => r.repoGpgcheck) ? (await import('./fetch/keys.js')).nodeKeyDeps(http) : undefined;
-    const deps = { http, cache, log, runSolver: pythonSolverRunner(ctx.env['FEXPOD_PYTHON'] ?? '/usr/bin/python3'), ...(keys ? { keys } : {}) };
+    const mode = values.json ? 'json' : ctx.interactive ? 'tty' : 'lines';
+    const packages: PackagesContext = {
+      definition,
+      options: { lockFile: lockPath, resolve: values.locked ? 'never' : 'always', offline: values.offline ?? false, jobs },
+      deps: { log, repos: nodePackageRepos({ env: ctx.env, cacheDir, log, progress: { stream: ctx.stderr, mode, now: () => Date.now() } }) },
+    };
 
-    let lock: Lock;
-    let resolved = false;
-    if (values.locked) {
-      lock = parseLock(lockPath, await readFile(lockPath, 'utf8').catch((err: unknown) => {
-        throw new UsageError(`--locked: cannot read ${lockPath}: ${err instanceof Error ? err.message : String(err)}`, `run "fexpod lock ${positionals[0]}" first`);
-      }));
-      await checkLocked(lockPath, lock, def, values.offline ? undefined : deps);
-      log.info(`${lockPath}: up to date (${lock.packages.length} packages)`);
-    } else {
-      const res = await lockDefinition(def, deps);
-      lock = res.lock;
-      resolved = true;
-      writeFileAtomic(lockPath, serializeLock(lock));
-      log.info(`${lockPath}: ${lock.packages.length} packages from ${lock.repos.map((r) => r.id).join(', ')}`);
-    }
+    const resolved = await resolve(packages);
+    const lock = resolved.lock;
+    if (resolved.resolved) log.info(`${lockPath}: ${lock.packages.length} packages from ${lock.repos.map((r) => r.id).join(', ')}`);
+    else log.info(`${lockPath}: up to date (${lock.packages.length} packages)`);
 
     let fetched = 0;
     if (values.fetch) {
-      const mode = values.json ? 'json' : ctx.interactive ? 'tty' : 'lines';
-      const progress = progressReporter(ctx.stderr, mode, { files: lock.packages.length, bytes: lock.packages.reduce((n, p) => n + p.size, 0) }, () => Date.now());
       // Loaded only when fetching: openpgp is heavy and resolving does not need it.
-      const { fetchLocked } = await import('./fetch/package-fetch.js');
-      const { nodeKeyDeps } = await import('./fetch/keys.js');
-      const mirrors = new Map(def.repos.filter((r) => r.source.kind === 'baseurl').map((r) => [r.id, r.source.urls] as const));
-      try {
-        const paths = await fetchLocked(lock, {
-          cacheDir,
-          offline: values.offline ?? false,
-          concurrency: jobs,
-          http,
-          mirrors,
-          keyDeps: nodeKeyDeps(http),
-          onEvent: (e) => progress.event(e),
-          log,
-        });
-        fetched = paths.size;
-      } finally {
-        progress.finish();
-      }
+      const { fetch } = await import('./steps/fetch.js');
+      fetched = new Set(await fetch(resolved).fetched).size;
       log.info(`fetched and verified ${fetched} packages into ${cacheDir}`);
     }
     if (values.json) {
       printJson(ctx, {
         lock: lockPath,
-        resolved,
+        resolved: resolved.resolved,
         definition: lock.definition,
         repos: lock.repos.map((r) => ({ id: r.id, repomd: r.repomd })),
         packages: lock.packages.map((p) => ({ name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch, repo: p.repo, sha256: p.sha256 })),

@@ -56,7 +56,9 @@ import { join } from 'node:path';
 import { Arch } from '../../src/common/arch.js';
 import { silentLogger } from '../../src/common/log.js';
 import { processRunner } from '../../src/common/process-runner.js';
-import { defaultOutputNames, layerTar, writeOutputs, type OutputKind, type OutputsResult } from '../../src/builder/steps/outputs.js';
+import { defaultOutputNames, type OutputKind, type OutputsResult } from '../../src/builder/outputs/output-plan.js';
+import { layerTar } from '../../src/builder/layer/tar-writer.js';
+import { writeOutputs } from '../../src/builder/steps/outputs.js';
 
 export const SAMPLE_EPOCH = 1_700_000_100;
 

@@ -1,8 +1,11 @@
 /**
  * The Podman hook and the muvm dispatcher start for every container and every
- * x86 program: their CommonJS builds (dist/hook/) must load node builtins and
- * fexpod's own small modules only — no npm package, nothing of the builder.
- * Walks every require() reachable from each entry.
+ * x86 program: what their entries can load must be node builtins and fexpod's
+ * own small modules only — no npm package, nothing of the builder, the
+ * registry client, the publisher, setup or the RootFS installer. Walks every
+ * require()/import reachable from each entry, in the CommonJS build Podman
+ * runs (dist/hook/) and in the ES module build the hook falls back to
+ * (dist/src/).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +14,10 @@ import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { repoRoot } from '../helpers/integration.js';
 
-const HOOK_DIST = join(repoRoot(), 'dist', 'hook');
+const DIST = join(repoRoot(), 'dist');
+/** Parts of fexpod the hook and the dispatcher must never load. */
+const HEAVY_PARTS = ['builder', 'registry', 'publish', 'setup', 'rootfs'];
+const SPECIFIERS = /\brequire\(\s*["']([^"']+)["']\s*\)|\bimport\(\s*["']([^"']+)["']\s*\)|\bfrom\s*["']([^"']+)["']|^\s*import\s*["']([^"']+)["']/gm;
 
 function closure(entry: string): { files: string[]; external: string[] } {
   const files: string[] = [];
@@ -21,23 +27,38 @@ function closure(entry: string): { files: string[]; external: string[] } {
     const file = todo.pop() ?? '';
     if (files.includes(file)) continue;
     files.push(file);
-    for (const m of readFileSync(file, 'utf8').matchAll(/require\("([^"]+)"\)|import\("([^"]+)"\)/g)) {
-      const spec = m[1] ?? m[2] ?? '';
+    for (const m of readFileSync(file, 'utf8').matchAll(SPECIFIERS)) {
+      const spec = m[1] ?? m[2] ?? m[3] ?? m[4] ?? '';
       if (spec.startsWith('.')) {
         const target = resolve(dirname(file), spec.endsWith('.js') ? spec : `${spec}.js`);
-        assert.ok(existsSync(target), `${relative(HOOK_DIST, file)} requires ${spec}, which tsconfig.hook.json did not build`);
+        assert.ok(existsSync(target), `${relative(DIST, file)} loads ${spec}, which the build did not make`);
         todo.push(target);
-      } else if (!spec.startsWith('node:') && !builtinModules.includes(spec)) external.push(`${relative(HOOK_DIST, file)}: ${spec}`);
+      } else if (!spec.startsWith('node:') && !builtinModules.includes(spec)) external.push(`${relative(DIST, file)}: ${spec}`);
     }
   }
   return { files, external };
 }
 
-for (const entry of ['runtime-hook/hook-main.js', 'emulator/microvm/dispatch-main.js']) {
-  test(`${entry} (CommonJS build) loads no npm package and nothing of the builder`, () => {
-    const { files, external } = closure(join(HOOK_DIST, entry));
+const entries = [
+  { entry: 'hook/runtime-hook/hook-main.js', root: 'hook' },
+  { entry: 'hook/emulator/microvm/dispatch-main.js', root: 'hook' },
+  { entry: 'src/runtime-hook/hook-main.js', root: 'src' },
+  { entry: 'src/emulator/microvm/dispatch-main.js', root: 'src' },
+];
+
+for (const { entry, root } of entries) {
+  test(`dist/${entry} loads no npm package and nothing of ${HEAVY_PARTS.join(', ')}`, () => {
+    const { files, external } = closure(join(DIST, entry));
     assert.deepEqual(external, []);
-    assert.deepEqual(files.filter((f) => f.includes('/builder/')), []);
+    const heavy = files.map((f) => relative(join(DIST, root), f)).filter((f) => HEAVY_PARTS.includes(f.split('/')[0] ?? ''));
+    assert.deepEqual(heavy, []);
     assert.ok(files.length < 40, `${files.length} modules`);
   });
 }
+
+test('the closure walk sees what an entry loads: the build command reaches the builder, its npm packages and (lazily) the publisher', () => {
+  const { files, external } = closure(join(DIST, 'src', 'builder', 'build-command.js'));
+  const parts = new Set(files.map((f) => relative(join(DIST, 'src'), f).split('/')[0]));
+  assert.ok(parts.has('builder') && parts.has('publish') && parts.has('registry'), [...parts].join(' '));
+  assert.ok(external.some((e) => e.endsWith(': zod')), external.join('\n'));
+});

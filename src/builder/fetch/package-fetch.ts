@@ -14,9 +14,9 @@ import { FexpodError, errnoCode, errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { BlobCache } from './cache.js';
 import { CacheStoreError, fetchBlob, FetchError, type BlobEvent } from './fetch-blob.js';
-import { withTrailingSlash, type HttpClient } from './http.js';
+import type { HttpClient } from './http.js';
 import { loadKeys, type KeyDeps } from './keys.js';
-import { VanishedPackagesError, type Lock, type LockedPackage } from '../lock/lock.js';
+import { packageUrls, VanishedPackagesError, type Lock, type LockedPackage } from '../lock/lock.js';
 import { formatNevra } from '../rpm/rpm-header.js';
 import { PackageVerifyError, verifyRpmFile } from '../rpm/verify.js';
 
@@ -38,11 +38,6 @@ export interface FetchLockedOptions {
   readonly onVerified?: (sha256: string, path: string) => void;
   /** --verbose details (signatures skipped because fexpod cannot check their kind). */
   readonly log?: Logger;
-}
-
-export function packageUrls(p: LockedPackage, baseUrls: readonly string[]): string[] {
-  if (/^[a-z]+:\/\//.test(p.location)) return [p.location];
-  return baseUrls.map((b) => withTrailingSlash(b) + p.location);
 }
 
 async function pool<T>(items: readonly T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {

@@ -238,3 +238,10 @@ export async function* tarChunks(entries: Iterable<TreeEntry>, opts: TarWriterOp
 export function tarReadable(entries: Iterable<TreeEntry>, opts: TarWriterOptions): Readable {
   return Readable.from(tarChunks(entries, opts), { objectMode: false });
 }
+
+/** The whole tar in memory (tests and small trees; builds stream it). */
+export async function layerTar(entries: readonly TreeEntry[], sourceDateEpoch: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const c of tarChunks(entries, { sourceDateEpoch })) chunks.push(c);
+  return Buffer.concat(chunks);
+}

@@ -1,7 +1,7 @@
 /**
- * The resolve half of the builder pipeline, as a library call:
- *   definition → sync every repository (in parallel) → libsolv → lock document.
- * `fexpod lock` and `fexpod build` both use it.
+ * Resolution as a library call (the resolve step's work when libsolv runs):
+ *   definition → sync every repository (in parallel) → libsolv → lock document,
+ * and the --locked check of an existing lock against the repositories.
  */
 import type { Logger } from '../../common/log.js';
 import type { BlobCache } from '../fetch/cache.js';

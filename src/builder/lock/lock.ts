@@ -143,6 +143,12 @@ export function checkLockMatches(lockFile: string, lock: Lock, def: ImageDefinit
   }
 }
 
+/** Where a locked package can be downloaded: its absolute location, or its location under each base URL. */
+export function packageUrls(p: LockedPackage, baseUrls: readonly string[]): string[] {
+  if (/^[a-z]+:\/\//.test(p.location)) return [p.location];
+  return baseUrls.map((b) => withTrailingSlash(b) + p.location);
+}
+
 /** Locked packages that no longer appear in the repositories' current metadata (pure). */
 export function vanishedPackages(lock: Lock, repos: readonly SyncedRepo[]): LockedPackage[] {
   const present = new Map<string, Set<string>>();

@@ -30,7 +30,7 @@ export type ProfileInput =
 
 export interface ProfileContext {
   readonly sourceDateEpoch: number;
-  /** Builds /etc/ld.so.cache for a tree (engineer "rpm"'s ld-so-cache). Absent: none is written. */
+  /** Builds /etc/ld.so.cache for a tree (tree/ld-so-cache.ts). Absent: none is written. */
   readonly ldSoCache?: (entries: readonly TreeEntry[]) => Uint8Array | Promise<Uint8Array>;
   /** Overlay only: the base RootFS tree, after its own profile. */
   readonly base?: readonly TreeEntry[];

@@ -8,7 +8,7 @@
  * not start with the gzip magic through unchanged: that is how the plain cpio
  * payloads rpmbuild writes for `_binary_payload w.ufdio` (no PAYLOADCOMPRESSOR
  * tag at all) are read, and so they are here.
- * Fedora payloads are zstd: decompress.ts runs them through the `zstd`
+ * Fedora payloads are zstd: common/decompress.ts runs them through the `zstd`
  * program when it is on PATH (fzstd otherwise).
  */
 import { compressionFromName, decompressor, type Compression } from '../../common/decompress.js';

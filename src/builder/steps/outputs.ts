@@ -1,180 +1,81 @@
 /**
- * The "outputs" step: one finished tree → the requested artefacts (OCI layout,
- * oci-archive, EroFS, SquashFS, plain directory, SPDX SBOM). Every output is
- * written atomically; the layer tar is made once and shared by OCI and
- * SquashFS, so all outputs describe the very same bytes.
+ * Step "outputs": the layer and the images made from its tar → the requested
+ * artefacts: OCI image layout and oci-archive (the blob taken over from the
+ * layer step), the EroFS and SquashFS files, a plain directory, the SPDX SBOM
+ * and FEXRootFSFetcher's index (RootFS_links.json). Every output is written to
+ * a temp path next to its destination and renamed at the end: an interrupted
+ * build leaves no partial output. All of them describe the very same tar.
  */
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Arch } from '../../common/arch.js';
+import { atomicOutput } from '../../common/atomic-output.js';
 import { inContext } from '../../common/errors.js';
-import type { Logger } from '../../common/log.js';
-import { treeDigest, type TreeEntry } from '../tree/tree.js';
-import { tarChunks } from '../layer/tar-writer.js';
-import { sha256Digest } from '../../common/hash.js';
-import { planOciImageForLayer, writeOciLayout, type ImageSettings } from '../outputs/oci-layout.js';
-import { writeOciArchive } from '../outputs/oci-archive.js';
-import { mkfsErofsCaps, writeErofs, writeErofsFromTar, type ErofsResult } from '../outputs/erofs.js';
-import { writeSquashfs } from '../outputs/squashfs.js';
-import { atomicOutput, forceRemove } from '../../common/atomic-output.js';
+import { sha256Digest, sha256File } from '../../common/hash.js';
+import type { BuildContext } from '../build-context.js';
+import { packageUrls } from '../lock/lock.js';
 import { writeDirOutput } from '../outputs/dir-output.js';
-import { ByteChannel } from '../layer/byte-channel.js';
-import { compressPool, type CompressPool } from '../layer/compress-pool.js';
-import { writeLayer } from '../layer/layer-writer.js';
-import type { LayerCompression } from '../layer/layer-compression.js';
-import { sbomJson, type SbomInput } from '../outputs/sbom.js';
-import type { CommandRunner } from '../../common/process-runner.js';
-import { fexIndexJson, xxh3File, type FexIndexSettings } from '../outputs/fex-index.js';
+import { fexIndexJson, xxh3File } from '../outputs/fex-index.js';
+import { writeOciArchive } from '../outputs/oci-archive.js';
+import { planOciImageForLayer, writeOciLayout } from '../outputs/oci-layout.js';
+import { FEX_INDEX_FILE, type OutputKind, type OutputRecord, type OutputsDeps, type OutputsRequest, type OutputsResult } from '../outputs/output-plan.js';
+import { sbomJson, type SbomPackage } from '../outputs/sbom.js';
+import { RpmTag } from '../rpm/rpm-header.js';
+import type { Extracted } from './extract.js';
+import { writeLayerOf, type Layered } from './layer.js';
+import type { Profiled } from './profile.js';
+import type { Resolved } from './resolve.js';
 
-/** FEXRootFSFetcher's index file name. */
-export const FEX_INDEX_FILE = 'RootFS_links.json';
-
-export const OUTPUT_KINDS = ['oci', 'oci-archive', 'erofs', 'squashfs', 'dir', 'sbom'] as const;
-export type OutputKind = (typeof OUTPUT_KINDS)[number];
-
-export interface OutputNames {
-  readonly oci: string;
-  readonly 'oci-archive': string;
-  readonly erofs: string;
-  readonly squashfs: string;
-  readonly dir: string;
-  readonly sbom: string;
+export interface BuildResult extends OutputsResult {
+  readonly name: string;
+  readonly arch: string;
+  readonly sourceDateEpoch: number;
+  readonly packages: number;
+  readonly entries: number;
+  readonly lockFile?: string;
+  readonly notes: readonly string[];
+  /** True when the outputs of an identical earlier build were verified and reused. */
+  readonly reused?: boolean;
 }
 
-/** Default file names in the output directory for an image called `name`. */
-export function defaultOutputNames(name: string, erofsName?: string): OutputNames {
+export interface Built {
+  readonly result: BuildResult;
+}
+
+export async function outputs<C extends BuildContext & Resolved & Extracted & Profiled & Layered>(ctx: C): Promise<C & Built> {
+  const def = ctx.definition;
+  const request: OutputsRequest = ctx.options.formats.includes('sbom')
+    ? { ...ctx.request, sbom: { imageName: def.name, distro: { id: 'fedora', release: def.release }, packages: await sbomPackages(ctx), toolVersion: ctx.deps.toolVersion } }
+    : ctx.request;
+  const written = await writeOutputsOf(request, ctx, ctx.deps);
   return {
-    oci: `${name}.oci`,
-    'oci-archive': `${name}.oci.tar`,
-    erofs: erofsName ?? `${name}.erofs`,
-    squashfs: `${name}.sqfs`,
-    dir: `${name}.rootfs`,
-    sbom: `${name}.spdx.json`,
+    ...ctx,
+    result: {
+      ...written,
+      name: def.name,
+      arch: request.arch.name,
+      sourceDateEpoch: ctx.sourceDateEpoch,
+      packages: ctx.installed.packages.length,
+      entries: ctx.entries.length,
+      lockFile: ctx.options.lockFile,
+      notes: ctx.notes,
+    },
   };
 }
 
-export interface OutputsRequest {
-  readonly entries: readonly TreeEntry[];
-  readonly formats: readonly OutputKind[];
-  readonly outDir: string;
-  readonly names: OutputNames;
-  readonly arch: Arch;
-  readonly sourceDateEpoch: number;
-  readonly image: Omit<ImageSettings, 'arch' | 'sourceDateEpoch'>;
-  /** SBOM data (without the digest and epoch, filled in here). */
-  readonly sbom?: Omit<SbomInput, 'imageDigest' | 'sourceDateEpoch'>;
-  readonly erofs?: { readonly blockSize?: number; readonly compression?: string };
-  readonly squashfs?: { readonly compression?: string; readonly blockSize?: number };
-  /** Write FEXRootFSFetcher's index (RootFS_links.json) for the EroFS/SquashFS outputs. */
-  readonly fexIndex?: FexIndexSettings;
-  /** The OCI layer's compression (default gzip) and level (default per compression). */
-  readonly layer?: { readonly compression?: LayerCompression; readonly level?: number };
-}
-
-export interface OutputsDeps {
-  readonly runner: CommandRunner;
-  readonly privileged: boolean;
-  readonly pageSize: number;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly log: Logger;
-  /** Called as each output starts (progress). */
-  readonly progress?: (step: string) => void;
-  /** Compression workers (default: one per core); a pool passed in is shared and not closed here. */
-  readonly workers?: number;
-  readonly compressPool?: CompressPool;
-}
-
-export interface OutputRecord {
-  readonly kind: OutputKind;
-  readonly path: string;
-  /** sha256:… of the file, or the manifest digest for OCI outputs. */
-  readonly digest: string;
-}
-
-export interface OutputsResult {
-  /** Path of RootFS_links.json, when written. */
-  readonly fexIndex?: string;
-  readonly diffId: string;
-  readonly manifestDigest: string;
-  /** The image's one layer blob (digest of the compressed bytes). */
-  readonly layer?: { readonly mediaType: string; readonly digest: string; readonly size: number };
-  readonly outputs: readonly OutputRecord[];
-  readonly warnings: readonly string[];
-}
-
-/** The uncompressed layer tar, in memory (tests and small trees; builds stream it). */
-export async function layerTar(entries: readonly TreeEntry[], sourceDateEpoch: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  for await (const c of tarChunks(entries, { sourceDateEpoch })) chunks.push(c);
-  return Buffer.concat(chunks);
-}
-
+/** The layer and outputs steps for a tree that did not come from a definition (tests, benchmarks, library users). */
 export async function writeOutputs(req: OutputsRequest, deps: OutputsDeps): Promise<OutputsResult> {
+  return writeOutputsOf(req, await writeLayerOf(req, deps), deps);
+}
+
+async function writeOutputsOf(req: OutputsRequest, layered: Layered, deps: OutputsDeps): Promise<OutputsResult> {
   const step = (s: string) => deps.progress?.(s);
-  const outputs: OutputRecord[] = [];
-  const warnings: string[] = [];
   const path = (k: OutputKind) => join(req.outDir, req.names[k]);
   const want = (k: OutputKind) => req.formats.includes(k);
-  const wantOci = want('oci') || want('oci-archive');
-  let fexIndex: string | undefined;
-  const pool = deps.compressPool ?? compressPool(deps.workers);
-  const workers = Math.max(1, pool.workers);
-  await mkdir(req.outDir, { recursive: true });
-  const scratch = await mkdtemp(join(req.outDir, '.fexpod-layer-'));
+  const outputs: OutputRecord[] = [];
+  const warnings: string[] = [];
+  const { layer, erofs, squashfs } = layered;
   try {
-    // EroFS: from the layer's tar stream where mkfs.erofs has --tar (erofs-utils >= 1.6), else
-    // from a staging tree written first (mkfs.erofs then runs on its own core while the layer
-    // is made). Its UUID comes from the tree's digest, known before the layer.
-    const tees: ByteChannel[] = [];
-    let erofsP: Promise<ErofsResult | undefined> = Promise.resolve(undefined);
-    if (want('erofs')) {
-      const caps = await mkfsErofsCaps(deps.runner);
-      const digest = await treeDigest(req.entries, req.sourceDateEpoch);
-      const erofsOpts = { dest: path('erofs'), sourceDateEpoch: req.sourceDateEpoch, digest, ...req.erofs };
-      const erofsDeps = { runner: deps.runner, pageSize: deps.pageSize, privileged: deps.privileged };
-      if (caps.tar) {
-        deps.log.debug(`erofs: mkfs.erofs --tar=f reads the layer's tar stream (no staging tree${caps.workers ? `, ${workers} workers` : ''})`);
-        const ch = new ByteChannel();
-        tees.push(ch);
-        erofsP = inContext('writing the EroFS image', () => writeErofsFromTar(ch, caps, { ...erofsOpts, workers }, erofsDeps));
-      } else {
-        deps.log.debug('erofs: this mkfs.erofs has no --tar (erofs-utils < 1.6): writing a staging tree for it');
-        step('erofs (staging tree)');
-        let onStaged = (): void => {};
-        const staged = new Promise<void>((r) => { onStaged = r; });
-        erofsP = inContext('writing the EroFS image', () => writeErofs(req.entries, { ...erofsOpts, onStaged }, erofsDeps, caps));
-        erofsP.then(onStaged, onStaged); // a failure before mkfs.erofs runs is reported below
-        await staged;
-      }
-      erofsP.catch(() => {}); // awaited below
-    }
-    let sqfsP: Promise<Awaited<ReturnType<typeof writeSquashfs>> | undefined> = Promise.resolve(undefined);
-    if (want('squashfs')) {
-      const ch = new ByteChannel();
-      tees.push(ch);
-      sqfsP = inContext('writing the SquashFS image', () =>
-        writeSquashfs(ch, { dest: path('squashfs'), sourceDateEpoch: req.sourceDateEpoch, ...req.squashfs }, deps),
-      );
-      sqfsP.catch(() => {});
-    }
-    const compression = req.layer?.compression ?? 'gzip';
-    step(['layer', wantOci ? compression : '', ...(want('erofs') ? ['erofs'] : []), ...(want('squashfs') ? ['squashfs'] : [])].filter((x) => x !== '').join(' ∥ '));
-    const layerP = inContext('writing the layer', () =>
-      writeLayer({
-        entries: req.entries,
-        sourceDateEpoch: req.sourceDateEpoch,
-        ...(wantOci ? { dest: join(scratch, 'layer') } : {}),
-        compression,
-        ...(req.layer?.level !== undefined ? { level: req.layer.level } : {}),
-        tees,
-      }, pool),
-    );
-    const [layerR, erofs, sqfs] = await Promise.allSettled([layerP, erofsP, sqfsP]);
-    for (const r of [layerR, erofs, sqfs]) if (r.status === 'rejected') throw r.reason;
-    if (layerR.status !== 'fulfilled') throw new Error('unreachable');
-    const layer = layerR.value;
     const plan = planOciImageForLayer(layer, { ...req.image, arch: req.arch, sourceDateEpoch: req.sourceDateEpoch });
-
     // the archive reads the blob file; the layout then takes it over (link, or copy)
     if (want('oci-archive')) {
       step('oci-archive');
@@ -186,13 +87,11 @@ export async function writeOutputs(req: OutputsRequest, deps: OutputsDeps): Prom
       await inContext('writing the OCI layout', () => writeOciLayout(path('oci'), plan));
       outputs.push({ kind: 'oci', path: path('oci'), digest: plan.manifest.digest });
     }
-    if (erofs.status === 'fulfilled' && erofs.value) {
-      warnings.push(...erofs.value.warnings);
-      outputs.push({ kind: 'erofs', path: erofs.value.path, digest: `sha256:${erofs.value.sha256}` });
+    if (erofs) {
+      warnings.push(...erofs.warnings);
+      outputs.push({ kind: 'erofs', path: erofs.path, digest: `sha256:${erofs.sha256}` });
     }
-    if (sqfs.status === 'fulfilled' && sqfs.value) {
-      outputs.push({ kind: 'squashfs', path: sqfs.value.path, digest: `sha256:${sqfs.value.sha256}` });
-    }
+    if (squashfs) outputs.push({ kind: 'squashfs', path: squashfs.path, digest: `sha256:${squashfs.sha256}` });
     if (want('dir')) {
       step('dir');
       const r = await inContext('writing the directory output', () =>
@@ -209,16 +108,7 @@ export async function writeOutputs(req: OutputsRequest, deps: OutputsDeps): Prom
       await atomicOutput(path('sbom'), (tmp) => writeFile(tmp, text, { mode: 0o644 }));
       outputs.push({ kind: 'sbom', path: path('sbom'), digest: sha256Digest(text) });
     }
-    const fsImages = outputs.filter((o): o is OutputRecord & { kind: 'erofs' | 'squashfs' } => o.kind === 'erofs' || o.kind === 'squashfs');
-    if (req.fexIndex && fsImages.length > 0) {
-      step('fex-index');
-      const hashed = [];
-      for (const o of fsImages) hashed.push({ image: { path: o.path, type: o.kind }, hash: await xxh3File(o.path) });
-      const indexPath = join(req.outDir, FEX_INDEX_FILE);
-      const text = fexIndexJson(req.fexIndex, hashed);
-      await atomicOutput(indexPath, (tmp) => writeFile(tmp, text, { mode: 0o644 }));
-      fexIndex = indexPath;
-    }
+    const fexIndex = req.fexIndex ? await writeFexIndex(req, outputs, step) : undefined;
     for (const w of warnings) deps.log.warn(w);
     return {
       ...(fexIndex ? { fexIndex } : {}),
@@ -229,7 +119,47 @@ export async function writeOutputs(req: OutputsRequest, deps: OutputsDeps): Prom
       warnings,
     };
   } finally {
-    if (!deps.compressPool) await pool.close();
-    await forceRemove(scratch);
+    await layered.release();
   }
+}
+
+/** RootFS_links.json for the EroFS/SquashFS files written (none: no index). */
+async function writeFexIndex(req: OutputsRequest, outputs: readonly OutputRecord[], step: (s: string) => void): Promise<string | undefined> {
+  const fsImages = outputs.filter((o): o is OutputRecord & { kind: 'erofs' | 'squashfs' } => o.kind === 'erofs' || o.kind === 'squashfs');
+  if (!req.fexIndex || fsImages.length === 0) return undefined;
+  step('fex-index');
+  const hashed = [];
+  for (const o of fsImages) hashed.push({ image: { path: o.path, type: o.kind }, hash: await xxh3File(o.path) });
+  const indexPath = join(req.outDir, FEX_INDEX_FILE);
+  const text = fexIndexJson(req.fexIndex, hashed);
+  await atomicOutput(indexPath, (tmp) => writeFile(tmp, text, { mode: 0o644 }));
+  return indexPath;
+}
+
+/** One SBOM package per installed RPM: its header's EVR, license, vendor and source RPM; the lock's sha256 and download URL. */
+async function sbomPackages(ctx: Resolved & Extracted): Promise<SbomPackage[]> {
+  const bases = new Map(ctx.lock.repos.map((r) => [r.id, r.baseurls] as const));
+  const out: SbomPackage[] = [];
+  for (const [i, p] of ctx.installed.packages.entries()) {
+    const h = p.header;
+    const locked = ctx.lock.packages.find((l) => l.name === p.name && l.arch === p.arch);
+    const file = ctx.rpmFiles[i];
+    const license = h.string(RpmTag.LICENSE);
+    const vendor = h.string(RpmTag.VENDOR);
+    const sourceRpm = h.string(RpmTag.SOURCERPM);
+    const url = locked ? packageUrls(locked, bases.get(locked.repo) ?? [])[0] : undefined;
+    out.push({
+      name: p.name,
+      epoch: h.number(RpmTag.EPOCH) ?? 0,
+      version: h.string(RpmTag.VERSION) ?? '',
+      release: h.string(RpmTag.RELEASE) ?? '',
+      arch: p.arch,
+      sha256: locked?.sha256 ?? (file ? await sha256File(file) : ''),
+      ...(url ? { location: url } : {}),
+      ...(license ? { license } : {}),
+      ...(vendor ? { vendor } : {}),
+      ...(sourceRpm ? { sourceRpm } : {}),
+    });
+  }
+  return out;
 }

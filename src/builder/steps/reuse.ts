@@ -1,14 +1,17 @@
 /**
- * Instant rebuilds: a build whose inputs are unchanged (lock, definition
- * files, formats, layer compression, SOURCE_DATE_EPOCH, tool version, root or
- * not) reuses the outputs already in the output directory instead of making
- * them again. Not trusted blindly: the record lists every output file with its
- * sha256 and size, and each one is re-hashed before it is reused; any missing,
- * changed or extra-modified file means a normal build.
+ * Step "reuse" (instant rebuilds), right after resolve: a build whose inputs
+ * are unchanged (lock, definition files, formats, layer compression,
+ * SOURCE_DATE_EPOCH, tool version, root or not) reuses the outputs already in
+ * the output directory instead of making them again — nothing is fetched,
+ * extracted or written. Not trusted blindly: the record lists every output
+ * file with its sha256 and size, and each one is re-hashed before it is
+ * reused; any missing, changed or extra-modified file means a normal build.
+ * `--rebuild` builds anyway; `dir` outputs are never recorded.
  *
  *   <outDir>/.fexpod-reuse/<name>.json   { version, key, files: [[path, sha256, size]…], result }
  *
- * The record is written last, atomically, after every output is in place.
+ * The record is written last (record, after outputs), atomically, once every
+ * output is in place.
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile, rename, stat, writeFile, mkdir } from 'node:fs/promises';
@@ -16,6 +19,9 @@ import { join, relative } from 'node:path';
 import { z } from 'zod';
 import { canonicalJson } from '../../common/canonical-json.js';
 import { sha256File } from '../../common/hash.js';
+import type { BuildContext } from '../build-context.js';
+import type { Built, BuildResult } from './outputs.js';
+import type { Resolved } from './resolve.js';
 
 export const REUSE_VERSION = 1;
 
@@ -128,4 +134,40 @@ export type ReusedResult = z.infer<typeof resultSchema>;
 export function reusedResult(v: Record<string, unknown>): ReusedResult | undefined {
   const r = resultSchema.safeParse(v);
   return r.success ? r.data : undefined;
+}
+
+export interface Reuse {
+  /** The key of this build's inputs (absent: reuse is off). */
+  readonly reuseKey?: string;
+  /** The verified result of an identical earlier build: nothing is left to do. */
+  readonly reused?: BuildResult;
+}
+
+/** `base`: an overlay's base, resolved (its lock is an input too). */
+export async function reuse<C extends BuildContext & Resolved>(ctx: C, base: Resolved | undefined): Promise<C & Reuse> {
+  const { definition: def, options: o, deps } = ctx;
+  if (!o.reuse || o.formats.includes('dir')) return ctx;
+  const key = reuseKey({
+    definitions: await Promise.all([def.file, ...(ctx.base ? [ctx.base.definition.file] : [])].map((f) => readFile(f, 'utf8'))),
+    packages: [...(base?.lock.packages ?? []), ...ctx.lock.packages].map((p) => p.sha256),
+    formats: [...o.formats],
+    sourceDateEpoch: o.sourceDateEpoch ?? 'packages',
+    layer: o.layer,
+    toolVersion: deps.toolVersion,
+    privileged: deps.privileged,
+    pageSize: deps.pageSize,
+  });
+  const r = await checkReuse(o.outDir, def.name, key);
+  deps.log.debug(`reuse: ${r.why}`);
+  const hit = r.result ? reusedResult(r.result) : undefined;
+  if (!hit) return { ...ctx, reuseKey: key };
+  deps.progress?.('outputs unchanged (verified): reused');
+  return { ...ctx, reuseKey: key, reused: { ...hit, reused: true } };
+}
+
+/** After outputs: the record the next build checks. */
+export async function record<C extends BuildContext & Reuse & Built>(ctx: C): Promise<C> {
+  const r = ctx.result;
+  if (ctx.reuseKey) await saveReuse(ctx.options.outDir, ctx.definition.name, ctx.reuseKey, r.outputs.map((o) => o.path).concat(r.fexIndex ? [r.fexIndex] : []), r);
+  return ctx;
 }

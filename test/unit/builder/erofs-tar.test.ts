@@ -18,7 +18,8 @@ import { join } from 'node:path';
 import { memoryLogger } from '../../../src/common/log.js';
 import { mkfsErofsTarArgs, parseMkfsErofsHelp, uuidFromDigest } from '../../../src/builder/outputs/erofs.js';
 import { CommandFailed, processRunner, type CommandRunner } from '../../../src/common/process-runner.js';
-import { defaultOutputNames, writeOutputs } from '../../../src/builder/steps/outputs.js';
+import { defaultOutputNames } from '../../../src/builder/outputs/output-plan.js';
+import { writeOutputs } from '../../../src/builder/steps/outputs.js';
 import { integration, onPath } from '../../helpers/integration.js';
 import { hostArch, sampleTree } from '../../helpers/sample-tree.js';
 

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { ConfigError } from '../../../src/common/errors.js';
 import { silentLogger } from '../../../src/common/log.js';
 import { parseDefinition } from '../../../src/builder/definition.js';
-import { packageSource } from '../../../src/builder/steps/resolve.js';
+import { nodePackageRepos } from '../../../src/builder/build-deps.js';
+import { resolve } from '../../../src/builder/steps/resolve.js';
 import { checkLockContent, RPM_ARCH_FAMILY } from '../../../src/builder/lock/lock-check.js';
 import { checkLocked } from '../../../src/builder/lock/lock-definition.js';
 import { serializeLock, type Lock, type LockedPackage } from '../../../src/builder/lock/lock.js';
@@ -75,8 +76,10 @@ test('fexpod build (no --locked): a hand-edited lock that still matches the dige
     const lockFile = join(dir, 'img.lock.json');
     const text = serializeLock({ ...lockWith([pkg(), pkg({ name: 'empty', arch: 'src', location: 'empty-0-0.src.rpm' })]), definition: { ...lockWith([]).definition, digest: d.digest } });
     writeFileSync(lockFile, text);
-    const src = packageSource({ env: {}, uid: 1000, definitionFile: defFile, locked: false, cacheDir: join(dir, 'cache'), log: silentLogger });
-    await assert.rejects(src.resolve(d), (e: unknown) => e instanceof ConfigError && e.keyPath === 'packages.1' && e.message.startsWith(`${lockFile}: `));
+    const repos = nodePackageRepos({ env: {}, cacheDir: join(dir, 'cache'), log: silentLogger, progress: { stream: process.stderr, mode: 'quiet', now: Date.now } });
+    const ctx = { definition: d, options: { lockFile, resolve: 'when-stale' as const, offline: false, jobs: 1 }, deps: { log: silentLogger, repos } };
+    await assert.rejects(resolve(ctx), (e: unknown) =>
+      e instanceof Error && e.cause instanceof ConfigError && e.cause.keyPath === 'packages.1' && e.message.startsWith(`resolving ${defFile}: ${lockFile}: `));
     assert.equal(readFileSync(lockFile, 'utf8'), text, 'the lock is left as it was');
   } finally {
     rmSync(dir, { recursive: true, force: true });

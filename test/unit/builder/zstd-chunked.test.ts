@@ -6,9 +6,8 @@ import { compressPool } from '../../../src/builder/layer/compress-pool.js';
 import { crc64, crc64Bytes } from '../../../src/builder/layer/crc64.js';
 import { ZstdChunkedWriter } from '../../../src/builder/layer/zstd-chunked.js';
 import { CHUNKED_MAGIC, FOOTER_SIZE, tarSplitLine, tocJson } from '../../../src/builder/layer/zstd-chunked-toc.js';
-import { tarParts } from '../../../src/builder/layer/tar-writer.js';
+import { tarParts, layerTar } from '../../../src/builder/layer/tar-writer.js';
 import { bufferContent, canonicalEntries, type TreeEntry } from '../../../src/builder/tree/tree.js';
-import { layerTar } from '../../../src/builder/steps/outputs.js';
 import { sampleTree } from './tar-sample.js';
 
 const SDE = 1_700_000_000;
