@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import type { CliContext, Command } from '../common/command.js';
-import { parseOptions, printJson, wantsHelp } from '../common/command.js';
+import { parseEpochSeconds, parseOptions, printJson, wantsHelp } from '../common/command.js';
 import { UsageError } from '../common/errors.js';
 import { streamLogger } from '../common/log.js';
 import { normalizeFlags, REGISTRY_OPTIONS } from '../publish/registry-flags.js';
@@ -109,12 +109,6 @@ function parseLevel(s: string): number {
   return Number(s);
 }
 
-function parseEpoch(s: string | undefined, what: string): number | undefined {
-  if (s === undefined || s === '') return undefined;
-  if (!/^\d+$/.test(s)) throw new UsageError(`build: ${what} must be whole seconds since 1970, got "${s}"`);
-  return Number(s);
-}
-
 
 
 export const command: Command = {
@@ -145,7 +139,7 @@ export const command: Command = {
     if (positionals.length !== 1) throw new UsageError('build: give exactly one definition file', 'fexpod build images/demo.toml');
     const defFile = resolvePath(ctx.cwd, positionals[0] ?? '');
     const formats = parseFormats(values.format);
-    const sourceDateEpoch = parseEpoch(values['source-date-epoch'], '--source-date-epoch') ?? parseEpoch(ctx.env['SOURCE_DATE_EPOCH'], 'SOURCE_DATE_EPOCH');
+    const sourceDateEpoch = parseEpochSeconds('build', '--source-date-epoch', values['source-date-epoch']) ?? parseEpochSeconds('build', 'SOURCE_DATE_EPOCH', ctx.env['SOURCE_DATE_EPOCH']);
     const overrides = (values.repo ?? []).map(parseRepoOverride);
     const compression = parseCompression(values.compression);
     const level = values.level === undefined ? undefined : parseLevel(values.level);

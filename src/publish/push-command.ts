@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { CliContext, Command } from '../common/command.js';
-import { parseOptions, printJson, wantsHelp } from '../common/command.js';
+import { parseOptions, printJson, wantsHelp, parseEpochSeconds } from '../common/command.js';
 import { UsageError } from '../common/errors.js';
 import { DEFAULT_CHUNK_SIZE } from '../registry/blob-upload.js';
 import { parseReference } from '../registry/reference.js';
@@ -67,12 +67,6 @@ export function printPushResult(ctx: CliContext, r: PublishResult): void {
   if (r.fexIndex) ctx.stderr.write(`  FEX index ${r.fexIndex}\n`);
 }
 
-export function parseEpochFlag(command: string, s: string | undefined): number | undefined {
-  if (s === undefined || s === '') return undefined;
-  if (!/^\d+$/.test(s)) throw new UsageError(`${command}: SOURCE_DATE_EPOCH must be whole seconds since 1970, got "${s}"`);
-  return Number(s);
-}
-
 export const command: Command = {
   name: 'push',
   summary: 'publish OCI images, EroFS/SquashFS artifacts and SBOMs to a registry',
@@ -97,7 +91,7 @@ export const command: Command = {
     const sources = positionals.slice(0, -1).map((p) => resolvePath(ctx.cwd, p));
     const role = values['artifact-type'] ?? 'rootfs';
     if (role !== 'rootfs' && role !== 'overlay') throw new UsageError(`push: --artifact-type must be rootfs or overlay, not "${role}"`);
-    const epoch = parseEpochFlag('push', values['source-date-epoch']) ?? parseEpochFlag('push', ctx.env['SOURCE_DATE_EPOCH']);
+    const epoch = parseEpochSeconds('push', 'SOURCE_DATE_EPOCH', values['source-date-epoch']) ?? parseEpochSeconds('push', 'SOURCE_DATE_EPOCH', ctx.env['SOURCE_DATE_EPOCH']);
     const settings = registrySettings('push', values, ctx.cwd);
     const log = commandLogger(ctx, values);
 

@@ -5,8 +5,8 @@
  * writes are recorded byte for byte (hook JSON, drop-ins, binfmt.d files,
  * units, fexpod's state); staged prefixes are recorded as trees setup created.
  */
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeSync, chmodSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { symlinkAtomic, writeFileAtomic } from '../common/atomic-write.js';
 import { FexpodError, errnoCode } from '../common/errors.js';
 import { sha256Hex } from '../common/hash.js';
 
@@ -59,8 +59,6 @@ export function describePathState(s: PathState): string {
   }
 }
 
-const tmpPath = (path: string) => join(dirname(path), `.${basename(path)}.fexpod-undo-${process.pid}`);
-
 /**
  * Puts a path back into a recorded state: files are written to a temporary
  * name, flushed and renamed over (readers never see half a file), symlinks are
@@ -75,26 +73,6 @@ export function restorePath(path: string, state: PathState): void {
     mkdirSync(path, { recursive: true });
     return;
   }
-  mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
-  const tmp = tmpPath(path);
-  rmSync(tmp, { force: true });
-  try {
-    if (state.kind === 'symlink') symlinkSync(state.target, tmp);
-    else {
-      const bytes = Buffer.from(state.base64, 'base64');
-      const fd = openSync(tmp, 'w', state.mode);
-      try {
-        let off = 0;
-        while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      chmodSync(tmp, state.mode);
-    }
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  if (state.kind === 'symlink') symlinkAtomic(state.target, path);
+  else writeFileAtomic(path, Buffer.from(state.base64, 'base64'), state.mode);
 }

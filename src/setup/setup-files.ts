@@ -3,8 +3,8 @@
  * installer's interface plus symlinks (systemd's .wants links). Synchronous,
  * like the hook installer's; the real one is node:fs.
  */
-import { mkdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readlinkSync } from 'node:fs';
+import { symlinkAtomic } from '../common/atomic-write.js';
 import type { HookHostFiles } from '../runtime-hook/install/hook-install.js';
 import { hostHookFiles } from '../runtime-hook/install/hook-command.js';
 
@@ -25,12 +25,6 @@ export function nodeSetupFiles(): SetupFiles {
         return undefined;
       }
     },
-    symlinkAtomic(target, path) {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
-      const tmp = join(dirname(path), `.${basename(path)}.fexpod-tmp-${process.pid}`);
-      rmSync(tmp, { force: true });
-      symlinkSync(target, tmp);
-      renameSync(tmp, path);
-    },
+    symlinkAtomic,
   };
 }

@@ -9,9 +9,9 @@
  * is the state before the first setup that touched it.
  */
 import { z } from 'zod';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, errnoCode } from '../common/errors.js';
+import { ConfigError } from '../common/errors.js';
+import { readTextIfExists } from '../common/read-text.js';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import type { PathState } from './path-state.js';
 
@@ -117,14 +117,8 @@ function fixFor(file: string): string {
 
 export function readJournal(stateDir: string): SetupJournal | undefined {
   const file = journalPath(stateDir);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return undefined;
-    throw err;
-  }
-  return parseJournal(text, file);
+  const text = readTextIfExists(file);
+  return text === undefined ? undefined : parseJournal(text, file);
 }
 
 export function writeJournal(j: SetupJournal): void {

@@ -14,13 +14,12 @@
  * fails the build and removes the bad entry).
  */
 import { readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { contentPath, diskContentStore, fileContentSource } from '../tree/content-store.js';
-import { extractRpmFile, type ExtractedRpm } from './rpm-extract.js';
+import { extractRpmFile, readRpmHeaders, type ExtractedRpm } from './rpm-extract.js';
 import { rpmFileList } from './rpm-files.js';
-import { formatNevra, headerNevra, parseRpmHeaders, RpmTruncatedError, type RpmHeader } from './rpm-header.js';
+import { formatNevra, headerNevra } from './rpm-header.js';
 import type { ContentSource } from '../tree/tree.js';
 
 export const EXTRACT_VERSION = 1;
@@ -41,30 +40,6 @@ export interface ExtractCache {
   /** The package at path whose verified sha256 is given (undefined: not cached). */
   extract(path: string, sha256: string | undefined): Promise<ExtractedRpm>;
   readonly stats: ExtractCacheStats;
-}
-
-async function readHeader(path: string): Promise<RpmHeader> {
-  let want = 64 * 1024;
-  for (;;) {
-    const fh = await open(path, 'r');
-    let head: Buffer;
-    try {
-      const buf = Buffer.alloc(want);
-      const { bytesRead } = await fh.read(buf, 0, want, 0);
-      head = buf.subarray(0, bytesRead);
-    } finally {
-      await fh.close();
-    }
-    try {
-      return parseRpmHeaders(head).header;
-    } catch (err) {
-      if (err instanceof RpmTruncatedError && err.needed > want && head.length >= want) {
-        want = err.needed;
-        continue;
-      }
-      throw err;
-    }
-  }
 }
 
 const recordSchema = z.strictObject({
@@ -99,7 +74,7 @@ export function extractCache(dir: string): ExtractCache {
       return undefined;
     }
     if (!rec) return undefined;
-    const header = await readHeader(path);
+    const header = (await readRpmHeaders(path)).header;
     const nv = headerNevra(header);
     if (formatNevra(nv) !== rec.nevra) return undefined;
     const content = new Map<number, ContentSource>();

@@ -20,7 +20,7 @@ import type { ContentStore, ContentWriter } from '../tree/content-store.js';
 import { CpioReader, type CpioHeader } from './cpio.js';
 import { payloadChunks } from './rpm-payload.js';
 import { fileType, rpmFileList, RpmFileFlag, S_IFLNK, S_IFREG, type RpmFile } from './rpm-files.js';
-import { formatNevra, headerNevra, parseRpmHeaders, RpmTruncatedError, type RpmHeader } from './rpm-header.js';
+import { formatNevra, headerNevra, parseRpmHeaders, RpmTruncatedError, type RpmHeader, type RpmPackageHeaders } from './rpm-header.js';
 import type { ContentSource } from '../tree/tree.js';
 
 export class RpmExtractError extends FexpodError {}
@@ -141,8 +141,25 @@ const EXTRACT_FIX =
  * (its NEVRA from the header), not the file, which is usually a content-addressed cache blob.
  */
 export async function extractRpmFile(path: string, store: ContentStore): Promise<ExtractedRpm> {
-  let want = 64 * 1024;
   let label = path;
+  try {
+    const pkg = await readRpmHeaders(path);
+    label = formatNevra(headerNevra(pkg.header));
+    const stream = createReadStream(path, { start: pkg.ranges.payloadOffset, highWaterMark: 1024 * 1024 });
+    try {
+      return await extractPayload(pkg.header, stream, store);
+    } finally {
+      stream.destroy();
+    }
+  } catch (err) {
+    const fix = err instanceof FexpodError && err.fix ? err.fix : EXTRACT_FIX;
+    throw new RpmExtractError(`${label}: ${err instanceof Error ? err.message : String(err)}`, { cause: err, fix });
+  }
+}
+
+/** The headers at the start of an RPM file: 64 KiB read at once, more when they are longer. */
+export async function readRpmHeaders(path: string): Promise<RpmPackageHeaders> {
+  let want = 64 * 1024;
   for (;;) {
     const fh = await open(path, 'r');
     let head: Buffer;
@@ -154,21 +171,13 @@ export async function extractRpmFile(path: string, store: ContentStore): Promise
       await fh.close();
     }
     try {
-      const pkg = parseRpmHeaders(head);
-      label = formatNevra(headerNevra(pkg.header));
-      const stream = createReadStream(path, { start: pkg.ranges.payloadOffset, highWaterMark: 1024 * 1024 });
-      try {
-        return await extractPayload(pkg.header, stream, store);
-      } finally {
-        stream.destroy();
-      }
+      return parseRpmHeaders(head);
     } catch (err) {
       if (err instanceof RpmTruncatedError && err.needed > want && head.length >= want) {
         want = err.needed;
         continue;
       }
-      const fix = err instanceof FexpodError && err.fix ? err.fix : EXTRACT_FIX;
-      throw new RpmExtractError(`${label}: ${err instanceof Error ? err.message : String(err)}`, { cause: err, fix });
+      throw err;
     }
   }
 }

@@ -13,9 +13,9 @@
  * A lock whose digest matches but whose lines a resolution could not have
  * written (lock/lock-check.ts) is refused, never used nor silently rewritten.
  */
-import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../common/atomic-write.js';
-import { FexpodError, errnoCode, inContext } from '../../common/errors.js';
+import { FexpodError, inContext } from '../../common/errors.js';
+import { readTextIfExists } from '../../common/read-text.js';
 import type { PackagesContext } from '../build-context.js';
 import type { ImageDefinition } from '../definition.js';
 import { checkLockContent } from '../lock/lock-check.js';
@@ -36,7 +36,7 @@ export async function resolve<C extends PackagesContext>(ctx: C): Promise<C & Re
 async function lockFor(ctx: PackagesContext): Promise<Resolved> {
   const { definition: def, options: o, deps } = ctx;
   // fexpod lock replaces whatever is there (even a lock that does not parse).
-  const existing = o.resolve === 'always' ? undefined : await readLockIfAny(o.lockFile);
+  const existing = o.resolve === 'always' ? undefined : readLockIfAny(o.lockFile);
   if (o.resolve === 'never') {
     if (!existing) {
       throw new FexpodError(`--locked: there is no lock file ${o.lockFile}`, { fix: `run "fexpod lock ${def.file}" and commit the lock`, exitCode: 3 });
@@ -59,13 +59,9 @@ async function lockFor(ctx: PackagesContext): Promise<Resolved> {
   return { lock, resolved: true };
 }
 
-async function readLockIfAny(path: string): Promise<Lock | undefined> {
-  try {
-    return parseLock(path, await readFile(path, 'utf8'));
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return undefined;
-    throw err;
-  }
+function readLockIfAny(path: string): Lock | undefined {
+  const text = readTextIfExists(path);
+  return text === undefined ? undefined : parseLock(path, text);
 }
 
 function matches(lockFile: string, lock: Lock, def: ImageDefinition): boolean {

@@ -14,9 +14,10 @@
  * output is in place.
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rename, stat, writeFile, mkdir } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from '../../common/atomic-write.js';
 import { canonicalJson } from '../../common/canonical-json.js';
 import { sha256File } from '../../common/hash.js';
 import type { BuildContext } from '../build-context.js';
@@ -72,11 +73,7 @@ export async function saveReuse(outDir: string, name: string, key: string, outpu
   for (const p of outputPaths) {
     for (const f of await filesUnder(p)) files.push([relative(outDir, f), await sha256File(f), (await stat(f)).size]);
   }
-  const path = recordPath(outDir, name);
-  await mkdir(join(outDir, '.fexpod-reuse'), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, JSON.stringify({ version: REUSE_VERSION, key, files, result }), { mode: 0o644 });
-  await rename(tmp, path);
+  writeFileAtomic(recordPath(outDir, name), JSON.stringify({ version: REUSE_VERSION, key, files, result }));
 }
 
 /**

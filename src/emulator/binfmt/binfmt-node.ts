@@ -4,9 +4,8 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { lstat, mkdir, open, readFile, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
-import { dirname, join, basename } from 'node:path';
-import { writeFileAtomic } from '../../common/atomic-write.js';
+import { lstat, open, readFile, readdir, readlink, rename, rm } from 'node:fs/promises';
+import { symlinkAtomic, writeFileAtomic } from '../../common/atomic-write.js';
 import { errnoCode } from '../../common/errors.js';
 import type { BinfmtFs } from './binfmt-controller.js';
 import type { PersistFs } from './binfmt-persist.js';
@@ -38,9 +37,6 @@ export function nodeBinfmtFs(opts: NodeEffectsOptions = {}): BinfmtFs {
     },
   };
 }
-
-let tmpCounter = 0;
-const tmpName = (p: string) => join(dirname(p), `.${basename(p)}.fexpod-tmp-${process.pid}-${tmpCounter++}`);
 
 export function nodePersistFs(): PersistFs {
   return {
@@ -80,10 +76,7 @@ export function nodePersistFs(): PersistFs {
       writeFileAtomic(p, text, 0o644);
     },
     async symlinkAtomic(target, p) {
-      await mkdir(dirname(p), { recursive: true, mode: 0o755 });
-      const tmp = tmpName(p);
-      await symlink(target, tmp);
-      await rename(tmp, p);
+      symlinkAtomic(target, p);
     },
     rename: (a, b) => rename(a, b),
     remove: (p) => rm(p, { force: true }),

@@ -3,8 +3,9 @@
  * which the Podman hook reads too: written atomically (temp file in the same
  * directory, fsync, rename), so a reader never sees half a file.
  */
-import { open, readFile, rename, rm, mkdir } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../common/atomic-write.js';
 import { errnoCode, inContext } from '../../common/errors.js';
 import { type InstallState, STATE_FILE_NAME, emptyInstallState, formatInstallState, parseInstallState } from './install-state.js';
 
@@ -35,18 +36,7 @@ export function fileStateStore(stateDir: string): StateStore {
       return parseInstallState(text, path);
     },
     async write(state) {
-      await inContext(`writing ${path}`, async () => {
-        await mkdir(stateDir, { recursive: true, mode: 0o755 });
-        const tmp = `${path}.tmp-${process.pid}`;
-        const fh = await open(tmp, 'w', 0o644);
-        try {
-          await fh.writeFile(formatInstallState(state));
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
-        await rename(tmp, path);
-      });
+      await inContext(`writing ${path}`, async () => writeFileAtomic(path, formatInstallState(state), 0o644));
     },
     async remove() {
       await rm(path, { force: true });

@@ -3,11 +3,10 @@
  * settle the matter: wires the real host effects into the precreate and
  * createRuntime pipelines.
  */
-import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Arch } from '../../common/arch.js';
-import { errnoCode } from '../../common/errors.js';
+import { readTextIfExists } from '../../common/read-text.js';
 import { PRIVATE_BINFMT_LOCK_FILE, parseInstallState, type InstallState } from '../../emulator/binfmt/install-state.js';
 import { hostBinfmt } from './binfmt-ensure.js';
 import type { PlanDeps } from './foreign-plan.js';
@@ -44,14 +43,8 @@ async function privateEnsure(args: StageArgs, log: Logger): Promise<Pick<PlanDep
 
 export function stateLoader(file: string): () => InstallState | undefined {
   return () => {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return undefined;
-      throw err;
-    }
-    return parseInstallState(text, file);
+    const text = readTextIfExists(file);
+    return text === undefined ? undefined : parseInstallState(text, file);
   };
 }
 
