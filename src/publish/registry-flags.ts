@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import type { CliContext } from '../common/command.js';
 import { UsageError } from '../common/errors.js';
 import { streamLogger, type Logger } from '../common/log.js';
-import { connectRegistry, type RegistrySettings } from '../registry/connect.js';
+import type { RegistrySettings } from '../registry/connect.js';
 import type { ImageReference } from '../registry/reference.js';
 import type { RegistryClient } from '../registry/registry-client.js';
 import type { ProgressMode } from './transfer-progress.js';
@@ -64,7 +64,9 @@ export function progressMode(ctx: CliContext, v: RegistryFlagValues): ProgressMo
   return v.json ? 'json' : ctx.interactive ? 'tty' : 'lines';
 }
 
-export function connect(ctx: CliContext, ref: ImageReference, settings: RegistrySettings, log: Logger): Promise<RegistryClient & { close(): void }> {
+/** The registry client for ref (loaded here, on first use: `fexpod build` parses these flags without pushing). */
+export async function connect(ctx: CliContext, ref: ImageReference, settings: RegistrySettings, log: Logger): Promise<RegistryClient & { close(): void }> {
+  const { connectRegistry } = await import('../registry/connect.js');
   return connectRegistry(ref, settings, {
     env: ctx.env,
     home: ctx.env['HOME'] || homedir(),

@@ -19,7 +19,8 @@ const DIST = join(repoRoot(), 'dist');
 const HEAVY_PARTS = ['builder', 'registry', 'publish', 'setup', 'rootfs'];
 const SPECIFIERS = /\brequire\(\s*["']([^"']+)["']\s*\)|\bimport\(\s*["']([^"']+)["']\s*\)|\bfrom\s*["']([^"']+)["']|^\s*import\s*["']([^"']+)["']/gm;
 
-function closure(entry: string): { files: string[]; external: string[] } {
+/** Every module an entry can load (static: only those loaded at start, not the dynamic import()s). */
+function closure(entry: string, opts: { staticOnly?: boolean } = {}): { files: string[]; external: string[] } {
   const files: string[] = [];
   const external: string[] = [];
   const todo = [entry];
@@ -28,6 +29,7 @@ function closure(entry: string): { files: string[]; external: string[] } {
     if (files.includes(file)) continue;
     files.push(file);
     for (const m of readFileSync(file, 'utf8').matchAll(SPECIFIERS)) {
+      if (opts.staticOnly && m[2] !== undefined) continue;
       const spec = m[1] ?? m[2] ?? m[3] ?? m[4] ?? '';
       if (spec.startsWith('.')) {
         const target = resolve(dirname(file), spec.endsWith('.js') ? spec : `${spec}.js`);
@@ -56,9 +58,17 @@ for (const { entry, root } of entries) {
   });
 }
 
-test('the closure walk sees what an entry loads: the build command reaches the builder, its npm packages and (lazily) the publisher', () => {
+const partsOf = (files: readonly string[]) => new Set(files.map((f) => relative(join(DIST, 'src'), f).split('/')[0]));
+
+test('the closure walk sees what an entry loads: the build command reaches the builder, its npm packages and the registry client', () => {
   const { files, external } = closure(join(DIST, 'src', 'builder', 'build-command.js'));
-  const parts = new Set(files.map((f) => relative(join(DIST, 'src'), f).split('/')[0]));
+  const parts = partsOf(files);
   assert.ok(parts.has('builder') && parts.has('publish') && parts.has('registry'), [...parts].join(' '));
   assert.ok(external.some((e) => e.endsWith(': zod')), external.join('\n'));
+});
+
+test('fexpod build loads the registry client only to push (a dynamic import)', () => {
+  const parts = partsOf(closure(join(DIST, 'src', 'builder', 'build-command.js'), { staticOnly: true }).files);
+  assert.ok(parts.has('builder'));
+  assert.equal(parts.has('registry'), false, [...parts].join(' '));
 });
