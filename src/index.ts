@@ -34,3 +34,12 @@ export { verifyRpmFile, PackageVerifyError } from './builder/rpm/verify.js';
 export { parseRpmHeaders, RpmTag, RpmSigTag, RpmTagType } from './builder/rpm/rpm-header.js';
 export type { RpmPackageHeaders, RpmHeader } from './builder/rpm/rpm-header.js';
 export { decompressor, detectCompression, compressionFromName } from './common/decompress.js';
+// Builder, part 2: the build as a list of steps over a build context (docs/build.md, docs/architecture.md).
+export { build } from './builder/build.js';
+export type { BuildResult } from './builder/build.js';
+export { buildContext, defaultLockPath } from './builder/build-context.js';
+export type { BuildContext, BuildDeps, BuildOptions, BuildRequest, PackageRepos, PackagesContext } from './builder/build-context.js';
+export { nodeBuildDeps, nodePackageRepos } from './builder/build-deps.js';
+export { writeOutputs } from './builder/steps/outputs.js';
+export { planOutputs, defaultOutputNames, OUTPUT_KINDS } from './builder/outputs/output-plan.js';
+export type { OutputKind, OutputsRequest, OutputsResult } from './builder/outputs/output-plan.js';

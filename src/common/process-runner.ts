@@ -1,7 +1,8 @@
 /**
- * The one effect the output writers need: run a tool (mkfs.erofs, mksquashfs,
- * fakeroot), optionally feeding bytes on stdin. Behind an interface so the
- * planners stay testable without the tools.
+ * The process runner: run a tool (the builder's mkfs.erofs, mksquashfs,
+ * fakeroot), optionally feeding bytes on stdin, and get its output or a
+ * CommandFailed with its stderr. Behind an interface so the planners stay
+ * testable without the tools.
  */
 import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';

@@ -1,6 +1,7 @@
 /**
  * `fexpod binfmt status|install|uninstall`: argument parsing, wiring of the
- * real effects, and output. The flows live in binfmt-install.ts.
+ * real effects, and output. The flows live in binfmt-install.ts,
+ * binfmt-uninstall.ts and binfmt-status-report.ts.
  */
 import { readTextOrUndefined } from '../../common/read-text.js';
 import { writeFileAtomic } from '../../common/atomic-write.js';
