@@ -76,8 +76,6 @@ export interface BuildOptions extends PackageOptions {
 }
 
 export interface BuildDeps extends PackageDeps, OutputsDeps {
-  readonly log: Logger;
-  readonly progress?: (step: string) => void;
   /** Extracts one verified package (the extraction cache: a package is decompressed once). */
   readonly extraction: ExtractCache;
   /** Builds etc/ld.so.cache for a tree; absent: no cache is generated (and the build says so). */
