@@ -28,8 +28,8 @@ function ruleHook(dir: string): string {
     script,
     [
       `import { readFileSync, writeSync } from 'node:fs';`,
-      `import { readHookView } from ${JSON.stringify(mod('oci-config.js'))};`,
-      `import { appendToArray } from ${JSON.stringify(mod('json-splice.js'))};`,
+      `import { readHookView } from ${JSON.stringify(mod('hook/oci-config.js'))};`,
+      `import { appendToArray } from ${JSON.stringify(mod('hook/json-splice.js'))};`,
       `import { personalityRules } from ${JSON.stringify(mod('fex/personality-rule.js'))};`,
       `const text = readFileSync(0, 'utf8');`,
       `writeSync(1, appendToArray(text, ['linux', 'seccomp', 'syscalls'], personalityRules(readHookView(text).seccomp)));`,
