@@ -140,31 +140,64 @@ check "10 foreign containers at once: all running together, all x86_64" ok 'runn
 check "native arm64 container: unchanged (no FEX environment, no prefix mount)" ok '^aarch64 native-untouched$' \
   prun --rm localhost/busybox-arm64 sh -c 'if env | grep -q ^FEX_ || grep -q fexpod /proc/self/mountinfo; then echo "$(uname -m) touched"; else echo "$(uname -m) native-untouched"; fi'
 
-echo "== FEX on the lab host with a RootFS built by fexpod build (stand-in packages)"
+echo "== FEX on the lab host with a RootFS built by fexpod build (stand-in packages), installed by fexpod rootfs install"
 check "x86-64 static program on the host through FEX (binfmt)" ok '^x86_64$' /tmp/x86/busybox uname -m
 pkill -x FEXServer; sleep 1
-check "before Config.json: the dynamic x86-64 program has no x86 loader" fail '.' /tmp/x86/uname -m
-mkdir -p /var/lib/fexpod-lab && cp -r .lab/fex/rootfs/fex-rootfs-standin.rootfs /var/lib/fexpod-lab/rootfs
-setroot() { node --input-type=module -e 'const m = await import(process.argv[1]); const before = m.setFexRootFS(m.GLOBAL_FEX_CONFIG, process.argv[2]); console.log(`RootFS ${process.argv[2]} (was ${before ?? "unset"})`);' "$ROOT/dist/src/emulator/fex-config.js" "$1" && cat /usr/share/fex-emu/Config.json; }
-check "fexpod names the RootFS directory in /usr/share/fex-emu/Config.json" ok '"RootFS": "/var/lib/fexpod-lab/rootfs"' setroot /var/lib/fexpod-lab/rootfs
+check "before a RootFS: the dynamic x86-64 program has no x86 loader" fail '.' /tmp/x86/uname -m
+# FEXServer mounts a RootFS image itself, with squashfuse or erofsfuse (FEX: Source/Tools/FEXServer/
+# SquashFS.cpp). squashfuse is Debian's (made on the development host: the guest has no network).
+dpkg -i .lab/fex/debs-arm64/*.deb >/dev/null 2>&1 || echo "dpkg -i squashfuse failed"
+modprobe fuse 2>/dev/null; command -v squashfuse
+RFS=.lab/fex/rootfs/fex-rootfs-standin
+fexcfg() { cat /usr/share/fex-emu/Config.json; }
+check "fexpod rootfs install: the SquashFS image into /usr/share/fex-emu/RootFS/, named in Config.json" ok '"RootFS": "fex-rootfs-standin\.sqfs"' \
+  sh_c "$F rootfs install $RFS.sqfs && ls -l /usr/share/fex-emu/RootFS/ && cat /usr/share/fex-emu/Config.json"
 pkill -x FEXServer; sleep 1   # FEX takes its RootFS from the server: a new one reads the new Config.json
-check "x86-64 dynamic program (its loader and libc from the RootFS): x86_64" ok '^x86_64$' env "${LOUDENV[@]}" /tmp/x86/uname -m
-check "the same with LANG unset (LANG=C.UTF-8 makes this FEX build abort the guest, see docs/hook.md)" ok '^x86_64$' \
-  env -u LANG "${LOUDENV[@]}" /tmp/x86/uname -m
-check "the same program from inside the RootFS: x86_64" ok '^x86_64$' env "${LOUDENV[@]}" FEXInterpreter /var/lib/fexpod-lab/rootfs/usr/bin/uname -m
-echo "-- diagnostics: the x86 loader's view through FEX"
-env "${LOUDENV[@]}" LD_DEBUG=libs /tmp/x86/uname -m 2>&1 | tail -n 12
-FEXInterpreter /var/lib/fexpod-lab/rootfs/usr/lib64/ld-linux-x86-64.so.2 --list /tmp/x86/uname 2>&1 | tail -n 5
+echo "lab shell: LANG=${LANG-(unset)} LC_ALL=${LC_ALL-(unset)}"
+check "x86-64 dynamic program, its loader and libc from the SquashFS RootFS (FEXServer mounts it with squashfuse): x86_64" ok '^x86_64$' \
+  env "${LOUDENV[@]}" /tmp/x86/uname -m
+check "the same with LANG=C.UTF-8 (this FEX build aborted the guest there in the last run, see docs/hook.md)" ok '^x86_64$' \
+  env LANG=C.UTF-8 "${LOUDENV[@]}" /tmp/x86/uname -m
+check "the same with LANG unset" ok '^x86_64$' env -u LANG -u LC_ALL "${LOUDENV[@]}" /tmp/x86/uname -m
+check "a program from fexpod build's dir output, with the installed RootFS: x86_64" ok '^x86_64$' \
+  env "${LOUDENV[@]}" FEXInterpreter "$RFS.rootfs/usr/bin/uname" -m
+mount | grep -E 'squashfuse|FEXMount' | head -n 3
+echo "-- diagnostics: LANG=C.UTF-8, variable by variable (exit status; last lines)"
+probe() { local out rc; out=$(env "$@" 2>&1); rc=$?; printf '%-60s exit %s: %s\n' "$*" "$rc" "$(tail -n 2 <<<"$out" | tr '\n' '|')"; }
+probe -u LANG LC_CTYPE=C.UTF-8 /tmp/x86/uname -m
+probe -u LANG LC_MESSAGES=C.UTF-8 /tmp/x86/uname -m
+probe -u LANG LC_TIME=C.UTF-8 /tmp/x86/uname -m
+probe -u LANG LC_ALL=C.UTF-8 /tmp/x86/uname -m
+probe LANG=C.UTF-8 LOCPATH=/nonexistent /tmp/x86/uname -m
+probe LANG=xx_XX.UTF-8 /tmp/x86/uname -m
+probe LANG=C.UTF-8 MALLOC_TOP_PAD_=0 /tmp/x86/uname -m
+probe LANG=C.UTF-8 GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4096 /tmp/x86/uname -m
+if [ -x /tmp/x86/locale-probe ]; then
+  echo "-- diagnostics: the locale probe (heap, libc and locale mappings before and after setlocale)"
+  env -u LANG /tmp/x86/locale-probe 2>&1 | tail -n 12
+  env LANG=C.UTF-8 "${LOUDENV[@]}" /tmp/x86/locale-probe 2>&1 | tail -n 40; echo "exit ${PIPESTATUS[0]}"
+  env -u LANG LC_CTYPE=C.UTF-8 /tmp/x86/locale-probe 0 2>&1 | tail -n 8; echo "exit ${PIPESTATUS[0]}"
+fi
+echo "-- diagnostics: the same under LANG=C.UTF-8 in a container (no FEX RootFS: the image's own C.utf8)"
+prun --rm --arch amd64 -e LANG=C.UTF-8 "${LOUD[@]}" $AMD /bin/sh -c '/bin/uname -m; echo "uname exit $?"; /usr/bin/locale 2>&1 | head -n 2; ls /usr/lib/locale' 2>&1 | tail -n 8
 pkill -x FEXServer; sleep 1
-modprobe erofs 2>/dev/null; mkdir -p /mnt/fex-erofs
-check "the EroFS image from fexpod build mounts" ok 'erofs' sh_c 'mount -t erofs -o loop,ro .lab/fex/rootfs/fex-rootfs-standin.erofs /mnt/fex-erofs && grep fex-erofs /proc/mounts'
-setroot /mnt/fex-erofs >/dev/null
-check "x86-64 dynamic program with the EroFS RootFS: x86_64" ok '^x86_64$' env "${LOUDENV[@]}" /tmp/x86/uname -m
+check "fexpod rootfs install of the EroFS image, before any erofsfuse: FEXServer cannot mount it" fail '.' \
+  sh_c "$F rootfs install $RFS.erofs && env ${LOUDENV[*]} /tmp/x86/uname -m"
+pkill -x FEXServer; sleep 1
+fexcfg
+# STAND-IN for erofsfuse (Debian 12 has no erofsfuse; Fedora's erofs-fuse package provides it): the
+# kernel's EroFS driver mounts the image read-only where FEXServer asks, as erofsfuse IMAGE DIR would.
+modprobe erofs 2>/dev/null
+printf '#!/bin/sh\nexec mount -t erofs -o loop,ro "$1" "$2"\n' > /usr/local/bin/erofsfuse && chmod 755 /usr/local/bin/erofsfuse
+check "x86-64 dynamic program with the installed EroFS RootFS (stand-in erofsfuse: a kernel mount): x86_64" ok '^x86_64$' \
+  env "${LOUDENV[@]}" /tmp/x86/uname -m
 pkill -x FEXServer; sleep 1
 check "static-pie FEX runs a static x86-64 program: x86_64" ok '^x86_64$' env "${LOUDENV[@]}" "$FEXB/static-pie/FEXInterpreter" /tmp/x86/busybox uname -m
 pkill -x FEXServer; sleep 1
 check "static-pie FEX runs the dynamic program with the RootFS: x86_64" ok '^x86_64$' env "${LOUDENV[@]}" "$FEXB/static-pie/FEXInterpreter" /tmp/x86/uname -m
-umount /mnt/fex-erofs; pkill -x FEXServer
+check "fexpod rootfs list: both images, the EroFS one named in Config.json" ok '\* system +rootfs +fex-rootfs-standin\.erofs' $F rootfs list
+pkill -x FEXServer; sleep 1
+grep -E ' erofs |squashfuse' /proc/mounts | awk '{print $2}' | while read -r m; do umount "$m" 2>/dev/null || fusermount -u "$m" 2>/dev/null; done
 
 echo "== cleanup"
 $F hook uninstall >/dev/null; $F binfmt uninstall >/dev/null

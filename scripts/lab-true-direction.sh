@@ -13,7 +13,9 @@
 # what breaks without the hook's FEX edits (personality() seccomp rules, FEXServer data directory,
 # FEXServer socket) and that the hook fixes it; podman exec; podman build RUN; ten foreign
 # containers at once; native arm64 containers untouched; and FEX on the VM itself with a RootFS
-# built by `fexpod build` (directory and EroFS) named in FEX's Config.json by fexpod.
+# built by `fexpod build` (SquashFS and EroFS) and installed by `fexpod rootfs install`, which puts
+# it in /usr/share/fex-emu/RootFS/ and names it in FEX's Config.json; FEXServer mounts it (Debian's
+# squashfuse, made on the host; for EroFS a stand-in erofsfuse: Debian 12 has none).
 # The x86 material comes from Debian's amd64/i386 packages (dpkg --add-architecture amd64 i386
 # on an arm64 host, or i386 on an x86_64 one) and rpmbuild: no registry is needed.
 set -uo pipefail
