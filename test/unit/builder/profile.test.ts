@@ -37,6 +37,12 @@ test('rootfs: removes host-owned files, trims /etc to alternatives + ld.so*, str
   assert.equal(cache?.mtime, 1000);
 });
 
+test('rootfs: the C library\'s locales stay (usr/lib/locale: C.utf8, locale-archive), so a guest under LANG=C.UTF-8 reads the RootFS\'s and not the host\'s', async () => {
+  const locales = [d('usr'), d('usr/lib'), d('usr/lib/locale'), d('usr/lib/locale/C.utf8'), f('usr/lib/locale/C.utf8/LC_CTYPE'), f('usr/lib/locale/locale-archive'), d('usr/share'), d('usr/share/locale'), f('usr/share/locale/de/x.mo')];
+  const r = await applyProfile(locales, normalizeProfile({ kind: 'rootfs', options: {} }), ctx);
+  for (const e of locales) assert.ok(r.entries.some((x) => x.path === e.path), `${e.path} kept`);
+});
+
 const optionCases = [
   { name: 'strip_setid = false keeps the bits', opts: { strip_setid: false }, path: 'usr/bin/su', present: true, mode: 0o4755 },
   { name: 'extra_remove adds to the defaults', opts: { extra_remove: ['usr/bin/ls'] }, path: 'usr/bin/ls', present: false },
