@@ -5,9 +5,7 @@
  *   amd64-dynamic.tar   libc6 + coreutils + static busybox, plus /bin/busybox-execstack, and
  *                       libc-bin (its C.UTF-8 locale and `locale`)
  *   i386-dynamic.tar    the same for i386, plus /bin/busybox-nostack (no PT_GNU_STACK)
- *   x86/                x86-64 programs for FEX on the lab host: busybox (static), uname (dynamic),
- *                       locale-probe (dynamic; test/fixtures/lab-fex/locale-probe.c, when the host
- *                       has an x86-64 C compiler)
+ *   x86/                x86-64 programs for FEX on the lab host: busybox (static), uname (dynamic)
  *   standin-rpms/       fex-standin-glibc, the stand-in for Fedora's glibc (and C.UTF-8 locale) in a FEX RootFS
  *   debs-arm64/         squashfuse for the lab guest (Debian arm64 packages; FEXServer mounts a
  *                       SquashFS RootFS with it; the guest has no network)
@@ -36,20 +34,6 @@ function guestDebs(out: string): string[] {
   const debs = debianPackages(Arch.of('aarch64'), ['squashfuse', 'libsquashfuse0', 'liblzo2-2']);
   for (const d of debs) copyFileSync(d, join(dir, basename(d)));
   return debs.map((d) => `guest package ${basename(d)}`);
-}
-
-/** The locale probe, built for x86-64 against the host's C library (Debian's, as in the stand-in). */
-function localeProbe(out: string): string {
-  const cc = ['x86_64-linux-gnu-gcc', 'gcc'].find((c) => {
-    try {
-      return execFileSync(c, ['-dumpmachine'], { encoding: 'utf8' }).startsWith('x86_64-');
-    } catch {
-      return false;
-    }
-  });
-  if (!cc) return 'locale-probe: no x86-64 C compiler on this host, not built';
-  execFileSync(cc, ['-O1', '-o', join(out, 'x86', 'locale-probe'), join(repoRoot(), 'test', 'fixtures', 'lab-fex', 'locale-probe.c')]);
-  return `locale-probe: built with ${cc}`;
 }
 
 function tarOf(root: string, tar: string): void {
@@ -97,7 +81,7 @@ export function buildLabFexMaterial(out: string): string[] {
     copyFileSync(join(amd64, 'bin', 'uname'), join(out, 'x86', 'uname'));
     standinRpm(amd64, out);
     for (const deb of debianPackages(Arch.of('x86_64'), ['libc-bin'])) execFileSync('dpkg-deb', ['-x', deb, amd64]);
-    report.push(localeProbe(out), ...guestDebs(out));
+    report.push(...guestDebs(out));
     tarOf(amd64, join(out, 'amd64-dynamic.tar'));
     tarOf(i386, join(out, 'i386-dynamic.tar'));
   } finally {
