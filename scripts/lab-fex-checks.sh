@@ -44,8 +44,8 @@ podman info --format '{{.Host.OCIRuntime.Name}} cgroup{{.Host.CgroupsVersion}}'
 sed -n '1,4p' "$FEXB/BUILDINFO"
 # The VM's CPU (QEMU TCG, -cpu max) has SVE2 with a 512-bit default vector length. FEX-2507.1 uses
 # its SVE-256 code (AVX) for any length >= 256 bits and then computes wrong results in guest vector
-# code (glibc's string functions): heap corruption, aborts. Hardware FEX runs on has 128-bit
-# (Neoverse N2/V2, Grace) or 256-bit (Neoverse V1, Graviton3) SVE: 256 bits here, shown below.
+# code (glibc's string functions): heap corruption, aborts (docs/hook.md). The SVE2 hardware FEX
+# runs on has 128-bit vectors (Neoverse N2/V2, Grace): 256 bits here; the 512-bit failure is shown below.
 SVE_VL=/proc/sys/abi/sve_default_vector_length
 SVE_VL_VM=$(cat "$SVE_VL" 2>/dev/null || echo none)
 [ -w "$SVE_VL" ] && echo 32 > "$SVE_VL"
