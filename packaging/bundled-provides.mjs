@@ -39,7 +39,9 @@ export function runtimePackages(lock) {
 export function specBlock(pkg, lock) {
   const deps = runtimePackages(lock);
   const own = SPDX[pkg.license] ?? pkg.license;
-  const licenses = [own, ...[...new Set(deps.map((d) => d.license))].filter((l) => l !== own).sort()];
+  // "(MIT AND Zlib)" (pako) is two licences that all apply: list each once
+  const terms = (l) => (/\bOR\b/.test(l) ? [l] : l.replace(/^\((.*)\)$/, '$1').split(' AND '));
+  const licenses = [own, ...[...new Set(deps.flatMap((d) => terms(d.license)))].filter((l) => l !== own).sort()];
   const lines = [BEGIN, `License:        ${licenses.join(' AND ')}`];
   for (const d of deps) lines.push(`Provides:       bundled(nodejs-${d.name}) = ${d.version}`);
   lines.push(END);

@@ -8,14 +8,15 @@
  *            32 KiB as dictionary, ended by a sync flush (or, for the last
  *            block, by the final block): pigz's way of making blocks that
  *            concatenate into one deflate stream. Returns the block's CRC-32.
+ *            With the encoder the caller chose (deflate-block.ts).
  *   zstd     one zstd frame per part (a 4 MiB block of a zstd layer, or a
  *            header run / file chunk of a zstd:chunked layer); on request the
  *            part's sha256 and CRC-64/ISO (the TOC chunk digest, tar-split).
  */
 import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
-import { constants as zc, deflateRawSync } from 'node:zlib';
 import { crc32 } from './crc32.js';
+import { deflateBlock, type DeflateEncoder } from './deflate-block.js';
 import { crc64 } from './crc64.js';
 import { zstdCompress, zstdReady } from './zstd-wasm.js';
 
@@ -25,6 +26,7 @@ export interface DeflateTask {
   readonly dictionary?: Uint8Array;
   readonly last: boolean;
   readonly level: number;
+  readonly encoder: DeflateEncoder;
 }
 
 export interface ZstdTask {
@@ -50,14 +52,7 @@ export interface ZstdResult {
 }
 
 export function runDeflate(t: DeflateTask): DeflateResult {
-  const out = deflateRawSync(t.data, {
-    level: t.level,
-    memLevel: 8,
-    strategy: zc.Z_DEFAULT_STRATEGY,
-    finishFlush: t.last ? zc.Z_FINISH : zc.Z_SYNC_FLUSH,
-    ...(t.dictionary && t.dictionary.length > 0 ? { dictionary: t.dictionary } : {}),
-  });
-  return { out, crc: crc32(t.data) };
+  return { out: deflateBlock(t.encoder, t), crc: crc32(t.data) };
 }
 
 export async function runZstd(t: ZstdTask): Promise<ZstdResult> {

@@ -5,13 +5,17 @@
  * the compressed blocks concatenate into ONE deflate stream; the last block
  * carries the final-block bit. The trailer's CRC-32 is combined from the
  * blocks' CRCs. Every block is a pure function of its bytes and the 32 KiB
- * before them: the output is identical whatever the number of workers.
+ * before them: the output is identical whatever the number of workers. And
+ * whatever the machine: every block is deflated by the pinned encoder, or by
+ * node:zlib where it makes the same bytes (deflate-block.ts,
+ * deflate-fingerprint.ts; the caller chooses).
  *
  * Bounded memory: at most `inFlight` blocks are queued or compressing.
  */
 import type { CompressPool } from './compress-pool.js';
 import type { DeflateResult } from './compress-worker.js';
 import { crc32Combine } from './crc32.js';
+import type { DeflateEncoder } from './deflate-block.js';
 
 export const GZIP_BLOCK = 1024 * 1024;
 const DICT = 32 * 1024;
@@ -73,18 +77,27 @@ export abstract class BlockStream<R> implements StreamCompressor {
   }
 }
 
+export interface GzipOptions {
+  /** Default: the pinned encoder (the same bytes everywhere, slower). */
+  readonly encoder?: DeflateEncoder;
+  /** Default GZIP_BLOCK (tests use smaller ones). */
+  readonly blockSize?: number;
+}
+
 export class ParallelGzip extends BlockStream<DeflateResult & { length: number }> {
   private dict: Uint8Array | undefined;
   private crc = 0;
   private length = 0;
   private started = false;
+  private readonly encoder: DeflateEncoder;
   constructor(
     private readonly pool: CompressPool,
     private readonly level: number,
     private readonly sink: ByteSink,
-    blockSize = GZIP_BLOCK,
+    opts: GzipOptions = {},
   ) {
-    super(blockSize, 2 * Math.max(1, pool.workers) + 1);
+    super(opts.blockSize ?? GZIP_BLOCK, 2 * Math.max(1, pool.workers) + 1);
+    this.encoder = opts.encoder ?? 'pinned';
   }
 
   protected submit(block: Uint8Array, last: boolean): Promise<DeflateResult & { length: number }> {
@@ -92,7 +105,7 @@ export class ParallelGzip extends BlockStream<DeflateResult & { length: number }
     // the next block's dictionary, copied before the block is handed to a worker
     this.dict = block.length >= DICT ? block.slice(block.length - DICT) : concatTail(this.dict, block);
     const length = block.length;
-    return this.pool.deflate({ op: 'deflate', data: block, last, level: this.level, ...(dictionary ? { dictionary } : {}) }).then((r) => ({ ...r, length }));
+    return this.pool.deflate({ op: 'deflate', data: block, last, level: this.level, encoder: this.encoder, ...(dictionary ? { dictionary } : {}) }).then((r) => ({ ...r, length }));
   }
 
   protected async emit(r: DeflateResult & { length: number }): Promise<void> {

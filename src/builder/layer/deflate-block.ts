@@ -1,0 +1,85 @@
+/**
+ * One block of a parallel gzip stream, raw-deflated by one of two encoders
+ * that make the SAME bytes where both may be used:
+ *
+ *   pinned  pako (pinned to one exact version in package.json): zlib's deflate
+ *           ported to plain JavaScript, with the hash Chromium's zlib uses, so
+ *           its bytes are those of the zlib bundled in Node.js' own builds.
+ *           Integer JavaScript only: the same bytes on every machine, CPU and
+ *           Node build. This is the reference.
+ *   native  node:zlib, ~3x faster per core, but its bytes are those of the
+ *           zlib Node was built with (Node's bundled copy of Chromium's zlib,
+ *           a distribution's system zlib, or zlib-ng on Fedora). Used only
+ *           where deflate-fingerprint.ts has shown that it makes the
+ *           reference bytes at that level.
+ *
+ * Both take the same parameters: raw deflate, 32 KiB window, memLevel 8,
+ * default strategy, the previous block's last 32 KiB as preset dictionary,
+ * ended by a sync flush (or, for the last block, by the final block).
+ */
+import { createRequire } from 'node:module';
+import { constants as zc, deflateRawSync } from 'node:zlib';
+import { Deflate as PakoDeflate, Z_DEFAULT_STRATEGY, Z_FINISH, Z_SYNC_FLUSH } from 'pako';
+
+export type DeflateEncoder = 'native' | 'pinned';
+
+export interface DeflateBlock {
+  readonly data: Uint8Array;
+  readonly dictionary?: Uint8Array | undefined;
+  readonly last: boolean;
+  readonly level: number;
+}
+
+const WINDOW_BITS = 15;
+const MEM_LEVEL = 8;
+
+/** The reference encoder's name and version, as installed ("pako 3.0.3"). */
+export function pinnedEncoderName(): string {
+  const require = createRequire(import.meta.url);
+  const pkg = require('pako/package.json') as { version?: unknown };
+  return `pako ${typeof pkg.version === 'string' ? pkg.version : '?'}`;
+}
+
+export function nativeDeflateBlock(b: DeflateBlock): Uint8Array {
+  return deflateRawSync(b.data, {
+    level: b.level,
+    windowBits: WINDOW_BITS,
+    memLevel: MEM_LEVEL,
+    strategy: zc.Z_DEFAULT_STRATEGY,
+    finishFlush: b.last ? zc.Z_FINISH : zc.Z_SYNC_FLUSH,
+    ...(b.dictionary && b.dictionary.length > 0 ? { dictionary: b.dictionary } : {}),
+  });
+}
+
+export function pinnedDeflateBlock(b: DeflateBlock): Uint8Array {
+  const d = new PakoDeflate({
+    level: b.level,
+    raw: true,
+    windowBits: WINDOW_BITS,
+    memLevel: MEM_LEVEL,
+    strategy: Z_DEFAULT_STRATEGY,
+    legacyHash: false, // Chromium's hash: the bytes of Node's bundled zlib (pako 3's default, said here on purpose)
+    chunkSize: Math.max(16 * 1024, Math.ceil(b.data.length / 2)),
+    ...(b.dictionary && b.dictionary.length > 0 ? { dictionary: b.dictionary } : {}),
+  });
+  const out: Uint8Array[] = [];
+  d.onData = (chunk) => { out.push(chunk); };
+  d.push(b.data, b.last ? Z_FINISH : Z_SYNC_FLUSH);
+  if (d.err) throw new Error(`deflate (${pinnedEncoderName()}) failed: ${d.msg || d.err}`);
+  return concat(out);
+}
+
+export function deflateBlock(encoder: DeflateEncoder, b: DeflateBlock): Uint8Array {
+  return encoder === 'native' ? nativeDeflateBlock(b) : pinnedDeflateBlock(b);
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1 && parts[0]) return parts[0];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
