@@ -1,17 +1,17 @@
 /**
- * One block of a parallel gzip stream, raw-deflated by one of two encoders
- * that make the SAME bytes where both may be used:
+ * One block of a parallel gzip stream, raw-deflated.
  *
  *   pinned  pako (pinned to one exact version in package.json): zlib's deflate
- *           ported to plain JavaScript, with the hash Chromium's zlib uses, so
- *           its bytes are those of the zlib bundled in Node.js' own builds.
- *           Integer JavaScript only: the same bytes on every machine, CPU and
- *           Node build. This is the reference.
- *   native  node:zlib, ~3x faster per core, but its bytes are those of the
- *           zlib Node was built with (Node's bundled copy of Chromium's zlib,
- *           a distribution's system zlib, or zlib-ng on Fedora). Used only
- *           where deflate-fingerprint.ts has shown that it makes the
- *           reference bytes at that level.
+ *           ported to plain JavaScript, integer arithmetic only, so the same
+ *           bytes on every machine, CPU, architecture and Node build. Every
+ *           gzip layer fexpod writes is deflated by it.
+ *   native  node:zlib: its bytes are those of whatever zlib Node was built
+ *           with (Node's bundled copy of Chromium's zlib, a distribution's
+ *           system zlib, zlib-ng on Fedora), so NOT the same everywhere. Never
+ *           used for a layer; kept as the point of comparison for bench/gzip
+ *           and for the tests that show another Node build deflates otherwise.
+ *           docs/build.md ("Reproducibility") says why no run-time check can
+ *           make it safe to use.
  *
  * Both take the same parameters: raw deflate, 32 KiB window, memLevel 8,
  * default strategy, the previous block's last 32 KiB as preset dictionary,

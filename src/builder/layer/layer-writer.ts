@@ -13,7 +13,6 @@ import { tarParts } from './tar-writer.js';
 import type { CompressPool } from './compress-pool.js';
 import type { ByteChannel } from './byte-channel.js';
 import { ParallelGzip, type StreamCompressor } from './parallel-gzip.js';
-import { chooseDeflateEncoder, type EncoderPolicy } from './deflate-fingerprint.js';
 import { ZstdBlocks } from './zstd-blocks.js';
 import { ZstdChunkedWriter } from './zstd-chunked.js';
 import { DEFAULT_LEVEL, MEDIA_TYPE_LAYER, type LayerCompression } from './layer-compression.js';
@@ -30,8 +29,6 @@ export interface LayerBlob {
   /** sha256 of the uncompressed tar. */
   readonly diffId: string;
   readonly annotations?: Readonly<Record<string, string>>;
-  /** gzip: which deflate encoder made the blob, and why (for --verbose). */
-  readonly encoderNote?: string;
 }
 
 export interface LayerRequest {
@@ -43,8 +40,6 @@ export interface LayerRequest {
   readonly level?: number;
   /** Tools reading the same tar stream (each gets every byte, in order). */
   readonly tees?: readonly ByteChannel[];
-  /** gzip: 'auto' (node:zlib where it makes the reference bytes) or 'pinned'; default auto. */
-  readonly gzipEncoder?: EncoderPolicy;
 }
 
 /** A blob file hashed as it is written. */
@@ -79,8 +74,7 @@ export async function writeLayer(req: LayerRequest, pool: CompressPool): Promise
   const write = (b: Uint8Array) => sink?.write(b);
   let plain: StreamCompressor | undefined;
   let chunked: ZstdChunkedWriter | undefined;
-  const choice = sink && req.compression === 'gzip' ? chooseDeflateEncoder(level, req.gzipEncoder) : undefined;
-  if (sink && choice) plain = new ParallelGzip(pool, level, write, { encoder: choice.encoder });
+  if (sink && req.compression === 'gzip') plain = new ParallelGzip(pool, level, write);
   else if (sink && req.compression === 'zstd') plain = new ZstdBlocks(pool, level, write);
   else if (sink) chunked = new ZstdChunkedWriter(pool, level, write, req.sourceDateEpoch);
   let size = 0;
@@ -104,7 +98,6 @@ export async function writeLayer(req: LayerRequest, pool: CompressPool): Promise
       size: blob?.size ?? size,
       diffId,
       ...(annotations ? { annotations } : {}),
-      ...(choice ? { encoderNote: choice.note } : {}),
     };
   } catch (err) {
     sink?.abort();

@@ -6,9 +6,8 @@
  * carries the final-block bit. The trailer's CRC-32 is combined from the
  * blocks' CRCs. Every block is a pure function of its bytes and the 32 KiB
  * before them: the output is identical whatever the number of workers. And
- * whatever the machine: every block is deflated by the pinned encoder, or by
- * node:zlib where it makes the same bytes (deflate-block.ts,
- * deflate-fingerprint.ts; the caller chooses).
+ * whatever the machine: every block is deflated by the pinned encoder
+ * (deflate-block.ts), never by the zlib this Node happens to be built with.
  *
  * Bounded memory: at most `inFlight` blocks are queued or compressing.
  */
@@ -78,7 +77,7 @@ export abstract class BlockStream<R> implements StreamCompressor {
 }
 
 export interface GzipOptions {
-  /** Default: the pinned encoder (the same bytes everywhere, slower). */
+  /** Default, and what layers use: the pinned encoder (the same bytes everywhere). 'native' only for comparisons (bench, tests). */
   readonly encoder?: DeflateEncoder;
   /** Default GZIP_BLOCK (tests use smaller ones). */
   readonly blockSize?: number;
