@@ -15,7 +15,7 @@ import { compressPool } from '../../../src/builder/layer/compress-pool.js';
 import type { DeflateEncoder } from '../../../src/builder/layer/deflate-block.js';
 import { writeLayer } from '../../../src/builder/layer/layer-writer.js';
 import { GZIP_BLOCK, ParallelGzip } from '../../../src/builder/layer/parallel-gzip.js';
-import { bufferContent, type TreeEntry } from '../../../src/builder/tree.js';
+import { bufferContent, type TreeEntry } from '../../../src/builder/tree/tree.js';
 import { repoRoot } from '../../helpers/integration.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
