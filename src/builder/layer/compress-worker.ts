@@ -8,7 +8,8 @@
  *            32 KiB as dictionary, ended by a sync flush (or, for the last
  *            block, by the final block): pigz's way of making blocks that
  *            concatenate into one deflate stream. Returns the block's CRC-32.
- *            With the encoder the caller chose (deflate-block.ts).
+ *            By the encoder the task names (deflate-block.ts): layers always
+ *            use the pinned one.
  *   zstd     one zstd frame per part (a 4 MiB block of a zstd layer, or a
  *            header run / file chunk of a zstd:chunked layer); on request the
  *            part's sha256 and CRC-64/ISO (the TOC chunk digest, tar-split).
