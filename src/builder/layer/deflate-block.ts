@@ -51,6 +51,13 @@ export function nativeDeflateBlock(b: DeflateBlock): Uint8Array {
   });
 }
 
+/**
+ * A fresh deflate state for every block, on purpose: the hash reads a 4th
+ * byte that, at the end of a block's input, lies past the data, and a state
+ * reused through deflateReset still holds the previous block's bytes there:
+ * its output then depended on which block the worker had deflated before
+ * (caught by the 1-vs-N worker test).
+ */
 export function pinnedDeflateBlock(b: DeflateBlock): Uint8Array {
   const d = new PakoDeflate({
     level: b.level,
