@@ -48,6 +48,8 @@ if command -v apt-get >/dev/null; then
     docker.io
     # the FEX CI recipe's cross-compile (test/integration/ci/recipe.test.ts)
     clang lld cmake
+    # the benchmarks' CPU times (bench/build-large, bench/push: GNU time)
+    time
   )
   missing=()
   for p in "${pkgs[@]}"; do
@@ -74,7 +76,7 @@ elif command -v dnf >/dev/null; then
     distribution skopeo zstd xz bzip2 cpio gnupg2 jq hyperfine curl \
     systemd git make rpmlint selinux-policy-devel policycoreutils httpd-tools openssl \
     gcc glibc-devel util-linux \
-    debootstrap moby-engine clang lld cmake
+    debootstrap moby-engine clang lld cmake time
 else
   echo "setup.sh: neither apt-get nor dnf found; install the packages listed in README.md by hand" >&2
   exit 1
