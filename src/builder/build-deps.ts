@@ -46,7 +46,11 @@ export function nodePackageRepos(o: RepoOptions): PackageRepos {
   });
   return {
     cacheDir: o.cacheDir,
-    lock: async (def) => (await lockDefinition(def, await lockDeps(def))).lock,
+    lock: async (def) => {
+      const { lock } = await lockDefinition(def, await lockDeps(def));
+      await cache.flush(); // the metadata entries' renames, made durable at once
+      return lock;
+    },
     check: async (lockFile, lock, def, online) => checkLocked(lockFile, lock, def, online ? await lockDeps(def) : undefined),
     async fetch(lock, def, f) {
       const [{ fetchLocked }, { nodeKeyDeps }] = await Promise.all([import('./fetch/package-fetch.js'), import('./fetch/keys.js')]);

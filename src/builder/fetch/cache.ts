@@ -5,6 +5,12 @@
  * verification), fsync'd and renamed into place. A partial file that fails either check is
  * deleted, so a process killed at any point leaves a partial file or a verified entry, never an
  * unverified entry under its final name.
+ *
+ * The digest is either read back from the partial file or, for a download that created the
+ * partial file itself and wrote every byte of it, computed while the bytes were written
+ * (`streamed`): the same bytes, one read less. The directory's fsync (which makes the rename
+ * durable, not the entry correct: before it, a crash can only lose the rename, leaving the
+ * partial file) runs once per batch in flush(), not once per entry.
  */
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -46,6 +52,8 @@ export type BlobCheck = (path: string) => Promise<void>;
 export class BlobCache {
   /** Work in progress per blob, so that one process fetches a blob once at a time. */
   private readonly inflight = new Map<string, Promise<string>>();
+  /** Directories with renames not yet made durable (flush() syncs them). */
+  private readonly unsynced = new Set<string>();
 
   constructor(readonly dir: string) {}
 
@@ -90,10 +98,12 @@ export class BlobCache {
   /**
    * Verifies the partial file (digest and size, then `check`) and renames it into place; a
    * mismatch or a failed check deletes it. `beforeRename` runs once the file is verified.
+   * `streamed`: the partial file's digest, computed by the download that created the file and
+   * wrote all of it (otherwise the file is read back and hashed here).
    */
-  async commit(d: Digest, size: number | undefined, check?: BlobCheck, beforeRename?: () => void): Promise<string> {
+  async commit(d: Digest, size: number | undefined, check?: BlobCheck, beforeRename?: () => void, streamed?: string): Promise<string> {
     const partial = this.partialPath(d);
-    const got = await hashFile(partial, d.alg);
+    const got = streamed ?? (await hashFile(partial, d.alg));
     const st = await stat(partial);
     if (got !== d.hex || (size !== undefined && st.size !== size)) {
       await rm(partial, { force: true });
@@ -120,13 +130,22 @@ export class BlobCache {
       // Another writer (another fexpod sharing the cache) committed the same blob first.
       if (!(errnoCode(err) === 'ENOENT' && (await this.has(d, size)))) throw err;
     }
-    const dirh = await open(join(this.dir, 'blobs', d.alg), 'r');
-    try {
-      await dirh.sync();
-    } finally {
-      await dirh.close();
-    }
+    this.unsynced.add(join(this.dir, 'blobs', d.alg));
     return this.path(d);
+  }
+
+  /** Makes the renames of the entries committed so far durable: one fsync per directory. */
+  async flush(): Promise<void> {
+    const dirs = [...this.unsynced];
+    this.unsynced.clear();
+    for (const dir of dirs) {
+      const dirh = await open(dir, 'r');
+      try {
+        await dirh.sync();
+      } finally {
+        await dirh.close();
+      }
+    }
   }
 }
 

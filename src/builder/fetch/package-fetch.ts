@@ -119,6 +119,8 @@ export async function fetchLocked(lock: Lock, opts: FetchLockedOptions): Promise
       failures.push(err instanceof Error ? err : new Error(String(err)));
     }
   });
+  // The renames of the packages committed above, made durable at once (cache.ts: one fsync per batch).
+  await cache.flush();
   const verifyErrors = failures.filter((e): e is PackageVerifyError => e instanceof PackageVerifyError);
   if (verifyErrors.length > 0) {
     throw new FexpodError(`${verifyErrors.length} package(s) failed verification (nothing of them was kept in the cache):\n  ${verifyErrors.map((e) => e.message).join('\n  ')}`, {

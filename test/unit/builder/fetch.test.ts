@@ -153,3 +153,26 @@ test('http: the header timeout does not cut a slow body short; no headers in tim
     srv.close();
   }
 });
+
+test('BlobCache.commit: a digest taken while downloading is checked like one read back (wrong: the partial is deleted, no entry)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fexpod-fetch-unit-'));
+  try {
+    const cache = new BlobCache(dir);
+    await cache.ensureDir(DIGEST);
+    for (const [streamed, ok] of [[DIGEST.hex, true], ['0'.repeat(64), false]] as const) {
+      writeFileSync(cache.partialPath(DIGEST), DATA);
+      const run = cache.commit(DIGEST, DATA.length, undefined, undefined, streamed);
+      if (ok) assert.equal(await run, cache.path(DIGEST));
+      else {
+        rmSync(cache.path(DIGEST));
+        await assert.rejects(run, /wrong bytes/);
+        assert.equal(existsSync(cache.path(DIGEST)), false);
+      }
+      assert.equal(existsSync(cache.partialPath(DIGEST)), false);
+    }
+    await cache.flush();
+    await cache.flush(); // nothing left to sync: a no-op
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,262 @@
+"use strict";
+var __importDefault = (this && this.__importDefault) || function (mod) {
+    return (mod && mod.__esModule) ? mod : { "default": mod };
+};
+Object.defineProperty(exports, "__esModule", { value: true });
+const node_test_1 = require("node:test");
+const strict_1 = __importDefault(require("node:assert/strict"));
+const node_fs_1 = require("node:fs");
+const node_path_1 = require("node:path");
+const integration_js_1 = require("../../helpers/integration.js");
+const doctor_command_js_1 = require("../../../src/emulator/doctor/doctor-command.js");
+const doctor_report_js_1 = require("../../../src/emulator/doctor/doctor-report.js");
+const doctor_format_js_1 = require("../../../src/emulator/doctor/doctor-format.js");
+const elf_builder_js_1 = require("./elf-builder.js");
+const fake_fs_js_1 = require("./fake-fs.js");
+const fake_host_js_1 = require("./fake-host.js");
+const A64 = 0xb7;
+const auxv = (f) => new Uint8Array((0, node_fs_1.readFileSync)((0, node_path_1.join)((0, integration_js_1.repoRoot)(), 'test', 'fixtures', 'auxv', f)));
+const dyn = { bytes: (0, elf_builder_js_1.buildElf)({ machine: A64, interpreter: '/lib/ld-linux-aarch64.so.1', dynamic: { needed: ['libc.so.6'] } }), exec: true };
+const stat = { bytes: (0, elf_builder_js_1.buildElf)({ machine: A64, type: 2 }), exec: true };
+// Real binfmt_misc entry texts: FEX's upstream x86-64 rule, and Fedora's qemu-x86_64.
+const fexEntry = (interp) => `enabled\ninterpreter ${interp}\nflags: POCF\noffset 0\nmagic 7f454c4602010100000000000000000002003e00\nmask fffffffffffefe0000000000fffffffffffeffff\n`;
+const qemuX86Entry = 'enabled\ninterpreter /usr/bin/qemu-x86_64-static\nflags: POCF\noffset 0\nmagic 7f454c4602010100000000000000000002003e00\nmask fffffffffffefe00fffffffffffffffffeffffff\n';
+const fexI386 = 'enabled\ninterpreter /usr/bin/FEX\nflags: POCF\noffset 0\nmagic 7f454c4601010100000000000000000002000300\nmask fffffffffffefe0000000000fffffffffffeffff\n';
+const PRECREATE_HOOK = JSON.stringify({
+    version: '1.0.0',
+    hook: { path: '/usr/bin/node', args: ['node', '/usr/lib/fexpod/dist/src/runtime-hook/hook-main.js', 'precreate', '--state', '/var/lib/fexpod/binfmt-state.json'], env: [], timeout: 10 },
+    when: { always: true },
+    stages: ['precreate'],
+});
+const noHook = (fs) => {
+    fs.files.delete('/etc/fexpod/hooks.d/fexpod-precreate.json');
+    return fs;
+};
+const crunFedora = 'crun version 1.20\n+SYSTEMD +SELINUX +CAP +SECCOMP +EBPF +YAJL\n';
+const crunKrun = 'crun version 1.20\n+SYSTEMD +SELINUX +CAP +SECCOMP +EBPF +LIBKRUN +YAJL\n';
+/** A Fedora aarch64 host (4 KiB unless the auxv says otherwise). */
+function fedora(extra = {}) {
+    const fs = new fake_fs_js_1.FakeFs({
+        '/proc/self/auxv': { bytes: auxv('aarch64-qemu-user.auxv') },
+        '/proc/filesystems': { bytes: 'nodev\tbinfmt_misc\n' },
+        '/proc/sys/fs/binfmt_misc/register': { bytes: '' },
+        '/proc/sys/fs/binfmt_misc/status': { bytes: 'enabled\n' },
+        '/usr/bin/FEX': dyn,
+        '/usr/bin/FEXServer': dyn,
+        '/usr/bin/qemu-x86_64-static': stat,
+        '/dev/kvm': { bytes: '' },
+        // `fexpod hook install`'s layout: a drop-in adding its hooks dir, and the precreate hook.
+        '/etc/containers/containers.conf.d/90-fexpod-hooks.conf': { bytes: '[engine]\nhooks_dir = ["/usr/share/containers/oci/hooks.d", "/etc/fexpod/hooks.d"]\n' },
+        '/etc/fexpod/hooks.d/fexpod-precreate.json': { bytes: PRECREATE_HOOK },
+        ...extra,
+    });
+    fs.files.get('/proc/sys/fs/binfmt_misc/register').mode = 0o666;
+    fs.files.get('/dev/kvm').mode = 0o666;
+    return fs;
+}
+async function report(fs, over = {}, programs = {}) {
+    const host = (0, fake_host_js_1.fakeHostDeps)(fs, { uid: 0, ...over }, { crun: '', 'crun --version': crunFedora, podman: '', 'podman --version': 'podman version 5.2.0\n', ...programs });
+    const input = await (0, doctor_command_js_1.gatherDoctorInput)(host, (0, fake_host_js_1.fakeDiscoveryDeps)(fs), '/var/lib/fexpod');
+    const r = (0, doctor_report_js_1.buildDoctorReport)(input);
+    JSON.parse(JSON.stringify(r)); // one valid JSON document
+    (0, doctor_format_js_1.formatDoctorReport)(r);
+    return r;
+}
+const has = (r, re, blocking) => r.advice.some((a) => (re.test(a.problem) || re.test(a.fix)) && (blocking === undefined || a.blocking === blocking));
+const cases = [
+    {
+        name: 'healthy Fedora aarch64 with FEX registered from a fexpod prefix',
+        fs: () => fedora({
+            '/proc/sys/fs/binfmt_misc/FEX-x86_64': { bytes: fexEntry('/var/lib/fexpod/prefix/abc/bin/FEX') },
+            '/proc/sys/fs/binfmt_misc/FEX-x86': { bytes: fexI386.replace('/usr/bin/FEX', '/var/lib/fexpod/prefix/abc/bin/FEX') },
+            '/var/lib/fexpod/prefix/abc/bin/FEX': dyn,
+            '/usr/bin/crun': dyn,
+        }),
+        healthy: true,
+        noAdvice: [/dynamically linked/],
+        check: (r) => {
+            strict_1.default.equal(r.hostArch, 'aarch64');
+            strict_1.default.equal(r.routes.find((x) => x.guest === 'x86_64' && x.purpose === 'container')?.emulator, 'fex');
+            strict_1.default.equal(r.binfmt.entries.find((e) => e.name === 'FEX-x86_64')?.inPrefix, true);
+            strict_1.default.deepEqual(r.conflicts, []);
+            strict_1.default.ok(!r.emulators.some((e) => e.id === 'krun'), 'crun without +LIBKRUN is not listed as an emulator');
+            strict_1.default.deepEqual(r.podman?.fexpodHooks, [{ path: '/etc/fexpod/hooks.d/fexpod-precreate.json', stages: ['precreate'] }]);
+            strict_1.default.deepEqual(r.podman?.hooks.dirs, ['/usr/share/containers/oci/hooks.d', '/etc/fexpod/hooks.d']);
+        },
+    },
+    {
+        name: 'a prefix from another --state-dir still counts as a prefix (no ENOENT warning)',
+        fs: () => {
+            const p = `/srv/fexpod/prefix/${'a'.repeat(64)}/bin/FEX`;
+            return fedora({ '/proc/sys/fs/binfmt_misc/FEX-x86_64': { bytes: fexEntry(p) }, '/proc/sys/fs/binfmt_misc/FEX-x86': { bytes: fexI386.replace('/usr/bin/FEX', p) }, [p]: dyn });
+        },
+        healthy: true,
+        noAdvice: [/dynamically linked/],
+    },
+    {
+        name: 'FEX registered from a prefix but no fexpod hook in Podman\'s hooks dirs → blocking, sudo fexpod hook install',
+        fs: () => noHook(fedora({ '/proc/sys/fs/binfmt_misc/FEX-x86_64': { bytes: fexEntry('/var/lib/fexpod/prefix/abc/bin/FEX') }, '/var/lib/fexpod/prefix/abc/bin/FEX': dyn })),
+        healthy: false,
+        advice: [{ re: /hold no fexpod precreate hook: the emulator prefix is not mounted/, blocking: true }, { re: /sudo fexpod hook install/ }],
+    },
+    {
+        name: 'static QEMU registered and no fexpod hook → informational',
+        fs: () => noHook(fedora({ '/proc/sys/fs/binfmt_misc/qemu-x86_64': { bytes: qemuX86Entry } })),
+        healthy: true,
+        advice: [{ re: /only work with static emulators/, blocking: false }],
+    },
+    {
+        name: 'binfmt_misc not mounted → blocking, with the mount command',
+        fs: () => {
+            const fs = fedora();
+            fs.files.delete('/proc/sys/fs/binfmt_misc/register');
+            return fs;
+        },
+        healthy: false,
+        advice: [{ re: /mount -t binfmt_misc binfmt_misc \/proc\/sys\/fs\/binfmt_misc/, blocking: true }],
+    },
+    {
+        name: 'rootless, not writable, nothing registered → explains and says sudo fexpod binfmt install',
+        fs: () => {
+            const fs = fedora();
+            fs.files.get('/proc/sys/fs/binfmt_misc/register').mode = 0o200;
+            return fs;
+        },
+        over: { uid: 1000 },
+        healthy: false,
+        advice: [{ re: /not writable as uid 1000 \(rootless\)/, blocking: true }, { re: /sudo fexpod binfmt install/ }],
+    },
+    {
+        name: 'rootless, not writable, entries present → informational only',
+        fs: () => {
+            const fs = fedora({ '/proc/sys/fs/binfmt_misc/qemu-x86_64': { bytes: qemuX86Entry }, '/proc/sys/fs/binfmt_misc/FEX-x86': { bytes: fexI386 } });
+            fs.files.get('/proc/sys/fs/binfmt_misc/register').mode = 0o200;
+            return fs;
+        },
+        over: { uid: 1000 },
+        healthy: true,
+        advice: [{ re: /existing entries work for every user/, blocking: false }],
+    },
+    {
+        name: 'conflict: FEX-x86_64 and qemu-x86_64 both catch x86_64; dynamic FEX outside a prefix warned',
+        fs: () => fedora({ '/proc/sys/fs/binfmt_misc/FEX-x86_64': { bytes: fexEntry('/usr/bin/FEX') }, '/proc/sys/fs/binfmt_misc/qemu-x86_64': { bytes: qemuX86Entry } }),
+        healthy: true,
+        advice: [{ re: /FEX-x86_64, qemu-x86_64 all catch x86_64/ }, { re: /dynamically linked \/usr\/bin\/FEX.*ENOENT/ }],
+        check: (r) => strict_1.default.deepEqual(r.conflicts, [{ guest: 'x86_64', entries: ['FEX-x86_64', 'qemu-x86_64'] }]),
+    },
+    {
+        name: 'no emulator for x86_64 → blocking with dnf install fex-emu',
+        fs: () => {
+            const fs = fedora();
+            for (const p of ['/usr/bin/FEX', '/usr/bin/FEXServer', '/usr/bin/qemu-x86_64-static'])
+                fs.files.delete(p);
+            return fs;
+        },
+        healthy: false,
+        advice: [{ re: /no usable emulator for x86_64/, blocking: true }, { re: /sudo dnf install fex-emu/ }],
+    },
+    {
+        name: 'stand-in 16 KiB host (qemu -p 16384 auxv), no muvm, crun without +LIBKRUN',
+        fs: () => fedora({ '/proc/self/auxv': { bytes: auxv('aarch64-qemu-user-p16384.auxv') }, '/usr/bin/crun': dyn }),
+        healthy: false,
+        // QEMU static serves x86-64 here, so the microVM gaps are warnings, not blockers.
+        advice: [{ re: /sudo dnf install muvm/, blocking: false }, { re: /without \+LIBKRUN/, blocking: false }, { re: /crun-krun/ }],
+        check: (r) => {
+            strict_1.default.equal(r.pageSize.bytes, 16384);
+            const route = r.routes.find((x) => x.guest === 'x86_64' && x.purpose === 'container');
+            strict_1.default.ok(route?.rejected.some((x) => x.id === 'fex' && /needs 4 KiB/.test(x.reason)));
+        },
+    },
+    {
+        name: 'stand-in 16 KiB host, no QEMU, crun without +LIBKRUN, as root: containers blocked, programs explained for a regular user',
+        fs: () => {
+            const fs = fedora({ '/proc/self/auxv': { bytes: auxv('aarch64-qemu-user-p16384.auxv') }, '/usr/bin/crun': dyn, '/usr/bin/muvm': dyn });
+            fs.files.delete('/usr/bin/qemu-x86_64-static');
+            return fs;
+        },
+        healthy: false,
+        advice: [{ re: /x86_64 containers cannot run .*without \+LIBKRUN/, blocking: true }],
+        noAdvice: [/muvm refuses/, /host processes cannot run/],
+        check: (r) => {
+            strict_1.default.equal(r.summary?.process.via, 'muvm');
+            strict_1.default.equal(r.summary?.container.via, undefined);
+            strict_1.default.match(r.summary?.sentence ?? '', /^on this host an x86-64 program runs via muvm \+ FEX \(a 4 KiB microVM\), an amd64 container cannot run, because this host uses 16 KiB pages/);
+            strict_1.default.match((0, doctor_format_js_1.formatDoctorReport)(r), /in short .*\(programs: as a regular user in the kvm group; muvm refuses root\)/);
+        },
+    },
+    {
+        name: 'stand-in 16 KiB host with muvm and crun +LIBKRUN: user processes via muvm, containers via krun',
+        fs: () => fedora({ '/proc/self/auxv': { bytes: auxv('aarch64-qemu-user-p16384.auxv') }, '/usr/bin/muvm': dyn, '/usr/bin/crun': dyn }),
+        over: { uid: 1000 },
+        programs: { 'crun --version': crunKrun },
+        healthy: true,
+        noAdvice: [/sudo dnf install muvm/, /LIBKRUN/],
+        check: (r) => {
+            strict_1.default.equal(r.routes.find((x) => x.guest === 'x86_64' && x.purpose === 'process')?.emulator, 'muvm');
+            strict_1.default.equal(r.routes.find((x) => x.guest === 'x86_64' && x.purpose === 'container')?.emulator, 'krun');
+            strict_1.default.ok(r.emulators.some((e) => e.id === 'krun'));
+        },
+    },
+    {
+        name: 'SELinux enforcing and prefix labelled var_lib_t → blocking, semanage + restorecon',
+        fs: () => fedora({ '/sys/fs/selinux/enforce': { bytes: '1\n' }, '/var/lib/fexpod/prefix/x': { bytes: '' } }),
+        programs: { 'stat -c %C /var/lib/fexpod/prefix': 'system_u:object_r:var_lib_t:s0\n' },
+        healthy: false,
+        advice: [{ re: /labelled system_u:object_r:var_lib_t:s0/, blocking: true }, { re: /semanage fcontext -a -t container_ro_file_t '\/var\/lib\/fexpod\/prefix\(\/\.\*\)\?' && sudo restorecon -R/ }],
+    },
+    {
+        name: 'SELinux enforcing and prefix labelled container_ro_file_t → fine',
+        fs: () => fedora({ '/sys/fs/selinux/enforce': { bytes: '1\n' }, '/var/lib/fexpod/prefix/x': { bytes: '' }, '/proc/sys/fs/binfmt_misc/qemu-x86_64': { bytes: qemuX86Entry } }),
+        programs: { 'stat -c %C /var/lib/fexpod/prefix': 'system_u:object_r:container_ro_file_t:s0\n' },
+        healthy: true,
+        noAdvice: [/labelled/],
+        check: (r) => strict_1.default.equal(r.selinux.prefixLabel, 'system_u:object_r:container_ro_file_t:s0'),
+    },
+    {
+        name: 'install state names a prefix that is gone → blocking',
+        fs: () => fedora({
+            '/proc/sys/fs/binfmt_misc/qemu-x86_64': { bytes: qemuX86Entry },
+            '/var/lib/fexpod/binfmt-state.json': {
+                bytes: JSON.stringify({ version: 1, registrations: [{ guest: 'x86_64', emulator: 'fex', entryName: 'FEX-x86_64', registration: ':FEX-x86_64:M::x:y:/p/bin/FEX:POCF', interpreter: '/var/lib/fexpod/prefix/gone/bin/FEX', prefix: '/var/lib/fexpod/prefix/gone' }], disabled: [], persisted: [] }),
+            },
+        }),
+        healthy: false,
+        advice: [{ re: /prefix\/gone recorded by fexpod is missing/, blocking: true }],
+        check: (r) => strict_1.default.equal(r.installed?.registrations[0]?.entryName, 'FEX-x86_64'),
+    },
+    {
+        name: 'stand-in 16 KiB host, krun usable, but the install state stages nothing for the microVM → blocking',
+        fs: () => fedora({
+            '/proc/self/auxv': { bytes: auxv('aarch64-qemu-user-p16384.auxv') }, '/usr/bin/muvm': dyn, '/usr/bin/crun': dyn,
+            '/var/lib/fexpod/binfmt-state.json': { bytes: JSON.stringify({ version: 1, registrations: [], disabled: [], persisted: [], masks: [{ path: '/etc/binfmt.d/x.conf', source: '/usr/lib/binfmt.d/x.conf', movedAside: false, entries: [] }] }) },
+        }),
+        over: { uid: 1000 },
+        programs: { 'crun --version': crunKrun },
+        healthy: false,
+        advice: [{ re: /x86_64 containers need FEX staged for the krun microVM/, blocking: true }],
+    },
+    {
+        name: 'stand-in 16 KiB host, microVM staged without fexpod-guest-init → warning about argv[0]; doctor lists it',
+        fs: () => fedora({
+            '/proc/self/auxv': { bytes: auxv('aarch64-qemu-user-p16384.auxv') }, '/usr/bin/muvm': dyn, '/usr/bin/crun': dyn,
+            '/var/lib/fexpod/binfmt-state.json': { bytes: JSON.stringify({ version: 1, registrations: [], disabled: [], persisted: [], microvm: [{ guest: 'x86_64', prefix: '/p', interpreter: '/p/bin/FEX', registration: ':FEX-x86_64:M::x::/p/bin/FEX:POCF' }] }) },
+        }),
+        over: { uid: 1000 },
+        programs: { 'crun --version': crunKrun },
+        healthy: true,
+        advice: [{ re: /fexpod-guest-init was not built/, blocking: false }],
+        check: (r) => strict_1.default.match((0, doctor_format_js_1.formatDoctorReport)(r), /krun microVM: x86_64 → \/p\/bin\/FEX, run directly \(no fexpod-guest-init\)/),
+    },
+];
+for (const c of cases) {
+    (0, node_test_1.test)(`doctor: ${c.name}`, async () => {
+        const r = await report(c.fs(), c.over, c.programs);
+        const lines = r.advice.map((a) => `${a.severity}${a.blocking ? '!' : ''} ${a.problem} | ${a.fix}`).join('\n');
+        strict_1.default.equal(r.healthy, c.healthy, lines);
+        for (const a of c.advice ?? [])
+            strict_1.default.ok(has(r, a.re, a.blocking), `${a.re} (blocking=${a.blocking}) not in:\n${lines}`);
+        for (const re of c.noAdvice ?? [])
+            strict_1.default.ok(!has(r, re), `${re} unexpectedly in:\n${lines}`);
+        c.check?.(r);
+    });
+}
