@@ -46,8 +46,12 @@ export function defaultCacheDir(env: Readonly<Record<string, string | undefined>
   throw new FexpodError('cannot find a cache directory: neither XDG_CACHE_HOME nor HOME is set', { fix: 'pass --cache-dir DIR' });
 }
 
-/** A check of a blob's content beyond its digest (throws to refuse it). */
-export type BlobCheck = (path: string) => Promise<void>;
+/**
+ * A check of a blob's content beyond its digest (throws to refuse it). `digestChecked`: the
+ * blob's digest and size were verified just before (a commit), so the check need not hash the
+ * whole file again; false for a cached copy, whose bytes the check covers on its own.
+ */
+export type BlobCheck = (path: string, digestChecked: boolean) => Promise<void>;
 
 export class BlobCache {
   /** Work in progress per blob, so that one process fetches a blob once at a time. */
@@ -111,7 +115,7 @@ export class BlobCache {
     }
     if (check) {
       try {
-        await check(partial);
+        await check(partial, true);
       } catch (err) {
         await rm(partial, { force: true });
         throw err;

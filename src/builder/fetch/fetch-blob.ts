@@ -89,7 +89,7 @@ function storeError(req: BlobRequest, cache: BlobCache, err: unknown): CacheStor
 export async function fetchBlob(req: BlobRequest, deps: FetchBlobDeps): Promise<string> {
   const { cache } = deps;
   const cached = async (path: string): Promise<string> => {
-    await req.check?.(path);
+    await req.check?.(path, false);
     deps.onEvent?.({ type: 'cached', what: req.what, size: req.size ?? 0 });
     return path;
   };

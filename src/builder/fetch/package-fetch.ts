@@ -87,13 +87,15 @@ export async function fetchLocked(lock: Lock, opts: FetchLockedOptions): Promise
       const repo = lock.repos.find((r) => r.id === p.repo);
       const file = p.location.split('/').pop() ?? p.location;
       const check = verify
-        ? async (path: string) => {
-            const v = await verifyRpmFile(path, p, { gpgcheck: repo?.gpgcheck ?? true, keys: keys.get(p.repo) ?? [] });
+        ? async (path: string, digestChecked: boolean) => {
+            // Just committed: the cache checked sha256 and size, so verify skips its whole-file sha256.
+            const { sha256, ...rest } = p;
+            const v = await verifyRpmFile(path, digestChecked ? rest : p, { gpgcheck: repo?.gpgcheck ?? true, keys: keys.get(p.repo) ?? [] });
             for (const s of v.skippedSignatures) opts.log?.debug(`${file}: skipped ${s}; ${v.signedBy ? `signed by ${v.signedBy}` : 'gpgcheck is off'}`);
           }
         : undefined;
       let path = result.get(p.sha256);
-      if (path) await check?.(path);
+      if (path) await check?.(path, false);
       else {
         const bases = opts.mirrors?.get(p.repo) ?? repo?.baseurls ?? [];
         path = await fetchBlob(

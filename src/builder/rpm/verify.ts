@@ -1,6 +1,7 @@
 /**
  * Package verification: one streaming pass over an .rpm file checks
- *   - the file's sha256 and size against the lock / repository metadata,
+ *   - the file's sha256 (when the expectation names one: the download cache, which has just
+ *     checked it, leaves it out) and size against the lock / repository metadata,
  *   - name, epoch, version, release, arch against what was locked,
  *   - SHA256HEADER (sha256 of the main header) from the signature header,
  *   - the OpenPGP header signature against the repository's keys (gpgcheck),
@@ -148,13 +149,13 @@ export async function verifyRpmFile(path: string, exp: RpmExpectation, opts: Ver
       'rebuild the package with a sha256 payload digest (rpm\'s default), or report the algorithm to fexpod');
   }
   const legacyMd5 = payloadDigest === undefined ? h.signature.binary(RpmSigTag.MD5) : undefined;
-  const fileHash = createHash('sha256');
+  const fileHash = exp.sha256 !== undefined ? createHash('sha256') : undefined;
   const payHash = payloadDigest !== undefined && payloadAlg ? createHash(payloadAlg) : undefined;
   const md5 = legacyMd5 ? createHash('md5') : undefined;
   let offset = 0;
   for await (const c of createReadStream(path)) {
     const chunk = c as Buffer;
-    fileHash.update(chunk);
+    fileHash?.update(chunk);
     const end = offset + chunk.length;
     if (payHash && end > h.ranges.payloadOffset) payHash.update(chunk.subarray(Math.max(0, h.ranges.payloadOffset - offset)));
     if (md5 && end > h.ranges.header.start) md5.update(chunk.subarray(Math.max(0, h.ranges.header.start - offset)));
@@ -163,7 +164,7 @@ export async function verifyRpmFile(path: string, exp: RpmExpectation, opts: Ver
   if (exp.size !== undefined && offset !== exp.size) {
     throw new PackageVerifyError(label, `size ${offset} differs from the metadata's ${exp.size}`, 'tampered');
   }
-  if (exp.sha256 !== undefined && fileHash.digest('hex') !== exp.sha256) {
+  if (fileHash && fileHash.digest('hex') !== exp.sha256) {
     throw new PackageVerifyError(label, 'sha256 differs from the repository metadata', 'tampered');
   }
   if (payHash && payHash.digest('hex') !== payloadDigest!.toLowerCase()) {
