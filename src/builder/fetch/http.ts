@@ -4,6 +4,8 @@
  * any message (userinfo never leaves this module).
  */
 import { createReadStream } from 'node:fs';
+import { Agent as HttpAgent, get as httpGet, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, get as httpsGet } from 'node:https';
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -60,46 +62,83 @@ export interface NodeHttpOptions {
   readonly userAgent?: string;
 }
 
-/** Node's built-in fetch (undici) for http(s), the filesystem for file://. */
+/** Redirects followed before giving up (fetch's limit). */
+const MAX_REDIRECTS = 20;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * node:http/https for http(s) (keep-alive agents), the filesystem for file://. Not the built-in
+ * fetch: undici's web streams cost ~300 ms of CPU on the large set's 157 MB (docs/build.md),
+ * node:http hands the body over as Buffers. Redirects are followed here; the credentials of a
+ * URL's userinfo go as Basic auth to its own origin only (dropped when a redirect leaves it).
+ */
 export function nodeHttpClient(opts: NodeHttpOptions = {}): HttpClient {
   const headerTimeout = opts.headerTimeoutMs ?? 30_000;
+  const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
   return {
     async get(url, o = {}) {
       const parsed = new URL(url);
       if (parsed.protocol === 'file:') return fileGet(parsed, o);
-      const headers: Record<string, string> = { 'user-agent': opts.userAgent ?? 'fexpod' };
-      if (o.from && o.from > 0) headers['range'] = `bytes=${o.from}-`;
-      // Credentials in the URL become a header; undici refuses userinfo in URLs.
+      const base: Record<string, string> = { 'user-agent': opts.userAgent ?? 'fexpod' };
+      if (o.from && o.from > 0) base['range'] = `bytes=${o.from}-`;
+      let auth: { origin: string; header: string } | undefined;
       if (parsed.username || parsed.password) {
-        headers['authorization'] = `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}`;
+        auth = { origin: parsed.origin, header: `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}` };
         parsed.username = '';
         parsed.password = '';
       }
-      // The timeout covers waiting for the response headers only; a long body is the caller's
-      // business (fetch-blob aborts stalled transfers, not slow ones).
-      const headers_ = new AbortController();
-      const timer = setTimeout(() => headers_.abort(), headerTimeout);
-      const signal = o.signal ? AbortSignal.any([o.signal, headers_.signal]) : headers_.signal;
-      let res: Response;
-      try {
-        res = await fetch(parsed, { headers, redirect: 'follow', signal });
-      } catch (err) {
-        const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
-        throw new HttpError(url, undefined, headers_.signal.aborted ? `no response within ${headerTimeout / 1000} s` : cause, { cause: err });
-      } finally {
-        clearTimeout(timer);
+      let target = parsed;
+      for (let hop = 0; ; hop++) {
+        const headers = auth && auth.origin === target.origin ? { ...base, authorization: auth.header } : base;
+        const res = await request(target, headers, agents, headerTimeout, o.signal).catch((err: unknown) => {
+          throw new HttpError(url, undefined, err instanceof Error ? err.message : String(err), { cause: err });
+        });
+        const status = res.statusCode ?? 0;
+        const location = res.headers.location;
+        if (REDIRECTS.has(status) && location) {
+          res.resume();
+          if (hop >= MAX_REDIRECTS) throw new HttpError(url, status, `more than ${MAX_REDIRECTS} redirects`);
+          target = new URL(location, target);
+          if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new HttpError(url, status, `redirected to a ${target.protocol} URL`);
+          continue;
+        }
+        return {
+          status,
+          header: (n) => {
+            const v = res.headers[n.toLowerCase()];
+            return Array.isArray(v) ? v.join(', ') : v;
+          },
+          body: res,
+          cancel: async () => {
+            res.destroy();
+          },
+        };
       }
-      const body = res.body;
-      return {
-        status: res.status,
-        header: (n) => res.headers.get(n) ?? undefined,
-        body: body ?? (async function* () {})(),
-        cancel: async () => {
-          await body?.cancel().catch(() => {});
-        },
-      };
     },
   };
+}
+
+/** One GET; resolves with the response once its headers are in (within `timeoutMs`). */
+function request(url: URL, headers: Record<string, string>, agents: { http: HttpAgent; https: HttpsAgent }, timeoutMs: number, signal: AbortSignal | undefined): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    signal?.throwIfAborted();
+    const send = url.protocol === 'https:' ? httpsGet : httpGet;
+    const req = send(url, { headers, agent: url.protocol === 'https:' ? agents.https : agents.http });
+    const timer = setTimeout(() => req.destroy(new Error(`no response within ${timeoutMs / 1000} s`)), timeoutMs);
+    const onAbort = () => req.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    req.once('response', (res) => {
+      clearTimeout(timer);
+      // An abort after the headers ends the body: the caller's read fails with the reason.
+      if (signal) res.once('close', () => signal.removeEventListener('abort', onAbort));
+      resolve(res);
+    });
+    req.once('error', (err) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      reject(err);
+    });
+  });
 }
 
 async function fileGet(url: URL, o: HttpGetOptions): Promise<HttpResponse> {
