@@ -12,7 +12,7 @@ import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheDir } from '../test/helpers/foreign-image.js';
-import { makeDemoRepo } from '../test/helpers/demo-repo.js';
+import { makeDemoRepo, signRpms } from '../test/helpers/demo-repo.js';
 
 const repoRoot = new URL('../../', import.meta.url).pathname;
 
@@ -23,6 +23,33 @@ export interface LargeSet {
   readonly dir: string;
   readonly names: readonly string[];
   readonly bytes: number;
+  /** The public key that signed the packages (signedLargeSet); undefined: unsigned. */
+  readonly keyFile?: string;
+}
+
+const BENCH_KEY = 'RPM-GPG-KEY-fexpod-bench';
+
+/**
+ * The same set signed with a throwaway key (cached next to it), for comparisons with gpgcheck
+ * on at both sides, as a user runs them (Fedora's packages are signed).
+ */
+export function signedLargeSet(scale: 1 | 2): LargeSet {
+  const plain = largeSet(scale);
+  const dir = `${plain.dir}-signed`;
+  if (!existsSync(join(dir, 'done'))) {
+    const top = mkdtempSync(join(tmpdir(), 'fexpod-bench-large-sign-'));
+    try {
+      const out = join(top, 'out');
+      mkdirSync(out);
+      for (const f of readdirSync(plain.dir).filter((x) => x.endsWith('.rpm'))) copyFileSync(join(plain.dir, f), join(out, f));
+      signRpms(out, join(top, 'gnupg'), 'fexpod bench key <bench@fexpod.invalid>', BENCH_KEY);
+      writeFileSync(join(out, 'done'), '');
+      renameSync(out, dir);
+    } finally {
+      rmSync(top, { recursive: true, force: true });
+    }
+  }
+  return { ...plain, dir, keyFile: join(dir, BENCH_KEY) };
 }
 
 function run(cmd: string, args: string[]): void {
@@ -81,22 +108,29 @@ export function largeSet(scale: 1 | 2): LargeSet {
   return { dir, names, bytes };
 }
 
-export interface Served { readonly url: string; readonly def: string; readonly work: string; close(): void }
+export interface Served {
+  readonly url: string;
+  readonly def: string;
+  readonly work: string;
+  /** The keys the definition trusts (copies in work/keys), for the other side's gpgcheck. */
+  readonly keys: readonly string[];
+  close(): void;
+}
 
 /** The set (with the demo repo's base packages) served on loopback, and a definition building `packages` from it. */
 export function serve(set: LargeSet, port: number, packages: readonly string[]): Served {
   const work = mkdtempSync(join(tmpdir(), 'fexpod-bench-large-'));
   const repo = makeDemoRepo(join(work, 'repo'), set.dir);
   mkdirSync(join(work, 'keys'));
-  const keys = repo.keyFiles.map((k) => {
+  const keys = [...repo.keyFiles, ...(set.keyFile ? [set.keyFile] : [])].map((k) => {
     const d = join(work, 'keys', k.split('/').pop() ?? 'key');
     copyFileSync(k, d);
     return d;
   });
   let text = readFileSync(join(repoRoot, 'images', 'demo.toml'), 'utf8').replace(/^gpgkey = .*$/m, `gpgkey = [${keys.map((k) => JSON.stringify(`file://${k}`)).join(', ')}]`);
   text = text.replace(/^packages = .*$/m, `packages = ${JSON.stringify(packages)}`);
-  // rpmbuild-made bench packages are unsigned: no signature checks on either side
-  text = text.replace(/^gpgcheck = true$/m, 'gpgcheck = false');
+  // the unsigned set: no signature checks on either side
+  if (!set.keyFile) text = text.replace(/^gpgcheck = true$/m, 'gpgcheck = false');
   const def = join(work, 'large.toml');
   writeFileSync(def, text);
   const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1'], { cwd: repo.dir, stdio: 'ignore' });
@@ -105,6 +139,6 @@ export function serve(set: LargeSet, port: number, packages: readonly string[]):
     if (spawnSync('curl', ['-fs', `${url}repodata/repomd.xml`], { stdio: 'ignore' }).status === 0) break;
     execFileSync('sleep', ['0.1']);
   }
-  return { url, def, work, close: () => { server.kill(); rmSync(work, { recursive: true, force: true }); } };
+  return { url, def, work, keys, close: () => { server.kill(); rmSync(work, { recursive: true, force: true }); } };
 }
 

@@ -70,20 +70,29 @@ export function demoRpms(): string {
       ], { ...process.env, SOURCE_DATE_EPOCH: '1700000000' });
     }
     for (const a of readdirSync(join(top, 'RPMS'))) for (const f of readdirSync(join(top, 'RPMS', a))) renameSync(join(top, 'RPMS', a, f), join(out, f));
-    const gnupg = join(work, 'gnupg');
-    mkdirSync(gnupg, { mode: 0o700 });
-    const env = { ...process.env, GNUPGHOME: gnupg };
-    run('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', 'fexpod demo key <demo@fexpod.invalid>', 'rsa2048', 'sign', 'never'], env);
-    const keyId = /^pub:[^:]*:[^:]*:[^:]*:([0-9A-F]{16}):/m.exec(run('gpg', ['--batch', '--with-colons', '--list-keys'], env))?.[1];
-    if (!keyId) throw new Error('gpg did not report the new key id');
-    writeFileSync(join(out, 'RPM-GPG-KEY-fexpod-demo'), run('gpg', ['--batch', '--armor', '--export', keyId], env));
-    const gpg = run('sh', ['-c', 'command -v gpg']).trim();
-    const rpms = readdirSync(out).filter((f) => f.endsWith('.rpm')).map((f) => join(out, f));
-    run('rpmsign', ['--define', `_gpg_name ${keyId}`, '--define', `_gpg_path ${gnupg}`, '--define', `__gpg ${gpg}`, '--addsign', ...rpms], env);
+    signRpms(out, join(work, 'gnupg'), 'fexpod demo key <demo@fexpod.invalid>', 'RPM-GPG-KEY-fexpod-demo');
     return publishCached(out, final);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Signs every RPM in `dir` with a throwaway RSA key made in `gnupg` (a new directory) and writes
+ * the public key next to them as `keyName`; returns its path.
+ */
+export function signRpms(dir: string, gnupg: string, uid: string, keyName: string): string {
+  mkdirSync(gnupg, { mode: 0o700 });
+  const env = { ...process.env, GNUPGHOME: gnupg };
+  run('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', uid, 'rsa2048', 'sign', 'never'], env);
+  const keyId = /^pub:[^:]*:[^:]*:[^:]*:([0-9A-F]{16}):/m.exec(run('gpg', ['--batch', '--with-colons', '--list-keys'], env))?.[1];
+  if (!keyId) throw new Error('gpg did not report the new key id');
+  const keyFile = join(dir, keyName);
+  writeFileSync(keyFile, run('gpg', ['--batch', '--armor', '--export', keyId], env));
+  const gpg = run('sh', ['-c', 'command -v gpg']).trim();
+  const rpms = readdirSync(dir).filter((f) => f.endsWith('.rpm')).map((f) => join(dir, f));
+  run('rpmsign', ['--define', `_gpg_name ${keyId}`, '--define', `_gpg_path ${gnupg}`, '--define', `__gpg ${gpg}`, '--addsign', ...rpms], env);
+  return keyFile;
 }
 
 /** Marks a finished build directory done and moves it into the cache in one rename (a concurrent run that finished first wins). */
