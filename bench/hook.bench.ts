@@ -90,7 +90,7 @@ try {
   if (!canPodman) {
     console.log('podman run comparison skipped: needs root and podman');
   } else {
-    const img = 'localhost/fexpod-hook-bench-native:latest';
+    const img = `localhost/fexpod-hook-bench-native-${process.pid}:latest`; // unique: teammates may run this bench at the same time
     const ctr = join(dir, 'img');
     mkdirSync(join(ctr, 'bin'), { recursive: true });
     copyFileSync('/bin/busybox', join(ctr, 'bin', 'busybox'));
