@@ -6,11 +6,11 @@
  * deleted, so a process killed at any point leaves a partial file or a verified entry, never an
  * unverified entry under its final name.
  *
- * The digest is either read back from the partial file or, for a download that created the
- * partial file itself and wrote every byte of it, computed while the bytes were written
- * (`streamed`): the same bytes, one read less. The directory's fsync (which makes the rename
- * durable, not the entry correct: before it, a crash can only lose the rename, leaving the
- * partial file) runs once per batch in flush(), not once per entry.
+ * The digest is read back from the partial file, not taken while downloading: another fexpod
+ * sharing the cache may resume (append to) or restart (truncate) the same partial file, and only
+ * the bytes on disk count. The directory's fsync (which makes the rename durable, not the entry
+ * correct: before it, a crash can only lose the rename, leaving the partial file) runs once per
+ * batch in flush(), not once per entry.
  */
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -102,12 +102,10 @@ export class BlobCache {
   /**
    * Verifies the partial file (digest and size, then `check`) and renames it into place; a
    * mismatch or a failed check deletes it. `beforeRename` runs once the file is verified.
-   * `streamed`: the partial file's digest, computed by the download that created the file and
-   * wrote all of it (otherwise the file is read back and hashed here).
    */
-  async commit(d: Digest, size: number | undefined, check?: BlobCheck, beforeRename?: () => void, streamed?: string): Promise<string> {
+  async commit(d: Digest, size: number | undefined, check?: BlobCheck, beforeRename?: () => void): Promise<string> {
     const partial = this.partialPath(d);
-    const got = streamed ?? (await hashFile(partial, d.alg));
+    const got = await hashFile(partial, d.alg);
     const st = await stat(partial);
     if (got !== d.hex || (size !== undefined && st.size !== size)) {
       await rm(partial, { force: true });

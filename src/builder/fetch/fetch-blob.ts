@@ -8,12 +8,7 @@
  * after a drop (for resume) and deleted after wrong bytes. A failed check is not a mirror's
  * fault (the bytes are the ones the digest names, every mirror has the same): it stops at once.
  * So does a local error (the cache directory not writable, a full disk), named as such.
- *
- * A download that creates the partial file (O_EXCL: no other writer shares it) hashes the bytes
- * as it writes them, so the commit need not read the file back for its digest; a resumed or
- * pre-existing partial file is hashed from disk at commit, as before.
  */
-import { createHash } from 'node:crypto';
 import { open, rm, stat } from 'node:fs/promises';
 import { FexpodError, errnoCode, errorMessage } from '../../common/errors.js';
 import { BlobCache, DigestMismatchError, type BlobCheck, type Digest } from './cache.js';
@@ -113,9 +108,8 @@ async function download(req: BlobRequest, deps: FetchBlobDeps): Promise<string> 
     for (const url of req.urls) {
       deps.signal?.throwIfAborted();
       let failure: unknown;
-      let streamed: string | undefined;
       try {
-        streamed = await attempt(url, req, deps);
+        await attempt(url, req, deps);
       } catch (err) {
         if (deps.signal?.aborted || err instanceof CacheStoreError) throw err;
         failure = err;
@@ -123,7 +117,7 @@ async function download(req: BlobRequest, deps: FetchBlobDeps): Promise<string> 
       if (failure === undefined) {
         try {
           deps.onEvent?.({ type: 'verify', what: req.what });
-          const path = await cache.commit(req.digest, req.size, req.check, () => deps.onEvent?.({ type: 'verified', what: req.what }), streamed);
+          const path = await cache.commit(req.digest, req.size, req.check, () => deps.onEvent?.({ type: 'verified', what: req.what }));
           deps.onEvent?.({ type: 'done', what: req.what, size: req.size ?? 0 });
           return path;
         } catch (err) {
@@ -155,11 +149,8 @@ async function download(req: BlobRequest, deps: FetchBlobDeps): Promise<string> 
 const WRITE_BATCH_BYTES = 1 << 20;
 const WRITE_BATCH_CHUNKS = 16;
 
-/**
- * One download attempt into the partial file. Returns the file's digest when this attempt created
- * the file and wrote all of it (hashed on the way), undefined when commit must read it back.
- */
-async function attempt(url: string, req: BlobRequest, deps: FetchBlobDeps): Promise<string | undefined> {
+/** One download attempt into the partial file (commit verifies it). */
+async function attempt(url: string, req: BlobRequest, deps: FetchBlobDeps): Promise<void> {
   const partial = deps.cache.partialPath(req.digest);
   // undefined: there is no partial file yet (a 0-byte blob must still be downloaded to exist)
   let have: number | undefined;
@@ -172,8 +163,7 @@ async function attempt(url: string, req: BlobRequest, deps: FetchBlobDeps): Prom
     await rm(partial, { force: true });
     have = undefined;
   }
-  if (req.size !== undefined && have === req.size) return undefined; // complete already; commit verifies
-  const fresh = have === undefined;
+  if (req.size !== undefined && have === req.size) return; // complete already; commit verifies
   have ??= 0;
   const stallMs = deps.stallTimeoutMs ?? 30_000;
   const ac = new AbortController();
@@ -191,23 +181,14 @@ async function attempt(url: string, req: BlobRequest, deps: FetchBlobDeps): Prom
     // Nothing after our partial file: it may be complete already (a run killed before the
     // rename). Commit verifies it; wrong bytes delete it and the next attempt starts over.
     await res.cancel();
-    return undefined;
+    return;
   } else if (res.status !== 200) {
     await res.cancel();
     throw new HttpError(url, res.status, res.status === 416 ? 'HTTP 416 (range not satisfiable)' : `HTTP ${res.status}`);
   }
   const total = req.size;
   deps.onEvent?.({ type: 'start', what: req.what, url: redactUrl(url), from, total });
-  // A partial file created here (O_EXCL) is written by this attempt alone: its digest is taken on
-  // the way. Another process that created it first (EEXIST) is left alone: no digest on the way.
-  let fh = fresh
-    ? await open(partial, 'wx', 0o644).catch((err: unknown) => {
-        if (errnoCode(err) === 'EEXIST') return undefined;
-        throw storeError(req, deps.cache, err);
-      })
-    : undefined;
-  const hash = fh ? createHash(req.digest.alg) : undefined;
-  fh ??= await open(partial, from > 0 ? 'a' : 'w', 0o644).catch((err: unknown) => {
+  const fh = await open(partial, from > 0 ? 'a' : 'w', 0o644).catch((err: unknown) => {
     throw storeError(req, deps.cache, err);
   });
   let written = from;
@@ -229,7 +210,6 @@ async function attempt(url: string, req: BlobRequest, deps: FetchBlobDeps): Prom
       throw storeError(req, deps.cache, err);
     });
     if (bytesWritten !== n) throw storeError(req, deps.cache, new Error(`short write: ${bytesWritten} of ${n} bytes`));
-    if (hash) for (const c of data) hash.update(c);
     deps.onEvent?.({ type: 'bytes', what: req.what, n });
   };
   try {
@@ -267,5 +247,4 @@ async function attempt(url: string, req: BlobRequest, deps: FetchBlobDeps): Prom
   if (total !== undefined && written < total) {
     throw new HttpError(url, res.status, `truncated: got ${written} of ${total} bytes`);
   }
-  return hash?.digest('hex');
 }

@@ -154,24 +154,18 @@ test('http: the header timeout does not cut a slow body short; no headers in tim
   }
 });
 
-test('BlobCache.commit: a digest taken while downloading is checked like one read back (wrong: the partial is deleted, no entry)', async () => {
+test('fetchBlob: the check is told whether the digest was just verified (a commit) or not (a cached copy); flush() after commits', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fexpod-fetch-unit-'));
   try {
     const cache = new BlobCache(dir);
-    await cache.ensureDir(DIGEST);
-    for (const [streamed, ok] of [[DIGEST.hex, true], ['0'.repeat(64), false]] as const) {
-      writeFileSync(cache.partialPath(DIGEST), DATA);
-      const run = cache.commit(DIGEST, DATA.length, undefined, undefined, streamed);
-      if (ok) assert.equal(await run, cache.path(DIGEST));
-      else {
-        rmSync(cache.path(DIGEST));
-        await assert.rejects(run, /wrong bytes/);
-        assert.equal(existsSync(cache.path(DIGEST)), false);
-      }
-      assert.equal(existsSync(cache.partialPath(DIGEST)), false);
-    }
+    const seen: boolean[] = [];
+    const req = { digest: DIGEST, size: DATA.length, urls: ['http://a/p'], what: 'p', check: async (_path: string, digestChecked: boolean) => void seen.push(digestChecked) };
+    await fetchBlob(req, { http: fakeHttp({ a: 'ok' }, []), cache });
+    await fetchBlob(req, { http: fakeHttp({ a: 'ok' }, []), cache });
+    assert.deepEqual(seen, [true, false]);
     await cache.flush();
     await cache.flush(); // nothing left to sync: a no-op
+    assert.deepEqual(readFileSync(cache.path(DIGEST)), DATA);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
