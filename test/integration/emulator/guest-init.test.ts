@@ -27,6 +27,7 @@ import { hasPerUsernsBinfmt, parseKernelRelease } from '../../../src/emulator/ho
 import { firstStep } from '../../../src/emulator/microvm/guest-init.js';
 import { nodePrefixDeps } from '../../../src/emulator/prefix/prefix-deps.js';
 import { buildRootfs, foreignArches } from '../../helpers/foreign-image.js';
+import { withBinfmtLock } from '../../helpers/binfmt-lock.js';
 import { fileExists, integration, isRoot, onPath, repoRoot } from '../../helpers/integration.js';
 import { release } from 'node:os';
 
@@ -76,24 +77,28 @@ test(`in-guest step: fexpod-guest-init registers the staged ${guest.name} emulat
     // The same first step the hook writes into a krun container's process.args.
     const step = firstStep(entries, ['/bin/sh', '-c', `cat /proc/sys/fs/binfmt_misc/${rule.name}; echo "entries: $(ls /proc/sys/fs/binfmt_misc | tr '\\n' ' ')"; exec -a uname /bin/busybox -m`], '/bin/sh');
     assert.equal(step.how, 'register');
-    const before = readdirSync('/proc/sys/fs/binfmt_misc').sort();
+    // Under the shared lock: the test compares the host's binfmt_misc before and after, and a
+    // teammate's test that registers or removes entries (holding the lock) must not run between.
+    await withBinfmtLock(async () => {
+      const before = readdirSync('/proc/sys/fs/binfmt_misc').sort();
 
-    const ok = await inNamespace({ userns: true, root, prefix }, step.args);
-    assert.equal(ok.code, 0, ok.stderr);
-    assert.match(ok.stdout, new RegExp(`^interpreter ${staged.interpreter}$`, 'm'), 'registered from the injected prefix');
-    assert.match(ok.stdout, /^flags: POF$/m);
-    assert.match(ok.stdout, new RegExp(`^entries: ${rule.name} register status $`, 'm'), 'the namespace\'s instance holds only our entry');
-    assert.match(ok.stdout, UNAME[guest.name] ?? /./, 'the foreign busybox ran (argv[0] "uname" reached it through P)');
+      const ok = await inNamespace({ userns: true, root, prefix }, step.args);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.match(ok.stdout, new RegExp(`^interpreter ${staged.interpreter}$`, 'm'), 'registered from the injected prefix');
+      assert.match(ok.stdout, /^flags: POF$/m);
+      assert.match(ok.stdout, new RegExp(`^entries: ${rule.name} register status $`, 'm'), 'the namespace\'s instance holds only our entry');
+      assert.match(ok.stdout, UNAME[guest.name] ?? /./, 'the foreign busybox ran (argv[0] "uname" reached it through P)');
 
-    const control = await inNamespace({ userns: true, root, prefix, binfmt: true }, ['/bin/sh', '-c', 'true']);
-    assert.notEqual(control.code, 0, 'without the step, the foreign shell cannot run in that namespace');
-    assert.match(control.stderr, /Exec format error/);
+      const control = await inNamespace({ userns: true, root, prefix, binfmt: true }, ['/bin/sh', '-c', 'true']);
+      assert.notEqual(control.code, 0, 'without the step, the foreign shell cannot run in that namespace');
+      assert.match(control.stderr, /Exec format error/);
 
-    const host = await inNamespace({ userns: false, root, prefix }, firstStep(entries, ['uname', '-m'], '/bin/uname').args);
-    assert.equal(host.code, 0, host.stderr);
-    assert.match(host.stderr, /not in a krun microVM nor in a user namespace of its own/);
-    assert.match(host.stdout, UNAME[guest.name] ?? /./, 'run through the emulator instead');
-    assert.deepEqual(readdirSync('/proc/sys/fs/binfmt_misc').sort(), before, 'the host\'s binfmt_misc is untouched');
+      const host = await inNamespace({ userns: false, root, prefix }, firstStep(entries, ['uname', '-m'], '/bin/uname').args);
+      assert.equal(host.code, 0, host.stderr);
+      assert.match(host.stderr, /not in a krun microVM nor in a user namespace of its own/);
+      assert.match(host.stdout, UNAME[guest.name] ?? /./, 'run through the emulator instead');
+      assert.deepEqual(readdirSync('/proc/sys/fs/binfmt_misc').sort(), before, 'the host\'s binfmt_misc is untouched');
+    });
   } finally {
     rmSync(state, { recursive: true, force: true });
     if (existsSync(root)) rmSync(root, { recursive: true, force: true });
