@@ -3,6 +3,7 @@
  * only trusted host programs with --version, under a timeout); judging is the
  * pure buildDoctorReport; printing is text or one JSON document.
  */
+import { fileURLToPath } from 'node:url';
 import { readTextOrUndefined } from '../../common/read-text.js';
 import type { CliContext, Command } from '../../common/command.js';
 import { parseOptions, printJson } from '../../common/command.js';
@@ -17,6 +18,7 @@ import { type HostOverride, loadHostOverride, overrideNotice } from '../host/hos
 import { nodeHostDeps } from '../host/host-deps.js';
 import { parseElf } from '../../common/elf.js';
 import { gatherRootlessFacts } from '../rootless/rootless-facts.js';
+import { guestInitCandidates } from '../microvm/guest-init.js';
 
 const HELP = `Usage: fexpod doctor [--json] [--state-dir DIR]
 
@@ -26,7 +28,8 @@ software and containers, and says what to do when it cannot:
   architecture, page size (AT_PAGESZ), kernel (per-userns binfmt_misc ≥ 6.7),
   binfmt_misc (mounted, enabled, writable, its entries and what they catch),
   /dev/kvm, crun (+LIBKRUN) and runc, podman and its OCI hooks directories,
-  SELinux and the label of the staged emulator prefix, the emulators found
+  SELinux and the label of the staged emulator prefix, the fexpod-guest-init
+  that krun containers would get (built, or packaged in libexec), the emulators found
   (FEX + FEXServer, box64, QEMU static/dynamic, muvm, crun's krun handler),
   which one serves each guest architecture and why the others were skipped,
   conflicting binfmt_misc entries, and a list of problems with their fixes.
@@ -85,7 +88,7 @@ function hookStages(text: string): string[] {
   }
 }
 
-export async function gatherDoctorInput(host: HostDeps, disc: DiscoveryDeps, stateDir: string, override?: HostOverride): Promise<DoctorInput> {
+export async function gatherDoctorInput(host: HostDeps, disc: DiscoveryDeps, stateDir: string, override?: HostOverride, distDir?: string): Promise<DoctorInput> {
   const facts = applyHostOverride(await gatherHostFacts(host), override);
   const emulators = await discoverEmulators(facts.arch, disc);
   const versions: Record<string, string> = {};
@@ -127,7 +130,12 @@ export async function gatherDoctorInput(host: HostDeps, disc: DiscoveryDeps, sta
     }
   }
   const rootless = facts.uid === 0 ? undefined : await gatherRootlessFacts(host, { perUsernsBinfmt: facts.kernel.perUsernsBinfmt, podmanPresent: facts.podman !== undefined, podmanHooksDirs: facts.podman?.hooks.dirs ?? [], selinuxEnabled: facts.selinux.enabled });
-  return { facts, emulators, versions, interpreters, stateDir, prefixLabel, prefixExists, installState, missingPrefixes, podmanHooks, ...(rootless ? { rootless } : {}) };
+  let guestInit: string | null | undefined;
+  if (distDir !== undefined) {
+    guestInit = null;
+    for (const p of guestInitCandidates(distDir)) if (guestInit === null && (await host.exists(p))) guestInit = p;
+  }
+  return { facts, emulators, versions, interpreters, stateDir, prefixLabel, prefixExists, installState, missingPrefixes, podmanHooks, ...(rootless ? { rootless } : {}), ...(guestInit !== undefined ? { guestInit } : {}) };
 }
 
 export const command: Command = {
@@ -142,7 +150,9 @@ export const command: Command = {
     const stateDir = values['state-dir'] ?? DEFAULT_STATE_DIR;
     const override = loadHostOverride(ctx.env, readTextOrUndefined);
     if (override) ctx.stderr.write(`${overrideNotice(override)}\n`);
-    const input = await gatherDoctorInput(nodeHostDeps(ctx.env), nodeDiscoveryDeps(ctx.env['PATH']), stateDir, override);
+    // This installation's dist/ (dist/src/emulator/doctor/ → dist/), where guestInitCandidates starts.
+    const dist = fileURLToPath(new URL('../../../', import.meta.url));
+    const input = await gatherDoctorInput(nodeHostDeps(ctx.env), nodeDiscoveryDeps(ctx.env['PATH']), stateDir, override, dist);
     const report = buildDoctorReport(input);
     if (values.json) printJson(ctx, report);
     else ctx.stdout.write(formatDoctorReport(report));

@@ -22,6 +22,7 @@ export function formatDoctorReport(r: DoctorReport): string {
   line(`runc          ${r.runtimes.runc ? `${r.runtimes.runc.version ?? '?'} at ${r.runtimes.runc.path}` : 'not installed'}`);
   line(`podman        ${r.podman ? `${r.podman.version?.raw ?? '?'}, hooks dirs ${r.podman.hooks.dirs.join(', ')}` : 'not installed'}`);
   for (const h of r.podman?.fexpodHooks ?? []) line(`  fexpod hook  ${h.path} (${h.stages.join(', ')})`);
+  if (r.guestInit !== undefined) line(`guest init    ${r.guestInit ?? 'not built (containers in a krun microVM would run through FEX directly)'}`);
   line(`SELinux       ${r.selinux.enabled ? (r.selinux.enforcing ? 'enforcing' : 'permissive') : 'disabled'}${r.selinux.prefixLabel ? `, prefix label ${r.selinux.prefixLabel}` : ''}`);
   line();
   line('emulators');

@@ -80,6 +80,8 @@ export interface DoctorInput {
   readonly podmanHooks: readonly { readonly path: string; readonly stages: readonly string[] }[];
   /** For a normal user: the facts behind the rootless route (rootless-facts.ts). */
   readonly rootless?: RootlessFacts;
+  /** The fexpod-guest-init this installation would stage for krun containers (microvm/guest-init.ts); null: not built. */
+  readonly guestInit?: string | null;
 }
 
 export interface DoctorReport {
@@ -99,6 +101,8 @@ export interface DoctorReport {
   readonly summary: HostRoutes | undefined;
   readonly conflicts: readonly Conflict[];
   readonly installed: InstallState | undefined;
+  /** The fexpod-guest-init `binfmt install` would stage for krun containers; null: not built; absent: not looked for. */
+  readonly guestInit?: string | null;
   /** A normal user's route through rootless Podman's private binfmt_misc (docs/rootless.md). */
   readonly rootlessRoute?: RootlessRoute;
   readonly advice: readonly Advice[];
@@ -264,7 +268,7 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
   }
   if (summary?.container.via === 'krun' && installed && !(installed.microvm ?? []).some((e) => e.guest === summary.guest)) {
     add('error', true, `${summary.guest} containers need FEX staged for the krun microVM, and fexpod's install state has none`, 'sudo fexpod binfmt install');
-  } else if (summary?.container.via === 'krun' && (installed?.microvm ?? []).some((e) => e.guest === summary.guest && !e.guestInit)) {
+  } else if (summary?.container.via === 'krun' && ((installed?.microvm ?? []).some((e) => e.guest === summary.guest && !e.guestInit) || (!installed && input.guestInit === null))) {
     add('warning', false, 'fexpod-guest-init was not built: containers in the krun microVM run through FEX directly, so argv[0] of every process in them becomes its path', 'install gcc, rebuild fexpod (npm run build), then sudo fexpod binfmt install');
   }
   for (const p of input.missingPrefixes) {
@@ -309,6 +313,7 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
     summary,
     conflicts,
     installed,
+    ...(input.guestInit !== undefined ? { guestInit: input.guestInit } : {}),
     ...(route ? { rootlessRoute: route } : {}),
     advice,
     healthy: !advice.some((a) => a.blocking),

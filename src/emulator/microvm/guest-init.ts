@@ -24,9 +24,21 @@ import type { MicroVmGuestEntry } from '../binfmt/install-state.js';
 
 export const GUEST_INIT_NAME = 'fexpod-guest-init';
 
-/** Where a built fexpod-guest-init may be: next to this installation's dist/, then the packaged path. */
+/**
+ * Where a built fexpod-guest-init may be, first found wins:
+ *  - `<dist>/native/`, where `npm run build` (scripts/build-native.mjs) puts it;
+ *  - for an installed application, `<prefix>/lib/node_modules/<app>/dist`, the
+ *    package's libexec directory `<prefix>/libexec/fexpod/` (packaging/fexpod.spec
+ *    installs it in %{_libexecdir}/fexpod, %{_prefix}/libexec on Fedora). Derived
+ *    from the installation, not a fixed /usr: the same package unpacked under
+ *    another root (rpm --root, a test's payload) finds its own copy.
+ */
 export function guestInitCandidates(distDir: string): string[] {
-  return [`${distDir.replace(/\/+$/, '')}/native/${GUEST_INIT_NAME}`, `/usr/libexec/fexpod/${GUEST_INIT_NAME}`];
+  const dist = distDir.replace(/\/+$/, '');
+  const out = [`${dist}/native/${GUEST_INIT_NAME}`];
+  const installed = /^(.*)\/lib\/node_modules\/[^/]+\/dist$/.exec(dist);
+  if (installed) out.push(`${installed[1]}/libexec/fexpod/${GUEST_INIT_NAME}`);
+  return out;
 }
 
 export interface FirstStep {

@@ -56,9 +56,9 @@ function fedora(extra: Record<string, FakeNode> = {}): FakeFs {
   return fs;
 }
 
-async function report(fs: FakeFs, over: Partial<HostDeps> = {}, programs: Record<string, string> = {}): Promise<DoctorReport> {
+async function report(fs: FakeFs, over: Partial<HostDeps> = {}, programs: Record<string, string> = {}, dist?: string): Promise<DoctorReport> {
   const host = fakeHostDeps(fs, { uid: 0, ...over }, { crun: '', 'crun --version': crunFedora, podman: '', 'podman --version': 'podman version 5.2.0\n', ...programs });
-  const input = await gatherDoctorInput(host, fakeDiscoveryDeps(fs), '/var/lib/fexpod');
+  const input = await gatherDoctorInput(host, fakeDiscoveryDeps(fs), '/var/lib/fexpod', undefined, dist);
   const r = buildDoctorReport(input);
   JSON.parse(JSON.stringify(r)); // one valid JSON document
   formatDoctorReport(r);
@@ -73,6 +73,8 @@ interface Case {
   fs: () => FakeFs;
   over?: Partial<HostDeps>;
   programs?: Record<string, string>;
+  /** The installation's dist/ (where fexpod-guest-init is looked for). */
+  dist?: string;
   healthy: boolean;
   advice?: { re: RegExp; blocking?: boolean }[];
   noAdvice?: RegExp[];
@@ -264,11 +266,35 @@ const cases: Case[] = [
     advice: [{ re: /fexpod-guest-init was not built/, blocking: false }],
     check: (r) => assert.match(formatDoctorReport(r), /krun microVM: x86_64 → \/p\/bin\/FEX, run directly \(no fexpod-guest-init\)/),
   },
+  {
+    name: 'packaged layout: fexpod-guest-init found in the package\'s libexec (not built into dist/)',
+    fs: () => fedora({ '/usr/libexec/fexpod/fexpod-guest-init': dyn }),
+    dist: '/usr/lib/node_modules/fexpod/dist/',
+    healthy: false, // nothing registered yet
+    noAdvice: [/fexpod-guest-init/],
+    check: (r) => {
+      assert.equal(r.guestInit, '/usr/libexec/fexpod/fexpod-guest-init');
+      assert.match(formatDoctorReport(r), /^guest init {4}\/usr\/libexec\/fexpod\/fexpod-guest-init$/m);
+    },
+  },
+  {
+    name: 'stand-in 16 KiB host, krun usable, nothing installed and no fexpod-guest-init anywhere → warning before install',
+    fs: () => fedora({ '/proc/self/auxv': { bytes: auxv('aarch64-qemu-user-p16384.auxv') }, '/usr/bin/muvm': dyn, '/usr/bin/crun': dyn }),
+    over: { uid: 1000 },
+    programs: { 'crun --version': crunKrun },
+    dist: '/usr/lib/node_modules/fexpod/dist',
+    healthy: true,
+    advice: [{ re: /fexpod-guest-init was not built/, blocking: false }],
+    check: (r) => {
+      assert.equal(r.guestInit, null);
+      assert.match(formatDoctorReport(r), /^guest init {4}not built/m);
+    },
+  },
 ];
 
 for (const c of cases) {
   test(`doctor: ${c.name}`, async () => {
-    const r = await report(c.fs(), c.over, c.programs);
+    const r = await report(c.fs(), c.over, c.programs, c.dist);
     const lines = r.advice.map((a) => `${a.severity}${a.blocking ? '!' : ''} ${a.problem} | ${a.fix}`).join('\n');
     assert.equal(r.healthy, c.healthy, lines);
     for (const a of c.advice ?? []) assert.ok(has(r, a.re, a.blocking), `${a.re} (blocking=${a.blocking}) not in:\n${lines}`);
