@@ -1,7 +1,9 @@
 /**
  * packaging/fexpod.spec builds with rpmbuild -ba from git archive output
  * (packaging/make-sources.sh), and the packages hold what Fedora expects:
- * the hook, the drop-in, the binfmt.d and unit files at their paths, the
+ * the hook, the drop-in, the binfmt.d and unit files at their paths,
+ * fexpod-guest-init built with the distribution's flags in libexec (and found
+ * there by the packaged application), the
  * bundled npm dependencies declared, scriptlets that set up and undo, an
  * SELinux module with the prefix's file context, no rpmlint errors (with
  * Fedora's filters), a unit systemd-analyze accepts, and an application that
@@ -13,7 +15,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkHookJson } from '../../../src/runtime-hook/install/hook-files.js';
@@ -40,7 +42,9 @@ test('rpmbuild -ba packaging/fexpod.spec from git archive, and what the packages
     const build = run('rpmbuild', ['-ba', '--nodeps', '--define', `_topdir ${top}`, join(root, 'packaging', 'fexpod.spec')]);
     assert.equal(build.status, 0, build.stdout.slice(-4000) + build.stderr.slice(-4000));
     const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
-    const rpm = join(top, 'RPMS', 'noarch', `fexpod-${version}-1.noarch.rpm`);
+    // The main package is arch-specific (it carries fexpod-guest-init), for the build host's architecture.
+    const arch = run('rpm', ['--eval', '%{_target_cpu}']).stdout.trim();
+    const rpm = join(top, 'RPMS', arch, `fexpod-${version}-1.${arch}.rpm`);
     const selinux = join(top, 'RPMS', 'noarch', `fexpod-selinux-${version}-1.noarch.rpm`);
     const srpm = readdirSync(join(top, 'SRPMS')).map((f) => join(top, 'SRPMS', f));
 
@@ -57,11 +61,23 @@ test('rpmbuild -ba packaging/fexpod.spec from git archive, and what the packages
         '/etc/binfmt.d/fexpod-FEX-x86.conf',
         '/usr/lib/systemd/system/fexpod-binfmt.service',
         '/var/lib/fexpod/prefix',
+        '/usr/libexec/fexpod/fexpod-guest-init',
       ]) assert.ok(files.includes(p), `${p} in the package`);
       assert.ok(!files.some((f) => f.includes('/node_modules/fexpod/node_modules/typescript')), 'no development dependency shipped');
       assert.ok(!files.some((f) => f.startsWith('/usr/lib/node_modules/fexpod/dist/test')), 'no tests shipped');
       const se = run('rpm', ['-qlp', selinux]).stdout.split('\n');
       assert.ok(se.includes('/usr/share/selinux/packages/targeted/fexpod.pp.bz2'));
+    });
+
+    // Debian's rpm has no debuginfo integration (Fedora's redhat-rpm-config adds %debug_package,
+    // which strips the program into fexpod-debuginfo): here rpmlint warns that it is unstripped.
+    await t.test('fexpod-guest-init: compiled in %build with the distribution\'s flags; the package is arch-specific, its SELinux part noarch', () => {
+      const cflags = run('rpm', ['--eval', '%{build_cflags}']).stdout.trim();
+      const log = build.stdout + build.stderr;
+      const cc = log.split('\n').find((l) => l.startsWith('+ ') && l.includes('native/fexpod-guest-init.c'));
+      assert.ok(cc?.includes(cflags), `compiled with %{build_cflags} (${cflags}): ${cc}`);
+      assert.equal(run('rpm', ['-qp', '--qf', '%{ARCH}', rpm]).stdout, arch);
+      assert.equal(run('rpm', ['-qp', '--qf', '%{ARCH}', selinux]).stdout, 'noarch');
     });
 
     await t.test('the bundled npm dependencies are declared as the generator gives them', () => {
@@ -92,6 +108,25 @@ test('rpmbuild -ba packaging/fexpod.spec from git archive, and what the packages
     const cpio = spawnSync('sh', ['-c', `rpm2cpio "${rpm}" | cpio -idm --quiet`], { cwd: payload, encoding: 'utf8' });
     assert.equal(cpio.status, 0, cpio.stderr);
     const app = join(payload, 'usr/lib/node_modules/fexpod');
+
+    await t.test('the packaged application finds its fexpod-guest-init in libexec, and that program runs', () => {
+      const guestInit = join(payload, 'usr/libexec/fexpod/fexpod-guest-init');
+      const head = readFileSync(guestInit).subarray(0, 20);
+      assert.equal(head.subarray(0, 4).toString('latin1'), '\x7fELF');
+      const nodeHead = Buffer.alloc(20);
+      const fd = openSync(process.execPath, 'r');
+      readSync(fd, nodeHead, 0, 20, 0);
+      closeSync(fd);
+      assert.equal(head.readUInt16LE(18), nodeHead.readUInt16LE(18), 'built for this host\'s architecture (e_machine of node)');
+      // `fexpod doctor` reports the one `fexpod binfmt install` would stage (exit 1: nothing registered here).
+      const doctor = run(join(app, 'dist/src/cli.js'), ['doctor', '--json', '--state-dir', join(top, 'doctor-state')]);
+      assert.equal(JSON.parse(doctor.stdout).guestInit, guestInit, doctor.stderr);
+      // In the host's own namespaces it never registers: it runs the program through the interpreter.
+      const r = run(guestInit, ['--interpreter', '/usr/bin/env', '--', 'echo', 'from the packaged guest init']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, 'from the packaged guest init\n');
+      assert.match(r.stderr, /nothing to register; running the program through \/usr\/bin\/env/);
+    });
 
     await t.test('the rendered hooks and drop-in name the installed paths (nothing of the build root)', () => {
       for (const [f, stage] of [['usr/share/fexpod/hooks.d/fexpod-precreate.json', 'precreate'], ['etc/containers/oci/hooks.d/fexpod-createruntime.json', 'createRuntime']] as const) {
