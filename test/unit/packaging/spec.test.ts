@@ -11,6 +11,7 @@ import { SaxesParser } from 'saxes';
 import { DEFAULT_STATE_DIR, STATE_FILE_NAME } from '../../../src/emulator/binfmt/install-state.js';
 import { DROP_IN_FILE, PRECREATE_HOOK_FILE, CREATE_RUNTIME_HOOK_FILE } from '../../../src/runtime-hook/install/hook-files.js';
 import { UNIT_NAME } from '../../../src/setup/systemd-unit.js';
+import { GUEST_INIT_NAME, guestInitCandidates } from '../../../src/emulator/microvm/guest-init.js';
 import { corpusDir, repoRoot } from '../../helpers/integration.js';
 
 const root = repoRoot();
@@ -49,6 +50,18 @@ test('the spec installs the files at the paths the code uses', () => {
   for (const f of [PRECREATE_HOOK_FILE, DROP_IN_FILE, CREATE_RUNTIME_HOOK_FILE, UNIT_NAME]) assert.ok(spec.includes(f), `${f} in the spec`);
   // Every placeholder of the unit template is replaced by the spec's sed.
   for (const [p] of read('systemd/fexpod-binfmt.service.in').matchAll(/@[A-Z_]+@/g)) assert.ok(spec.includes(`s|${p}|`), `${p} replaced`);
+});
+
+test('the spec builds fexpod-guest-init with the distribution\'s flags and installs it where the installed application looks', () => {
+  assert.match(spec, /^%\{build_cc\} .*%\{build_cflags\} .*native\/fexpod-guest-init\.c %\{\?build_ldflags\}$/m);
+  assert.ok(spec.includes(`install -D -p -m 0755 native/${GUEST_INIT_NAME} %{buildroot}%{_libexecdir}/%{name}/${GUEST_INIT_NAME}`));
+  assert.match(spec, /^%\{_libexecdir\}\/%\{name\}\/$/m, 'in %files');
+  // The main package is arch-specific (a native program); only the SELinux subpackage is noarch.
+  const buildArch = [...spec.matchAll(/^BuildArch:\s+(\S+)$/gm)];
+  assert.equal(buildArch.length, 1);
+  assert.ok((buildArch[0]?.index ?? 0) > spec.indexOf('%package selinux'), 'BuildArch: noarch only in %package selinux');
+  // %{_libexecdir} = %{_prefix}/libexec and %{nodejs_sitelib} = %{_prefix}/lib/node_modules on Fedora.
+  assert.ok(guestInitCandidates('/usr/lib/node_modules/fexpod/dist').includes(`/usr/libexec/fexpod/${GUEST_INIT_NAME}`));
 });
 
 test('the SELinux module labels the prefix directory the code stages into, with a type the doctor accepts', () => {
