@@ -56,10 +56,20 @@ export function withRootfs(cfg: FexConfig | undefined, rootfs: string): FexConfi
   return { ...base, Config: { ...inner, RootFS: rootfs } };
 }
 
+/** Config.json's text with RootFS set (what setFexRootfs writes), its RootFS before, and its text now (undefined: no file). */
+export async function planFexRootfs(file: string, rootfs: string): Promise<{ text: string; current?: string; previous?: string }> {
+  const current = await readFile(file, 'utf8').catch((err: unknown) => {
+    if (errnoCode(err) === 'ENOENT') return undefined;
+    throw err;
+  });
+  const cfg = parseFexConfig(file, current);
+  const previous = configuredRootfs(cfg);
+  return { text: JSON.stringify(withRootfs(cfg, rootfs), null, 2) + '\n', ...(current !== undefined ? { current } : {}), ...(previous !== undefined ? { previous } : {}) };
+}
+
 /** Sets Config.RootFS in the file (created with its directory when missing); returns the RootFS it named before. */
 export async function setFexRootfs(file: string, rootfs: string): Promise<{ previous?: string }> {
-  const cfg = await readFexConfig(file);
-  const previous = configuredRootfs(cfg);
-  await writeAtomic(file, JSON.stringify(withRootfs(cfg, rootfs), null, 2) + '\n');
+  const { text, previous } = await planFexRootfs(file, rootfs);
+  await writeAtomic(file, text);
   return previous === undefined ? {} : { previous };
 }

@@ -4,15 +4,19 @@
  *
  *   resolve   REF → the artifact's EroFS (or SquashFS) layer: digest, size, file name;
  *             FILE → its sha256 (a local file is trusted as given)
- *   no-op     the same digest is already installed there: nothing is downloaded or written
+ *   no-op     the same digest is already installed there: nothing is downloaded
  *   place     download (or copy) into a temp file beside the target, every byte hashed;
  *             a mismatch removes it: nothing is left half-installed; then rename
  *   config    Config.RootFS = the file name (FEX finds it in DATA/RootFS/), other keys kept
  *   record    fexpod's record (digest, source) for `fexpod rootfs list`
+ *
+ * A file whose text would not change is not written. Every write is announced
+ * first to `deps.writes` (fexpod setup journals and lists them there), and a
+ * dry run (`dryRun`) announces the same writes and makes none.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -26,10 +30,16 @@ import { downloadBlob } from '../publish/blob-download.js';
 import { resolveManifest, safeTitle } from '../publish/pull.js';
 import type { TransferProgress } from '../publish/transfer-progress.js';
 import { fexConfigFile, fexDataDir, installDir, recordFile, type FexPathEnv } from './fex-paths.js';
-import { setFexRootfs } from './fex-config.js';
-import { readRecords, writeRecords, type InstallRecord } from './rootfs-records.js';
+import { writeAtomic } from '../common/atomic-write.js';
+import { planFexRootfs } from './fex-config.js';
+import { formatRecords, readRecords, type InstallRecord } from './rootfs-records.js';
 
 export type Scope = 'system' | 'user';
+
+/** Told before each file is created or replaced: the image (text undefined), Config.json, fexpod's record. */
+export interface RootfsWrites {
+  file(path: string, text: string | undefined): void;
+}
 
 export interface RootfsDeps {
   readonly paths: FexPathEnv;
@@ -39,6 +49,7 @@ export interface RootfsDeps {
   readonly connect: (ref: ImageReference) => Promise<RegistryClient & { close(): void }>;
   readonly log: Logger;
   readonly progress?: TransferProgress;
+  readonly writes?: RootfsWrites;
 }
 
 export interface InstallRequest {
@@ -53,6 +64,10 @@ export interface InstallRequest {
   readonly format?: FsKind;
   /** Set Config.json's RootFS (default true, RootFS only). */
   readonly setConfig?: boolean;
+  /** Work out and announce every write, make none (nothing is downloaded; a local file is hashed). */
+  readonly dryRun?: boolean;
+  /** Refuse to replace another file at the target (setup: undo could not bring it back). */
+  readonly keepOther?: boolean;
 }
 
 export interface InstallResult {
@@ -64,8 +79,10 @@ export interface InstallResult {
   readonly digest: string;
   readonly size: number;
   readonly source: string;
-  /** false: the same digest was already installed; nothing was written. */
+  /** false: the same digest was already installed; the image was not written. */
   readonly changed: boolean;
+  /** A dry run: nothing was written. */
+  readonly dryRun?: boolean;
   readonly config?: { readonly file: string; readonly rootfs: string; readonly previous?: string };
 }
 
@@ -73,9 +90,9 @@ interface Plan {
   readonly role: ArtifactRole;
   readonly kind: FsKind;
   readonly name: string;
-  /** Known ahead for a registry blob; computed while copying for a local file. */
-  readonly digest?: string;
-  readonly size?: number;
+  /** The registry's digest, or the local file's sha256 (checked again while copying). */
+  readonly digest: string;
+  readonly size: number;
   readonly source: string;
   place(tmp: string): Promise<{ digest: string; size: number }>;
   close(): void;
@@ -84,11 +101,14 @@ interface Plan {
 async function planFromFile(path: string, req: InstallRequest): Promise<Plan> {
   const kind = await detectFsKind(path);
   if (!kind) throw new FexpodError(`${path} is neither an EroFS nor a SquashFS image`, { fix: 'give an .erofs/.sqfs file, or a registry reference of a RootFS artifact' });
+  const known = await fileDigest(path);
   return {
     role: req.role ?? 'rootfs',
     kind,
     name: req.name ?? basename(path),
     source: path,
+    digest: known.digest,
+    size: known.size,
     async place(tmp) {
       const h = createHash('sha256');
       let size = 0;
@@ -135,17 +155,30 @@ async function isLocalFile(p: string): Promise<boolean> {
   return (await stat(p).catch(() => undefined))?.isFile() ?? false;
 }
 
-/** sha256 of an installed file, when its size is as expected. */
-async function installedDigest(path: string, size: number | undefined): Promise<string | undefined> {
-  const st = await stat(path).catch(() => undefined);
-  if (!st?.isFile() || (size !== undefined && st.size !== size)) return undefined;
+async function fileDigest(path: string): Promise<{ digest: string; size: number }> {
   const h = createHash('sha256');
-  for await (const c of createReadStream(path)) h.update(c as Buffer);
-  return `sha256:${h.digest('hex')}`;
+  let size = 0;
+  for await (const c of createReadStream(path)) {
+    h.update(c as Buffer);
+    size += (c as Buffer).length;
+  }
+  return { digest: `sha256:${h.digest('hex')}`, size };
+}
+
+/** sha256 of an installed file, when its size is as expected. */
+async function installedDigest(path: string, size: number): Promise<string | undefined> {
+  const st = await stat(path).catch(() => undefined);
+  if (!st?.isFile() || st.size !== size) return undefined;
+  return (await fileDigest(path)).digest;
+}
+
+async function readTextOr(path: string): Promise<string | undefined> {
+  return readFile(path, 'utf8').catch(() => undefined);
 }
 
 export async function installRootfs(req: InstallRequest, deps: RootfsDeps): Promise<InstallResult> {
   const plan = (await isLocalFile(req.source)) ? await planFromFile(req.source, req) : await planFromRegistry(parseReference(req.source), req, deps);
+  const dry = req.dryRun === true;
   try {
     const name = safeTitle(plan.name, 'the installed file name');
     const dir = installDir(fexDataDir(req.scope, deps.paths), plan.role);
@@ -153,40 +186,52 @@ export async function installRootfs(req: InstallRequest, deps: RootfsDeps): Prom
     const records = recordFile(req.scope, deps.paths, deps.stateRoot);
     const known = await readRecords(records);
     const rec = known.find((r) => r.path === target);
-    let changed = true;
-    let digest = plan.digest;
-    let size = plan.size;
-    // no-op when the record and the file agree on the digest (the file is hashed, not trusted)
-    if (digest !== undefined && rec?.digest === digest && (await installedDigest(target, size)) === digest) changed = false;
-    if (changed) {
-      await mkdir(dir, { recursive: true, mode: 0o755 });
-      const tmp = join(dir, `.${name}.fexpod-tmp-${process.pid}`);
-      try {
-        const placed = await plan.place(tmp);
-        if (digest === undefined && (await installedDigest(target, placed.size)) === placed.digest) {
-          changed = false; // the same local file again
-          await rm(tmp, { force: true });
-        } else await rename(tmp, target);
-        digest = placed.digest;
-        size = placed.size;
-      } catch (err) {
-        await rm(tmp, { force: true });
-        throw err;
-      }
+    // The file is hashed, not trusted: the same bytes already there are not placed again.
+    const changed = (await installedDigest(target, plan.size)) !== plan.digest;
+    if (changed && req.keepOther && (await stat(target).catch(() => undefined))) {
+      throw new FexpodError(`${target} exists and is not ${plan.source} (${plan.digest})`, {
+        fix: `install it under another name (--rootfs-name NAME), or replace it first with "fexpod rootfs install ${plan.source}" (which setup --undo does not undo)`,
+      });
     }
-    const finalDigest = digest ?? '';
-    const finalSize = size ?? 0;
+    if (changed) {
+      deps.writes?.file(target, undefined);
+      if (!dry) await placeAt(plan, dir, name, target);
+    }
     let config: InstallResult['config'];
     if (plan.role === 'rootfs' && req.setConfig !== false) {
       const file = fexConfigFile(req.scope, deps.paths);
-      const { previous } = await setFexRootfs(file, name);
-      config = { file, rootfs: name, ...(previous !== undefined ? { previous } : {}) };
+      const c = await planFexRootfs(file, name);
+      if (c.current !== c.text) {
+        deps.writes?.file(file, c.text);
+        if (!dry) await writeAtomic(file, c.text);
+      }
+      config = { file, rootfs: name, ...(c.previous !== undefined ? { previous: c.previous } : {}) };
     }
-    const record: InstallRecord = { name, role: plan.role, kind: plan.kind, path: target, digest: finalDigest, size: finalSize, source: plan.source, installedAt: rec && !changed ? rec.installedAt : new Date(deps.now()).toISOString() };
-    await writeRecords(records, [...known.filter((r) => r.path !== target), record]);
-    return { scope: req.scope, role: plan.role, kind: plan.kind, name, path: target, digest: finalDigest, size: finalSize, source: plan.source, changed, ...(config ? { config } : {}) };
+    const installedAt = rec && rec.digest === plan.digest && !changed ? rec.installedAt : new Date(deps.now()).toISOString();
+    const record: InstallRecord = { name, role: plan.role, kind: plan.kind, path: target, digest: plan.digest, size: plan.size, source: plan.source, installedAt };
+    const recordsText = formatRecords([...known.filter((r) => r.path !== target), record]);
+    if ((await readTextOr(records)) !== recordsText) {
+      deps.writes?.file(records, recordsText);
+      if (!dry) await writeAtomic(records, recordsText);
+    }
+    return { scope: req.scope, role: plan.role, kind: plan.kind, name, path: target, digest: plan.digest, size: plan.size, source: plan.source, changed, ...(dry ? { dryRun: true } : {}), ...(config ? { config } : {}) };
   } finally {
     plan.close();
   }
 }
 
+/** Downloads or copies into a temp file beside the target, checks the digest, renames; a failure leaves nothing. */
+async function placeAt(plan: Plan, dir: string, name: string, target: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  const tmp = join(dir, `.${name}.fexpod-tmp-${process.pid}`);
+  try {
+    const placed = await plan.place(tmp);
+    if (placed.digest !== plan.digest || placed.size !== plan.size) {
+      throw new FexpodError(`${plan.source} changed while it was copied (${placed.digest}, expected ${plan.digest})`, { fix: 'install it again once nothing writes to it' });
+    }
+    await rename(tmp, target);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}

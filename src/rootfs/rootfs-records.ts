@@ -41,9 +41,14 @@ export async function readRecords(file: string): Promise<InstallRecord[]> {
   return r.data.installed;
 }
 
-export async function writeRecords(file: string, records: readonly InstallRecord[]): Promise<void> {
+/** The records file's text (sorted by path). */
+export function formatRecords(records: readonly InstallRecord[]): string {
   const sorted = [...records].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  await writeAtomic(file, JSON.stringify({ version: 1, installed: sorted }, null, 2) + '\n');
+  return JSON.stringify({ version: 1, installed: sorted }, null, 2) + '\n';
+}
+
+export async function writeRecords(file: string, records: readonly InstallRecord[]): Promise<void> {
+  await writeAtomic(file, formatRecords(records));
 }
 
 export interface ListedRootfs {

@@ -72,7 +72,7 @@ export class LiveJournal {
         ...j,
         binfmtBefore: { ...j.binfmtBefore, entries },
         binfmtTouched: [...new Set([...(j.binfmtTouched ?? []), ...touched])].sort(),
-        files: j.files.map((f) => ({ path: f.path, before: f.before, after: capturePath(f.path) })),
+        files: j.files.map((f) => ({ path: f.path, before: f.before, after: capturePath(f.path, 'digest') })),
       };
     });
     return touched;

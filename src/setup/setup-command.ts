@@ -6,7 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -31,7 +32,10 @@ import { recordingBinfmtFs } from './live-journal.js';
 import { describePathState } from './path-state.js';
 import { nodeSetupFiles } from './setup-files.js';
 import { journalPath, readJournal } from './setup-journal.js';
-import { drySetup, journaledSetup } from './setup-modes.js';
+import { type ModeDeps, drySetup, journaledSetup } from './setup-modes.js';
+import { installRootfs } from '../rootfs/rootfs-install.js';
+import { connect, normalizeFlags, progressMode, registrySettings } from '../publish/registry-flags.js';
+import { transferProgress } from '../publish/transfer-progress.js';
 import type { SetupOptions, StepReport } from './setup-run.js';
 import { type UndoReport, undoSetup } from './setup-undo.js';
 import { DEFAULT_UNIT_DIR, UNIT_NAME, VENDOR_UNIT_DIRS } from './systemd-unit.js';
@@ -53,12 +57,18 @@ Steps (each builds on the command named, and is safe to run again):
   systemd  fexpod-binfmt.service, started after systemd-binfmt.service: it runs
            "fexpod binfmt refresh", which registers the entries again after
            systemd-binfmt flushed them and stages an updated emulator again
+  rootfs   with --rootfs: the RootFS FEX uses for programs outside containers, put in
+           /usr/share/fex-emu/RootFS/ (its digest checked) and named in FEX's
+           Config.json, other settings kept                   (fexpod rootfs install)
   doctor   the verdict of "fexpod doctor" (exit status 1 when foreign containers are blocked)
 
 Everything setup changes is recorded in <state-dir>/${'setup-journal.json'} before it is
 changed; --undo returns the host to the state before the first setup: binfmt entries
-it disabled come back, files it wrote go, files it replaced are restored, prefixes and
-directories it created are removed. Running setup again only adds to the record.
+it disabled come back, files it wrote go, files it replaced are restored (FEX's
+Config.json byte for byte), the RootFS it installed, prefixes and directories it
+created are removed. Running setup again only adds to the record. Setup never
+replaces a RootFS file that is already there with another one (it could not put
+it back): use --rootfs-name, or "fexpod rootfs install".
 
 --dry-run prints every file, link and binfmt registration setup would make (with
 --json, with the files' contents) and changes nothing.
@@ -77,6 +87,12 @@ Options:
   --unit-dir DIR         where the unit and its enablement link go (default ${DEFAULT_UNIT_DIR})
   --no-systemd           no systemd unit
   --hook-log FILE        where the hook logs (default ${DEFAULT_HOOK_LOG})
+  --rootfs REF|FILE      install this RootFS: a fexpod RootFS artifact in a registry
+                         (fexpod push / build --push) or a local EroFS/SquashFS file
+  --rootfs-name NAME     its file name under RootFS/ (default: the artifact's file name)
+  --fex-dir DIR          FEX's global data directory (default /usr/share/fex-emu)
+  --tls-verify=false, --cert-dir DIR, --authfile FILE
+                         for a --rootfs reference, as in "fexpod rootfs install"
   --undo                 return the host to its state before setup
   --dry-run              change nothing; print what would be done
   --json                 one JSON document on stdout (progress stays on stderr)
@@ -85,6 +101,8 @@ Examples:
   sudo fexpod setup --dry-run                 # see what it would do
   sudo fexpod setup                           # then: podman run --rm --arch amd64 fedora uname -m
   sudo fexpod setup --guest arm64 --emulator qemu-user     # on an x86-64 host
+  sudo fexpod setup --rootfs registry.example.com/fex/rootfs:42-erofs
+  sudo fexpod setup --rootfs out/default.erofs --dry-run
   sudo fexpod setup --undo
 `;
 
@@ -104,6 +122,12 @@ const OPTIONS = {
   'unit-dir': { type: 'string' },
   'no-systemd': { type: 'boolean' },
   'hook-log': { type: 'string' },
+  rootfs: { type: 'string' },
+  'rootfs-name': { type: 'string' },
+  'fex-dir': { type: 'string' },
+  'tls-verify': { type: 'string' },
+  'cert-dir': { type: 'string' },
+  authfile: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseOptions<typeof OPTIONS>>['values'];
@@ -124,6 +148,23 @@ function setupOptions(v: Values, stateDir: string): SetupOptions {
     persist: { dir: v['persist-dir'] ?? DEFAULT_PERSIST_DIR, vendorDirs: VENDOR_BINFMT_D_DIRS },
     hook: { layout, paths: { node: process.execPath, hook: defaultHookScript(), state: join(stateDir, STATE_FILE_NAME), log: v['hook-log'] ?? DEFAULT_HOOK_LOG } },
     unit: v['no-systemd'] ? undefined : { dir: v['unit-dir'] ?? DEFAULT_UNIT_DIR, argv: refresh, template: readFileSync(UNIT_TEMPLATE(), 'utf8') },
+    ...(v.rootfs ? { rootfs: { source: v.rootfs, ...(v['rootfs-name'] ? { name: v['rootfs-name'] } : {}) } } : {}),
+  };
+}
+
+/** `fexpod rootfs install` system-wide, for setup's rootfs step (setup-modes.ts journals or plans its writes). */
+function rootfsInstaller(v: Values, ctx: CliContext, stateDir: string, log: Logger): ModeDeps['rootfs'] {
+  const settings = registrySettings('setup --rootfs', v, ctx.cwd);
+  const fexDir = v['fex-dir'] ? resolvePath(ctx.cwd, v['fex-dir']) : undefined;
+  const paths = { env: ctx.env, home: ctx.env['HOME'] || homedir(), exists: existsSync, ...(fexDir ? { globalDir: fexDir } : {}) };
+  return async (step, how) => {
+    const progress = transferProgress(ctx.stderr, progressMode(ctx, v), 'downloading:', Date.now);
+    const r = await installRootfs(
+      { source: step.source, scope: 'system', ...(step.name ? { name: step.name } : {}), dryRun: how.dryRun, keepOther: true },
+      { paths, stateRoot: stateDir, now: Date.now, connect: (ref) => connect(ctx, ref, settings, log), log, progress, writes: how.writes },
+    );
+    progress.finish();
+    return r;
   };
 }
 
@@ -147,7 +188,7 @@ async function setup(v: Values, ctx: CliContext, log: Logger): Promise<SetupOutp
   const opts = setupOptions(v, stateDir);
   const changes = new ChangeLog();
   const base = await binfmtDeps(stateDir, ctx, (fs) => recordingBinfmtFs(fs, changes, dry));
-  const deps = { base, files: nodeSetupFiles(), systemd: systemdFacts(), changes, log };
+  const deps: ModeDeps = { base, files: nodeSetupFiles(), systemd: systemdFacts(), changes, log, ...(v.rootfs ? { rootfs: rootfsInstaller(v, ctx, stateDir, log) } : {}) };
   if (dry) return { dryRun: true, stateDir, steps: await drySetup(opts, deps), changes: changes.changes };
 
   let steps: StepReport[];
@@ -191,6 +232,12 @@ function stepLines(s: StepReport): string[] {
       return [`hook     ${s.result.written.join(', ')}`, `         Podman hooks_dir: ${s.result.hooksDirs.join(', ')}`];
     case 'systemd':
       return [`systemd  ${s.unit}, enabled by ${s.wants}`];
+    case 'rootfs':
+      return [
+        `rootfs   ${s.result.path} (${s.result.kind}, ${s.result.digest})${s.result.changed ? '' : ' already installed'}`,
+        `         from ${s.result.source}`,
+        ...(s.result.config ? [`         ${s.result.config.file}: RootFS = "${s.result.config.rootfs}"`] : []),
+      ];
   }
 }
 
@@ -261,7 +308,7 @@ export const command: Command = {
   summary: 'set this host up in one step (emulators, binfmt, Podman hook, systemd), or --undo it',
   help: HELP,
   async run(args, ctx) {
-    const { values, positionals } = parseOptions('setup', args, OPTIONS, false);
+    const { values, positionals } = parseOptions('setup', normalizeFlags(args), OPTIONS, false);
     if (positionals.length > 0) throw new UsageError(`setup: unexpected argument "${positionals[0]}"`);
     if (values.undo) {
       const extra = Object.keys(values).filter((k) => !['undo', 'dry-run', 'json', 'state-dir'].includes(k));
@@ -269,6 +316,8 @@ export const command: Command = {
     }
     if (values['no-build-hook'] && values['build-hooks-dir']) throw new UsageError('--no-build-hook and --build-hooks-dir exclude each other');
     if (values['no-systemd'] && values['unit-dir']) throw new UsageError('--no-systemd and --unit-dir exclude each other');
+    const rootfsOnly = (['rootfs-name', 'fex-dir', 'tls-verify', 'cert-dir', 'authfile'] as const).find((k) => values[k] !== undefined);
+    if (rootfsOnly && !values.rootfs) throw new UsageError(`setup: --${rootfsOnly} goes with --rootfs`, 'sudo fexpod setup --rootfs REF|FILE');
     const log = streamLogger(ctx.stderr);
     if (values.undo) return undo(values, ctx, log);
     const out = await setup(values, ctx, log);

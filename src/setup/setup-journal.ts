@@ -60,6 +60,7 @@ const pathState = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('file'), mode: z.number().int().min(0).max(0o7777), base64: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
   z.strictObject({ kind: z.literal('symlink'), target: z.string().min(1) }),
   z.strictObject({ kind: z.literal('dir') }),
+  z.strictObject({ kind: z.literal('blob'), mode: z.number().int().min(0).max(0o7777), size: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
 ]);
 const absolute = z.string().regex(/^\//, 'must be an absolute path');
 

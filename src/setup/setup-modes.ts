@@ -14,7 +14,8 @@ import { Overlay, dryEmulators, dryFiles, dryPersistFs, dryStore } from './dry-r
 import { LiveJournal, journaledEmulators, journaledMicroVm, journaledFiles, journaledPersistFs, journaledStore } from './live-journal.js';
 import type { SetupFiles } from './setup-files.js';
 import { emptyJournal, readJournal } from './setup-journal.js';
-import { type SetupOptions, type StepReport, type SystemdFacts, runSetup } from './setup-run.js';
+import type { InstallResult as RootfsResult, RootfsWrites } from '../rootfs/rootfs-install.js';
+import { type RootfsStep, type SetupOptions, type StepReport, type SystemdFacts, runSetup } from './setup-run.js';
 
 export interface ModeDeps {
   /** The binfmt effects, with binfmt_misc writes already going through recordingBinfmtFs. */
@@ -23,6 +24,8 @@ export interface ModeDeps {
   readonly systemd: SystemdFacts;
   readonly changes: ChangeLog;
   readonly log: Logger;
+  /** `fexpod rootfs install` system-wide, its writes announced to `writes`, none made when `dryRun`. */
+  readonly rootfs?: (step: RootfsStep, how: { readonly dryRun: boolean; readonly writes: RootfsWrites }) => Promise<RootfsResult>;
 }
 
 export async function drySetup(o: SetupOptions, d: ModeDeps): Promise<StepReport[]> {
@@ -36,7 +39,12 @@ export async function drySetup(o: SetupOptions, d: ModeDeps): Promise<StepReport
     // Non-4k hosts: a dry run does not stage FEX for the krun microVM (fexpod doctor shows that route).
     microvm: undefined,
   };
-  return runSetup(o, { binfmt, files: dryFiles(d.files, overlay, d.changes), systemd: d.systemd, log: d.log });
+  const rootfs = d.rootfs;
+  const writes: RootfsWrites = { file: (path, text) => d.changes.add({ kind: 'file', action: 'write', path, ...(text !== undefined ? { text } : {}) }) };
+  return runSetup(o, {
+    binfmt, files: dryFiles(d.files, overlay, d.changes), systemd: d.systemd, log: d.log,
+    ...(rootfs ? { rootfs: (step: RootfsStep) => rootfs(step, { dryRun: true, writes }) } : {}),
+  });
 }
 
 /**
@@ -60,7 +68,18 @@ export async function journaledSetup(o: SetupOptions, d: ModeDeps, after?: (step
     emulators: async (g) => journaledEmulators(await d.base.emulators(g), join(o.stateDir, 'prefix'), journal, d.changes),
     ...(d.base.microvm ? { microvm: journaledMicroVm(d.base.microvm, join(o.stateDir, 'prefix'), journal, d.changes) } : {}),
   };
-  const steps = await runSetup(o, { binfmt, files: journaledFiles(d.files, journal, d.changes), systemd: d.systemd, log: d.log });
+  const rootfs = d.rootfs;
+  // Each path is recorded (its state before, the directories its write creates) before it is written.
+  const writes: RootfsWrites = {
+    file(path, text) {
+      journal.touch(path);
+      d.changes.add({ kind: 'file', action: 'write', path, ...(text !== undefined ? { text } : {}) });
+    },
+  };
+  const steps = await runSetup(o, {
+    binfmt, files: journaledFiles(d.files, journal, d.changes), systemd: d.systemd, log: d.log,
+    ...(rootfs ? { rootfs: (step: RootfsStep) => rootfs(step, { dryRun: false, writes }) } : {}),
+  });
   if (steps.some((s) => s.step === 'systemd' && s.status === 'done')) journal.update((j) => ({ ...j, systemd: true }));
   await after?.(steps, journal);
   journal.finish(runStart, await snapshotBinfmt(d.base.controller));

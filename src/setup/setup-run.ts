@@ -7,8 +7,11 @@
  *   hook     the Podman hooks and their containers.conf.d drop-in (skipped when a
  *            package already put a fexpod hook in Podman's hooks directories)
  *   systemd  fexpod-binfmt.service, enabled after systemd-binfmt.service
+ *   rootfs   with --rootfs: a RootFS installed where FEX looks and named in FEX's
+ *            Config.json (fexpod rootfs install, system-wide)
  *
- * Every step builds on the existing installers (binfmt install, hook install).
+ * Every step builds on the existing installers (binfmt install, hook install,
+ * rootfs install).
  */
 import { join } from 'node:path';
 import type { Arch } from '../common/arch.js';
@@ -17,6 +20,7 @@ import type { Logger } from '../common/log.js';
 import { type BinfmtDeps, type InstallResult, type PersistOptions, installBinfmt } from '../emulator/binfmt/binfmt-install.js';
 import { PODMAN_DEFAULT_HOOKS_DIR, PRECREATE_HOOK_FILE, checkHookJson, type HookPaths } from '../runtime-hook/install/hook-files.js';
 import { type HookLayout, type InstallReport, confChain, effectiveHooksDirs, installHook } from '../runtime-hook/install/hook-install.js';
+import type { InstallResult as RootfsResult } from '../rootfs/rootfs-install.js';
 import type { SetupFiles } from './setup-files.js';
 import { planUnit, renderUnit } from './systemd-unit.js';
 
@@ -28,6 +32,14 @@ export interface SetupOptions {
   readonly hook: { readonly layout: HookLayout; readonly paths: HookPaths };
   /** undefined: do not set up systemd (--no-systemd). */
   readonly unit: { readonly dir: string; readonly argv: readonly string[]; readonly template: string } | undefined;
+  /** --rootfs: a RootFS to install system-wide (a registry reference or a local EroFS/SquashFS file). */
+  readonly rootfs?: RootfsStep;
+}
+
+export interface RootfsStep {
+  readonly source: string;
+  /** File name under RootFS/ (default: the artifact's or the file's name). */
+  readonly name?: string;
 }
 
 export interface SystemdFacts {
@@ -42,15 +54,18 @@ export interface SetupEffects {
   readonly files: SetupFiles;
   readonly systemd: SystemdFacts;
   readonly log: Logger;
+  /** Installs the RootFS (journaled, or planned in a dry run); needed when SetupOptions.rootfs is set. */
+  readonly rootfs?: (step: RootfsStep) => Promise<RootfsResult>;
 }
 
-export type StepName = 'binfmt' | 'hook' | 'systemd';
+export type StepName = 'binfmt' | 'hook' | 'systemd' | 'rootfs';
 
 export type StepReport =
   | { readonly step: 'binfmt'; readonly status: 'done'; readonly result: InstallResult }
   | { readonly step: 'hook'; readonly status: 'done'; readonly result: InstallReport }
   | { readonly step: StepName; readonly status: 'skipped'; readonly reason: string }
-  | { readonly step: 'systemd'; readonly status: 'done'; readonly unit: string; readonly wants: string };
+  | { readonly step: 'systemd'; readonly status: 'done'; readonly unit: string; readonly wants: string }
+  | { readonly step: 'rootfs'; readonly status: 'done'; readonly result: RootfsResult };
 
 /** A valid fexpod precreate hook that Podman already reads from a directory other than ours (a package's), if any. */
 export function packagedHook(files: SetupFiles, layout: HookLayout, log: Logger): string | undefined {
@@ -102,6 +117,13 @@ export async function runSetup(o: SetupOptions, e: SetupEffects): Promise<StepRe
     if (plan.write) e.files.writeAtomic(plan.write.path, plan.write.text);
     if (e.files.readlink(plan.wants.path) !== plan.wants.target) e.files.symlinkAtomic(plan.wants.target, plan.wants.path);
     steps.push({ step: 'systemd', status: 'done', unit: plan.wants.target, wants: plan.wants.path });
+  }
+
+  // 4. The RootFS FEX uses for programs outside containers.
+  if (o.rootfs) {
+    if (!e.rootfs) throw new Error('setup: --rootfs needs the RootFS installer');
+    e.log.info(`setup: RootFS ${o.rootfs.source}`);
+    steps.push({ step: 'rootfs', status: 'done', result: await e.rootfs(o.rootfs) });
   }
   return steps;
 }

@@ -52,7 +52,7 @@ export async function undoSetup(j: SetupJournal, controller: BinfmtController, l
   // 2. Files, newest first.
   const files: { path: string; how: FileUndo; why?: string }[] = [];
   for (const f of [...j.files].reverse()) {
-    const now = capturePath(f.path);
+    const now = capturePath(f.path, 'digest');
     if (samePathState(now, f.before)) {
       files.push({ path: f.path, how: 'unchanged' });
       continue;

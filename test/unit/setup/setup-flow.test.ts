@@ -19,8 +19,9 @@ import { ChangeLog } from '../../../src/setup/change-log.js';
 import { recordingBinfmtFs } from '../../../src/setup/live-journal.js';
 import { nodeSetupFiles } from '../../../src/setup/setup-files.js';
 import { readJournal } from '../../../src/setup/setup-journal.js';
-import { drySetup, journaledSetup } from '../../../src/setup/setup-modes.js';
-import type { SetupOptions } from '../../../src/setup/setup-run.js';
+import { type ModeDeps, drySetup, journaledSetup } from '../../../src/setup/setup-modes.js';
+import { installRootfs } from '../../../src/rootfs/rootfs-install.js';
+import type { SetupOptions, StepReport } from '../../../src/setup/setup-run.js';
 import { undoSetup } from '../../../src/setup/setup-undo.js';
 import { repoRoot } from '../../helpers/integration.js';
 import { FAKE_DIR, FakeBinfmtMisc } from '../emulator/binfmt-fake.js';
@@ -300,6 +301,103 @@ test('an administrator\'s own binfmt.d file: the dry run shows it moved aside an
     await undoSetup(readJournal(h.stateDir) ?? assert.fail('no journal'), h.controller, h.log);
     assert.deepEqual(tree(h.root), before);
     assert.deepEqual(h.fake.snapshot(), kernel);
+  } finally {
+    h.cleanup();
+  }
+});
+
+// --rootfs: the RootFS step over `fexpod rootfs install`'s code, system-wide into the tree's
+// usr/share/fex-emu. The image is a stand-in EroFS (the superblock magic at 1024, then filler):
+// it is only copied and hashed here; the CLI test installs one mkfs.erofs made.
+const FEX_CONFIG = '{ "Config": { "Multiblock": "1", "RootFS": "Ubuntu_24_04.sqsh" },\n  "ThunksDB": { "GL": 1 } }\n';
+
+type RootfsDone = Extract<StepReport, { step: 'rootfs'; status: 'done' }>;
+const rootfsStepOf = (steps: readonly StepReport[]) => steps.find((s): s is RootfsDone => s.step === 'rootfs' && s.status === 'done');
+
+function standInErofs(path: string, bytes = (1 << 20) + 4096 * 100): Buffer {
+  const b = Buffer.alloc(bytes);
+  for (let i = 0; i < b.length; i++) b[i] = (i * 31 + 7) & 0xff;
+  b.writeUInt32LE(0xe0f5e1e2, 1024);
+  writeFileSync(path, b);
+  return b;
+}
+
+function withRootfs(h: ReturnType<typeof harness>) {
+  const fexDir = h.at('usr/share/fex-emu');
+  mkdirSync(fexDir, { recursive: true });
+  writeFileSync(join(fexDir, 'Config.json'), FEX_CONFIG, { mode: 0o640 });
+  const source = join(h.root, 'default.erofs');
+  const image = standInErofs(source);
+  const rootfs: ModeDeps['rootfs'] = (step, how) =>
+    installRootfs(
+      { source: step.source, scope: 'system', ...(step.name ? { name: step.name } : {}), dryRun: how.dryRun, keepOther: true },
+      { paths: { env: {}, home: h.at('root'), exists: existsSync, globalDir: fexDir }, stateRoot: h.stateDir, now: () => 1_700_000_000_000, connect: () => Promise.reject(new Error('no registry in this test')), log: h.log, writes: how.writes },
+    );
+  const opts: SetupOptions = { ...h.opts, rootfs: { source } };
+  const deps = (changes: ChangeLog, dry: boolean) => ({ ...h.deps(changes, dry), rootfs });
+  return { fexDir, source, image, opts, deps, installed: join(fexDir, 'RootFS', 'default.erofs') };
+}
+
+test('--rootfs, dry run: lists the RootFS, Config.json and fexpod\'s record, writes nothing', async () => {
+  const h = harness();
+  try {
+    const r = withRootfs(h);
+    const before = tree(h.root);
+    const changes = new ChangeLog();
+    const steps = await drySetup(r.opts, r.deps(changes, true));
+    assert.deepEqual(tree(h.root), before);
+    const rootfsStep = rootfsStepOf(steps);
+    assert.ok(rootfsStep?.result.dryRun === true && rootfsStep.result.changed);
+    const lines = changes.lines().map((l) => l.replaceAll(h.root, ''));
+    assert.deepEqual(lines.slice(-3), ['write     /usr/share/fex-emu/RootFS/default.erofs', 'write     /usr/share/fex-emu/Config.json', 'write     /var/lib/fexpod/rootfs/installed.json']);
+    const cfg = changes.changes.find((c) => c.kind === 'file' && c.path === join(r.fexDir, 'Config.json'));
+    assert.ok(cfg?.kind === 'file' && cfg.text !== undefined);
+    assert.deepEqual(JSON.parse(cfg.text), { Config: { Multiblock: '1', RootFS: 'default.erofs' }, ThunksDB: { GL: 1 } });
+  } finally {
+    h.cleanup();
+  }
+});
+
+test('--rootfs: installed byte for byte and named in Config.json; setup again changes nothing; undo removes it and restores Config.json exactly', async () => {
+  const h = harness();
+  try {
+    const r = withRootfs(h);
+    const before = tree(h.root);
+    const kernel = h.fake.snapshot();
+    const { steps } = await journaledSetup(r.opts, r.deps(new ChangeLog(), false));
+    assert.deepEqual(steps.map((s) => s.step), ['binfmt', 'hook', 'systemd', 'rootfs']);
+    assert.ok(readFileSync(r.installed).equals(r.image));
+    assert.deepEqual(JSON.parse(readFileSync(join(r.fexDir, 'Config.json'), 'utf8')), { Config: { Multiblock: '1', RootFS: 'default.erofs' }, ThunksDB: { GL: 1 } });
+    const j = readJournal(h.stateDir) ?? assert.fail('no journal');
+    const img = j.files.find((f) => f.path === r.installed);
+    assert.deepEqual(img?.before, { kind: 'absent' });
+    assert.equal(img?.after?.kind, 'blob', 'the image is recorded by its digest, not its bytes');
+    assert.ok(j.createdDirs.includes(join(r.fexDir, 'RootFS')));
+
+    const again = new ChangeLog();
+    const second = await journaledSetup(r.opts, r.deps(again, false));
+    assert.deepEqual(again.lines(), []);
+    assert.equal(rootfsStepOf(second.steps)?.result.changed, false);
+
+    await undoSetup(readJournal(h.stateDir) ?? assert.fail('no journal'), h.controller, h.log);
+    assert.deepEqual(tree(h.root), before, 'Config.json has its bytes and mode 640 back; RootFS/ and the image are gone');
+    assert.deepEqual(h.fake.snapshot(), kernel);
+  } finally {
+    h.cleanup();
+  }
+});
+
+test('--rootfs where another file of that name is installed: setup refuses (undo could not bring it back) and names the fix', async () => {
+  const h = harness();
+  try {
+    const r = withRootfs(h);
+    mkdirSync(join(r.fexDir, 'RootFS'));
+    writeFileSync(r.installed, 'another RootFS');
+    await assert.rejects(journaledSetup(r.opts, r.deps(new ChangeLog(), false)), (err: Error & { fix?: string }) => /exists and is not/.test(err.message) && /--rootfs-name/.test(err.fix ?? ''));
+    assert.equal(readFileSync(r.installed, 'utf8'), 'another RootFS');
+    assert.equal(readFileSync(join(r.fexDir, 'Config.json'), 'utf8'), FEX_CONFIG);
+    await undoSetup(readJournal(h.stateDir) ?? assert.fail('no journal'), h.controller, h.log);
+    assert.equal(readFileSync(r.installed, 'utf8'), 'another RootFS');
   } finally {
     h.cleanup();
   }
