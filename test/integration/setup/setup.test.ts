@@ -10,6 +10,11 @@
  *   setup again → nothing changes
  *   setup --undo → /proc/sys/fs/binfmt_misc, the hooks directories,
  *     containers.conf.d, binfmt.d and the unit directory are as before, byte for byte
+ *
+ * With --rootfs: an EroFS that mkfs.erofs made, pushed to a local distribution
+ * registry and installed by reference (the dry run names the local file), into
+ * a FEX directory of the test's own (--fex-dir) whose Config.json --undo must
+ * give back byte for byte, mode included.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,11 +27,17 @@ import { foreignArches, podmanImage } from '../../helpers/foreign-image.js';
 import { fileExists, integration, isRoot, onPath } from '../../helpers/integration.js';
 import { listDirectory } from '../../helpers/tree-listing.js';
 import { BINFMT, binfmtRestore, binfmtSnapshot, fexpod, podman } from '../runtime-hook/hook-host.js';
+import { sampleOutputs } from '../../helpers/sample-tree.js';
+import { startRegistry } from '../../helpers/registry.js';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync } from 'node:fs';
 
 const guests = foreignArches();
 const [g64] = guests;
 const SYSTEMD_BINFMT = ['/usr/lib/systemd/systemd-binfmt', '/lib/systemd/systemd-binfmt'].find((p) => existsSync(p)) ?? '/usr/lib/systemd/systemd-binfmt';
-const req = integration(onPath('podman'), isRoot(), fileExists(`${BINFMT}/register`), fileExists(SYSTEMD_BINFMT), onPath('systemd-analyze'), ...guests.map((g) => fileExists(`/usr/bin/qemu-${g.qemu}`)));
+const req = integration(onPath('podman'), isRoot(), fileExists(`${BINFMT}/register`), fileExists(SYSTEMD_BINFMT), onPath('systemd-analyze'), onPath('docker-registry'), onPath('mkfs.erofs'), ...guests.map((g) => fileExists(`/usr/bin/qemu-${g.qemu}`)));
+const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
+const FEX_CONFIG = '{"Config": {"Multiblock": "1", "RootFS": "Ubuntu_24_04.sqsh"},\n "ThunksDB": {"GL": 1}}\n';
 const unameOf = (name: string) => (name === 'arm' ? 'armv7l' : name);
 
 /** Directories the acceptance compares, byte for byte. */
@@ -63,6 +74,13 @@ test('fexpod setup, systemd-binfmt restarts, and setup --undo on the real host',
       assert.equal(r.stdout.trim(), unameOf(g.name));
     }
   };
+  // The RootFS: mkfs.erofs output, pushed as a fexpod RootFS artifact (before the lock: no host state).
+  const reg = await startRegistry();
+  const sample = await sampleOutputs(['erofs']);
+  const erofs = sample.result.outputs.find((o) => o.kind === 'erofs')?.path ?? assert.fail('no erofs output');
+  const rootfsRef = `${reg.host}/fexpod-setup-it-${process.pid}/rootfs:1-erofs`;
+  const pushed = fexpod(['push', '--tls-verify=false', erofs, rootfsRef]);
+  assert.equal(pushed.status, 0, pushed.stderr);
   await withBinfmtLock(async () => {
     const snapshot = binfmtSnapshot();
     const kernelBefore = kernelFiles();
@@ -70,29 +88,45 @@ test('fexpod setup, systemd-binfmt restarts, and setup --undo on the real host',
     const dir = mkdtempSync(join(tmpdir(), 'fexpod-setup-it-'));
     const stateDir = join(dir, 'state');
     const hookLog = join(dir, 'hook.log');
-    const args = ['--state-dir', stateDir, '--emulator', 'qemu-user', '--hook-log', hookLog, ...guests.flatMap((g) => ['--guest', g.name])];
+    const fexDir = join(dir, 'fex-emu');
+    mkdirSync(fexDir);
+    writeFileSync(join(fexDir, 'Config.json'), FEX_CONFIG);
+    chmodSync(join(fexDir, 'Config.json'), 0o640);
+    const fexBefore = listDirectory(fexDir);
+    const base = ['--state-dir', stateDir, '--emulator', 'qemu-user', '--hook-log', hookLog, ...guests.flatMap((g) => ['--guest', g.name])];
+    const args = [...base, '--rootfs', rootfsRef, '--tls-verify=false', '--fex-dir', fexDir];
+    const installed = join(fexDir, 'RootFS', 'sample.erofs');
     let undone = false;
     try {
-      await t.test('--dry-run changes nothing and lists the registrations and files', () => {
-        const r = fexpod(['setup', '--dry-run', '--json', ...args]);
+      await t.test('--dry-run changes nothing and lists the registrations and files (--rootfs of a local EroFS file)', () => {
+        const r = fexpod(['setup', '--dry-run', '--json', ...base, '--rootfs', erofs, '--fex-dir', fexDir]);
         assert.equal(r.status, 0, r.stderr);
         const out = JSON.parse(r.stdout);
         assert.equal(out.dryRun, true);
         const registered = out.changes.filter((c: { kind: string; action: string }) => c.kind === 'binfmt' && c.action === 'register').map((c: { entry: string }) => c.entry);
         assert.deepEqual(registered, guests.map((g) => `fexpod-qemu-user-${g.name}`));
-        for (const p of ['/etc/fexpod/hooks.d/fexpod-precreate.json', '/etc/containers/containers.conf.d/90-fexpod-hooks.conf', '/etc/systemd/system/fexpod-binfmt.service']) {
+        for (const p of ['/etc/fexpod/hooks.d/fexpod-precreate.json', '/etc/containers/containers.conf.d/90-fexpod-hooks.conf', '/etc/systemd/system/fexpod-binfmt.service', installed, join(fexDir, 'Config.json'), join(stateDir, 'rootfs', 'installed.json')]) {
           assert.ok(out.changes.some((c: { path?: string }) => c.path === p), `${p} listed`);
         }
+        const rootfsStep = out.steps.find((s: { step: string }) => s.step === 'rootfs');
+        assert.equal(rootfsStep.result.digest, `sha256:${sha(erofs)}`);
         assert.deepEqual(kernelFiles(), kernelBefore);
         assert.deepEqual(trees(), treesBefore);
+        assert.deepEqual(listDirectory(fexDir), fexBefore);
         assert.equal(existsSync(stateDir), false);
       });
 
       const r = fexpod(['setup', '--json', ...args]);
       assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
       const out = JSON.parse(r.stdout);
-      assert.deepEqual(out.steps.map((s: { step: string; status: string }) => `${s.step}:${s.status}`), ['binfmt:done', 'hook:done', 'systemd:done']);
+      assert.deepEqual(out.steps.map((s: { step: string; status: string }) => `${s.step}:${s.status}`), ['binfmt:done', 'hook:done', 'systemd:done', 'rootfs:done']);
       assert.equal(out.doctor.healthy, true);
+
+      await t.test('--rootfs REF: the EroFS is in RootFS/ byte for byte, and Config.json names it with its other keys kept', () => {
+        assert.equal(sha(installed), sha(erofs));
+        assert.deepEqual(JSON.parse(readFileSync(join(fexDir, 'Config.json'), 'utf8')), { Config: { Multiblock: '1', RootFS: 'sample.erofs' }, ThunksDB: { GL: 1 } });
+        assert.match(out.steps[3].result.source, new RegExp(`^${reg.host}/fexpod-setup-it-${process.pid}/rootfs:1-erofs@sha256:`));
+      });
       const unitPath = '/etc/systemd/system/fexpod-binfmt.service';
       const afterSetup = new Set(Object.keys(kernelFiles()));
 
@@ -141,12 +175,13 @@ test('fexpod setup, systemd-binfmt restarts, and setup --undo on the real host',
         assert.deepEqual(JSON.parse(again.stdout).changes, []);
       });
 
-      await t.test('setup --undo: binfmt_misc, hooks dirs, containers.conf.d, binfmt.d and units are back byte for byte', () => {
+      await t.test('setup --undo: binfmt_misc, hooks dirs, containers.conf.d, binfmt.d, units and FEX\'s directory are back byte for byte', () => {
         const u = fexpod(['setup', '--undo', '--json', '--state-dir', stateDir]);
         assert.equal(u.status, 0, u.stderr);
         undone = true;
         assert.deepEqual(kernelFiles(), kernelBefore);
         assert.deepEqual(trees(), treesBefore);
+        assert.deepEqual(listDirectory(fexDir), fexBefore, 'Config.json with its bytes and mode 640, no RootFS/');
         assert.equal(existsSync(stateDir), false, 'setup created the state directory; undo removed it');
       });
     } finally {
@@ -154,5 +189,8 @@ test('fexpod setup, systemd-binfmt restarts, and setup --undo on the real host',
       binfmtRestore(snapshot);
       rmSync(dir, { recursive: true, force: true });
     }
+  }).finally(async () => {
+    await reg.close();
+    rmSync(sample.dir, { recursive: true, force: true });
   });
 });
