@@ -251,6 +251,7 @@ function printSetup(ctx: CliContext, out: SetupOutput): void {
   for (const l of lines.lines()) w(`  ${l}`);
   if (out.dryRun) {
     for (const s of out.steps) if (s.status === 'skipped') w(`  (${s.step} skipped: ${s.reason})`);
+    for (const s of out.steps) if (s.step === 'rootfs' && s.status === 'done') w(`  (rootfs: ${s.result.source}, ${s.result.digest}${s.result.changed ? '' : ', already installed'})`);
     return;
   }
   if (out.journal) w(`undo     sudo fexpod setup --undo${out.stateDir === DEFAULT_STATE_DIR ? '' : ` --state-dir ${out.stateDir}`}   (journal ${out.journal})`);
