@@ -15,11 +15,12 @@ import type { TreeEntry } from '../tree/tree.js';
 import type { FexIndexSettings } from './fex-index.js';
 import type { ImageSettings } from './oci-layout.js';
 import type { SbomInput } from './sbom.js';
+import { type RpmSettings, rpmFileName, rpmVersionPart } from './rpm-package.js';
 
 /** FEXRootFSFetcher's index file name. */
 export const FEX_INDEX_FILE = 'RootFS_links.json';
 
-export const OUTPUT_KINDS = ['oci', 'oci-archive', 'erofs', 'squashfs', 'dir', 'sbom'] as const;
+export const OUTPUT_KINDS = ['oci', 'oci-archive', 'erofs', 'squashfs', 'dir', 'sbom', 'rpm'] as const;
 export type OutputKind = (typeof OUTPUT_KINDS)[number];
 
 export interface OutputNames {
@@ -29,6 +30,7 @@ export interface OutputNames {
   readonly squashfs: string;
   readonly dir: string;
   readonly sbom: string;
+  readonly rpm: string;
 }
 
 /** Default file names in the output directory for an image called `name`. */
@@ -40,6 +42,7 @@ export function defaultOutputNames(name: string, erofsName?: string): OutputName
     squashfs: `${name}.sqfs`,
     dir: `${name}.rootfs`,
     sbom: `${name}.spdx.json`,
+    rpm: `${name}.noarch.rpm`,
   };
 }
 
@@ -64,6 +67,8 @@ export interface OutputsRequest {
   /** Write FEXRootFSFetcher's index (RootFS_links.json) for the EroFS/SquashFS outputs. */
   readonly fexIndex?: FexIndexSettings;
   readonly layer?: LayerSettings;
+  /** The RPM output's package (--format rpm; rootfs and overlay profiles); its license is filled in by the outputs step. */
+  readonly rpm?: Omit<RpmSettings, 'license'> & { readonly license?: string };
 }
 
 /** The effects the layer and outputs steps use. */
@@ -108,17 +113,43 @@ export interface PlanInput {
   readonly sourceDateEpoch: number;
 }
 
+/** Words wrapped at 79 columns (rpmlint's limit for description lines). */
+function wrap(text: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const w of text.split(/\s+/)) {
+    if (line && line.length + 1 + w.length > 79) {
+      lines.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  return [...lines, line].join('\n');
+}
+
 /** The outputs of a definition: [outputs] with every default filled in (pure; the SBOM's packages come later). */
 export function planOutputs(p: PlanInput): OutputsRequest {
   const def = p.definition;
   const opts = def.outputs.options;
   const profile = def.profile;
   const tag = opts.tag ?? def.release;
+  const names = defaultOutputNames(def.name, opts.erofs_name);
+  // The RPM: name-<release>-<SOURCE_DATE_EPOCH> (a newer lock sorts newer), the EroFS file at muvm's path.
+  const rpm = profile.kind === 'rootfs' || profile.kind === 'overlay'
+    ? {
+        name: def.name,
+        version: rpmVersionPart(def.release),
+        release: String(p.sourceDateEpoch),
+        summary: `FEX ${profile.kind === 'rootfs' ? 'RootFS' : 'overlay'} image ${def.name} for Fedora ${def.release}`,
+        description: wrap(`The EroFS ${profile.kind === 'rootfs' ? 'RootFS' : 'overlay'} image ${names.erofs} that "fexpod build" made from the locked packages of ${def.name}, installed where FEX and muvm look for it.`) + `\nDefinition digest:\n${def.digest}`,
+        role: profile.kind,
+        fileName: names.erofs,
+      }
+    : undefined;
   return {
     entries: p.entries,
     formats: p.formats,
     outDir: p.outDir,
-    names: defaultOutputNames(def.name, opts.erofs_name),
+    names: rpm ? { ...names, rpm: rpmFileName(rpm) } : names,
     arch: Arch.parse(def.basearch),
     sourceDateEpoch: p.sourceDateEpoch,
     image: {
@@ -148,6 +179,7 @@ export function planOutputs(p: PlanInput): OutputsRequest {
       : {}),
     ...(opts.erofs ? { erofs: { ...(opts.erofs.block_size ? { blockSize: opts.erofs.block_size } : {}), ...(opts.erofs.compression ? { compression: opts.erofs.compression } : {}) } } : {}),
     layer: p.layer,
+    ...(rpm ? { rpm } : {}),
     ...(opts.squashfs ? { squashfs: { ...(opts.squashfs.block_size ? { blockSize: opts.squashfs.block_size } : {}), ...(opts.squashfs.compression ? { compression: opts.squashfs.compression } : {}) } } : {}),
   };
 }

@@ -51,7 +51,8 @@ export async function layer<C extends BuildContext & Extracted & Profiled>(ctx: 
 export async function writeLayerOf(req: OutputsRequest, deps: OutputsDeps): Promise<Layered> {
   const step = (s: string) => deps.progress?.(s);
   const path = (k: OutputKind) => join(req.outDir, req.names[k]);
-  const want = (k: OutputKind) => req.formats.includes(k);
+  // The RPM output packages the EroFS image: --format rpm makes it too.
+  const want = (k: OutputKind) => req.formats.includes(k) || (k === 'erofs' && req.formats.includes('rpm'));
   const wantOci = want('oci') || want('oci-archive');
   const pool = deps.compressPool ?? compressPool(deps.workers);
   const workers = Math.max(1, pool.workers);

@@ -9,7 +9,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicOutput } from '../../common/atomic-output.js';
-import { inContext } from '../../common/errors.js';
+import { FexpodError, inContext } from '../../common/errors.js';
+import { writeRpmPackage } from '../outputs/rpm-package.js';
 import { sha256Digest, sha256File } from '../../common/hash.js';
 import type { BuildContext } from '../build-context.js';
 import { packageUrls } from '../lock/lock.js';
@@ -43,9 +44,11 @@ export interface Built {
 
 export async function outputs<C extends BuildContext & Resolved & Extracted & Profiled & Layered>(ctx: C): Promise<C & Built> {
   const def = ctx.definition;
-  const request: OutputsRequest = ctx.options.formats.includes('sbom')
+  const withSbom: OutputsRequest = ctx.options.formats.includes('sbom')
     ? { ...ctx.request, sbom: { imageName: def.name, distro: { id: 'fedora', release: def.release }, packages: await sbomPackages(ctx), toolVersion: ctx.deps.toolVersion } }
     : ctx.request;
+  // The RPM's License: the licences of the packages in the image.
+  const request: OutputsRequest = withSbom.rpm && !withSbom.rpm.license ? { ...withSbom, rpm: { ...withSbom.rpm, license: imageLicense(ctx) } } : withSbom;
   const written = await writeOutputsOf(request, ctx, ctx.deps);
   return {
     ...ctx,
@@ -92,6 +95,14 @@ async function writeOutputsOf(req: OutputsRequest, layered: Layered, deps: Outpu
       outputs.push({ kind: 'erofs', path: erofs.path, digest: `sha256:${erofs.sha256}` });
     }
     if (squashfs) outputs.push({ kind: 'squashfs', path: squashfs.path, digest: `sha256:${squashfs.sha256}` });
+    if (want('rpm')) {
+      if (!req.rpm) throw new FexpodError('--format rpm packages a RootFS or an overlay, not a sysroot', { fix: 'use the erofs or oci formats for a sysroot' });
+      if (!erofs) throw new Error('the RPM output needs the EroFS image');
+      step('rpm');
+      const rpm = req.rpm;
+      const r = await inContext('writing the RPM', () => writeRpmPackage(path('rpm'), erofs.path, { ...rpm, license: rpm.license ?? 'LicenseRef-not-given' }, req.sourceDateEpoch));
+      outputs.push({ kind: 'rpm', path: path('rpm'), digest: `sha256:${r.sha256}` });
+    }
     if (want('dir')) {
       step('dir');
       const r = await inContext('writing the directory output', () =>
@@ -134,6 +145,13 @@ async function writeFexIndex(req: OutputsRequest, outputs: readonly OutputRecord
   const text = fexIndexJson(req.fexIndex, hashed);
   await atomicOutput(indexPath, (tmp) => writeFile(tmp, text, { mode: 0o644 }));
   return indexPath;
+}
+
+/** The licences of the image's packages (sorted, once each), as one SPDX-style AND expression. */
+function imageLicense(ctx: Extracted): string {
+  const all = [...new Set(ctx.installed.packages.map((p) => p.header.string(RpmTag.LICENSE)).filter((l): l is string => Boolean(l)))].sort();
+  if (all.length === 0) return 'LicenseRef-not-given';
+  return all.length === 1 ? (all[0] ?? '') : all.map((l) => (/\s/.test(l) ? `(${l})` : l)).join(' AND ');
 }
 
 /** One SBOM package per installed RPM: its header's EVR, license, vendor and source RPM; the lock's sha256 and download URL. */
