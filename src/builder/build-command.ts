@@ -34,8 +34,10 @@ Options:
   --locked                 never re-resolve: the lock must exist and match the definition,
                            and no locked package may have vanished from the repositories (CI)
   --output DIR, -o DIR     where outputs go (default: ./out); each output is replaced atomically
-  --format LIST            comma list of oci,oci-archive,erofs,squashfs,dir,sbom
-                           (default: the definition's [outputs] formats)
+  --format LIST            comma list of oci,oci-archive,erofs,squashfs,dir,sbom,rpm
+                           (default: the definition's [outputs] formats); rpm: an RPM
+                           installing the EroFS image at /usr/share/fex-emu/RootFS/ (or
+                           overlays/ for an overlay), NAME-RELEASE-SOURCE_DATE_EPOCH.noarch.rpm
   --repo ID=URL            point repository ID elsewhere (a baseurl; ID=metalink:URL,
                            ID=mirrorlist:URL); repeatable. Keys and gpgcheck stay.
   --source-date-epoch N    timestamps for every output (default: $SOURCE_DATE_EPOCH, else
@@ -78,6 +80,7 @@ Examples:
   SOURCE_DATE_EPOCH=1700000000 fexpod build images/thunks-sysroot-fedora.toml --locked --json
   fexpod build images/fex-rootfs-fedora.toml --push registry.example.com/fex/rootfs:42
   fexpod build images/fex-rootfs-fedora.toml --compression zstd:chunked --format oci
+  fexpod build images/fex-rootfs-fedora.toml --locked --format rpm        # out/*.noarch.rpm + the EroFS
   fexpod build images/thunks-sysroot-fedora.toml --locked --load && podman run --rm localhost/thunks-sysroot-fedora:latest ls /usr/lib64
 
 As a non-root user everything works; EroFS and SquashFS need fakeroot on PATH

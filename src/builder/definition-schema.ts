@@ -11,7 +11,7 @@ import { LAYER_COMPRESSIONS } from './layer/layer-compression.js';
 export const PROFILES = ['rootfs', 'sysroot', 'overlay'] as const;
 export type Profile = (typeof PROFILES)[number];
 
-export const OUTPUT_FORMATS = ['oci', 'oci-archive', 'erofs', 'squashfs', 'dir', 'sbom'] as const;
+export const OUTPUT_FORMATS = ['oci', 'oci-archive', 'erofs', 'squashfs', 'dir', 'sbom', 'rpm'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export const REPO_ID = /^[A-Za-z0-9._:-]+$/;
