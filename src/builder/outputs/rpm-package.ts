@@ -46,6 +46,16 @@ export function rpmImageDir(role: 'rootfs' | 'overlay'): string {
   return `${FEX_DATA_DIR}/${role === 'rootfs' ? 'RootFS' : 'overlays'}`;
 }
 
+/** The images muvm mounts without being told (muvm's guest mount code): others need `muvm -f`. */
+export const MUVM_DEFAULT_IMAGES = { rootfs: ['default.erofs'], overlay: ['mesa-i386.erofs', 'mesa-x86_64.erofs'] } as const;
+
+/** A warning when muvm would not mount the packaged image by default (undefined: it would). */
+export function muvmNote(s: Pick<RpmSettings, 'role' | 'fileName'>): string | undefined {
+  const names: readonly string[] = MUVM_DEFAULT_IMAGES[s.role];
+  if (names.includes(s.fileName)) return undefined;
+  return `rpm: ${rpmImageDir(s.role)}/${s.fileName} is not one muvm mounts by default (${names.map((n) => `${rpmImageDir(s.role)}/${n}`).join(', ')}); set erofs_name in [outputs], or start muvm with -f`;
+}
+
 export function rpmFileName(s: Pick<RpmSettings, 'name' | 'version' | 'release'>): string {
   return `${s.name}-${s.version}-${s.release}.noarch.rpm`;
 }

@@ -10,7 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicOutput } from '../../common/atomic-output.js';
 import { FexpodError, inContext } from '../../common/errors.js';
-import { writeRpmPackage } from '../outputs/rpm-package.js';
+import { muvmNote, writeRpmPackage } from '../outputs/rpm-package.js';
 import { sha256Digest, sha256File } from '../../common/hash.js';
 import type { BuildContext } from '../build-context.js';
 import { packageUrls } from '../lock/lock.js';
@@ -102,6 +102,8 @@ async function writeOutputsOf(req: OutputsRequest, layered: Layered, deps: Outpu
       const rpm = req.rpm;
       const r = await inContext('writing the RPM', () => writeRpmPackage(path('rpm'), erofs.path, { ...rpm, license: rpm.license ?? 'LicenseRef-not-given' }, req.sourceDateEpoch));
       outputs.push({ kind: 'rpm', path: path('rpm'), digest: `sha256:${r.sha256}` });
+      const note = muvmNote(rpm);
+      if (note) warnings.push(note);
     }
     if (want('dir')) {
       step('dir');

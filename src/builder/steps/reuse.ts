@@ -13,6 +13,7 @@
  * The record is written last (record, after outputs), atomically, once every
  * output is in place.
  */
+import { OUTPUT_KINDS } from '../outputs/output-plan.js';
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -109,7 +110,7 @@ export async function checkReuse(outDir: string, name: string, key: string): Pro
   return { result: parsed.result, why: `${parsed.files.length} output files verified` };
 }
 
-const outputKind = z.enum(['oci', 'oci-archive', 'erofs', 'squashfs', 'dir', 'sbom']);
+const outputKind = z.enum(OUTPUT_KINDS);
 const resultSchema = z.object({
   name: z.string(),
   arch: z.string(),

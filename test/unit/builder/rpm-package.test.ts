@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { headerNevra, parseRpmHeaders, RpmSigTag, RpmTag } from '../../../src/builder/rpm/rpm-header.js';
 import { rpmFileList } from '../../../src/builder/rpm/rpm-files.js';
-import { type RpmSettings, rpmFileName, rpmVersionPart, writeRpmPackage } from '../../../src/builder/outputs/rpm-package.js';
+import { type RpmSettings, muvmNote, rpmFileName, rpmVersionPart, writeRpmPackage } from '../../../src/builder/outputs/rpm-package.js';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -77,4 +77,11 @@ for (const c of cases) {
 test('rpmVersionPart: no "-" or spaces in version and release', () => {
   assert.equal(rpmVersionPart('42'), '42');
   assert.equal(rpmVersionPart('rawhide-2026 x'), 'rawhide_2026_x');
+});
+
+test('muvmNote: only images muvm does not mount by default get a note', () => {
+  assert.equal(muvmNote({ role: 'rootfs', fileName: 'default.erofs' }), undefined);
+  assert.equal(muvmNote({ role: 'overlay', fileName: 'mesa-x86_64.erofs' }), undefined);
+  assert.match(muvmNote({ role: 'overlay', fileName: 'mesa-overlay.erofs' }) ?? '', /overlays\/mesa-overlay\.erofs is not one muvm mounts by default .*muvm with -f/);
+  assert.match(muvmNote({ role: 'rootfs', fileName: 'demo.erofs' }) ?? '', /RootFS\/default\.erofs/);
 });
