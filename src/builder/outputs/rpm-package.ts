@@ -17,14 +17,14 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import { atomicOutput, forceRemove } from '../../common/atomic-output.js';
 import { FexpodError } from '../../common/errors.js';
 import { sha256File } from '../../common/hash.js';
 import { type HeaderValue, i18n, int16, int32, str, strs, writeHeader } from '../rpm/rpm-header-writer.js';
 import { RpmSense, RpmSigTag, RpmTag } from '../rpm/rpm-tags.js';
+import { compressPool } from '../layer/compress-pool.js';
+import { ParallelGzip } from '../layer/parallel-gzip.js';
 
 export const FEX_DATA_DIR = '/usr/share/fex-emu';
 
@@ -108,14 +108,37 @@ async function* cpioChunks(files: readonly PayloadFile[], mtime: number, fileSha
   yield cpioHeader(0, { path: 'TRAILER!!!', mode: 0, size: 0, source: 'trailer' }, 0, 'TRAILER!!!');
 }
 
-function hashTap(hash: ReturnType<typeof createHash>, count: { n: number }): Transform {
-  return new Transform({
-    transform(c: Buffer, _e, cb) {
-      hash.update(c);
-      count.n += c.length;
-      cb(null, c);
-    },
-  });
+interface PayloadDigests {
+  readonly raw: ReturnType<typeof createHash>;
+  readonly rawN: { n: number };
+  readonly packed: ReturnType<typeof createHash>;
+  readonly packedN: { n: number };
+}
+
+/**
+ * The cpio stream gzip'd by the layers' pinned encoder (pigz-style blocks on
+ * every core, the same bytes whatever Node/zlib build runs it: see
+ * docs/build.md), hashed before and after, written to `dest`.
+ */
+async function gzipPayload(cpio: AsyncIterable<Buffer>, dest: string, d: PayloadDigests): Promise<void> {
+  const out = await open(dest, 'w', 0o600);
+  const pool = compressPool();
+  try {
+    const gz = new ParallelGzip(pool, GZIP_LEVEL, async (b) => {
+      d.packed.update(b);
+      d.packedN.n += b.length;
+      await out.write(b);
+    });
+    for await (const c of cpio) {
+      d.raw.update(c);
+      d.rawN.n += c.length;
+      await gz.push(c);
+    }
+    await gz.end();
+  } finally {
+    await pool.close();
+    await out.close();
+  }
 }
 
 function lead(nvr: string): Buffer {
@@ -150,7 +173,7 @@ export async function writeRpmPackage(dest: string, image: string, s: RpmSetting
       const packed = createHash('sha256');
       const rawN = { n: 0 };
       const packedN = { n: 0 };
-      await pipeline(Readable.from(cpioChunks(files, sourceDateEpoch, fileSha)), hashTap(raw, rawN), createGzip({ level: GZIP_LEVEL }), hashTap(packed, packedN), createWriteStream(payloadTmp, { mode: 0o600 }));
+      await gzipPayload(cpioChunks(files, sourceDateEpoch, fileSha), payloadTmp, { raw, rawN, packed, packedN });
 
       // 2. The main header.
       const each = <T>(f: (p: PayloadFile, i: number) => T) => files.map(f);
