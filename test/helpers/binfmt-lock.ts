@@ -24,7 +24,8 @@ function ownerAlive(dir: string): boolean {
 }
 
 export async function withBinfmtLock<T>(fn: () => Promise<T>, timeoutMs = 15 * 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const start = Date.now();
+  const deadline = start + timeoutMs;
   mkdirSync(join(BINFMT_TEST_LOCK, '..'), { recursive: true });
   for (;;) {
     try {
@@ -47,6 +48,10 @@ export async function withBinfmtLock<T>(fn: () => Promise<T>, timeoutMs = 15 * 6
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${BINFMT_TEST_LOCK}`);
     }
   }
+  // A test's duration includes this wait (another run on the machine held the lock): say so, so
+  // that timings read from a run's log can be told apart from the test's own cost.
+  const waited = (Date.now() - start) / 1000;
+  if (waited >= 2) process.stderr.write(`binfmt test lock: waited ${waited.toFixed(0)} s for ${BINFMT_TEST_LOCK}\n`);
   try {
     return await fn();
   } finally {
