@@ -6,10 +6,31 @@
 #
 #   install-packages.sh build     Node.js + npm (compiles fexpod; not in the final image)
 #   install-packages.sh runtime   Node.js and every tool fexpod calls
+#
+# A prepared base (one that already carries every tool of the stage, e.g. a
+# company base image with Node.js and the tools baked in) is used as it is: no
+# package manager runs, so nothing is downloaded and an emulated foreign build
+# does not spend minutes in dnf or apt-get.
 set -eu
 stage=${1:?usage: install-packages.sh build|runtime}
 
-if command -v dnf >/dev/null 2>&1; then
+# The commands each stage needs (what the package lists below provide).
+case "$stage" in
+  build)   tools="node npm" ;;
+  runtime) tools="node python3 mkfs.erofs mksquashfs fakeroot patchelf zstd xz bzip2 flock useradd getconf" ;;
+  *) echo "install-packages.sh: unknown stage $stage" >&2; exit 2 ;;
+esac
+present=yes
+for t in $tools; do
+  command -v "$t" >/dev/null 2>&1 || { present=no; break; }
+done
+if [ "$present" = yes ] && [ "$stage" = runtime ]; then
+  python3 -c 'import solv' 2>/dev/null || present=no
+fi
+
+if [ "$present" = yes ]; then
+  echo "install-packages.sh: the base already has every $stage tool ($tools); no package manager run"
+elif command -v dnf >/dev/null 2>&1; then
   case "$stage" in
     build)   pkgs="nodejs npm" ;;
     # python3-solv: libsolv (resolution); erofs-utils, squashfs-tools: the RootFS

@@ -1,20 +1,30 @@
 /**
  * The local stand-in for Fedora's base image (registry.fedoraproject.org/fedora):
  * no container registry is reachable here, so the builder image's tests build
- * FROM a Debian 13 ("trixie", Node.js 20 like Fedora) minbase tree made with
- * debootstrap from Debian's package mirror and imported into podman with the
- * right --arch. containerfiles/install-packages.sh installs with apt-get there
- * as it does with dnf on Fedora.
+ * FROM a Debian 13 ("trixie", Node.js 20 like Fedora) tree made from Debian's
+ * package mirror and imported into podman with the right --arch.
+ *
+ * Two recipes:
+ * - `minbase` (the host's architecture): `debootstrap --variant=minbase`, so
+ *   containerfiles/install-packages.sh installs with apt-get there as it does
+ *   with dnf on Fedora (~2 min cold here).
+ * - `prepared` (any architecture, used for the foreign one): `mmdebstrap
+ *   --variant=extract` unpacks the essential set, apt and the builder image's
+ *   runtime packages natively — no maintainer script runs, so nothing runs under
+ *   emulation (a foreign debootstrap's second stage took ~8 min, and apt-get in
+ *   the Containerfile ran under emulation after it). What the maintainer scripts
+ *   would have done that the image needs is written natively here (see
+ *   `finishNatively`); install-packages.sh then finds every tool present and
+ *   runs no package manager (its "prepared base" path).
  *
  * Cached outside the repository (FEXPOD_TEST_CACHE, default ~/.cache/fexpod-test)
  * as a tarball keyed by its inputs, and in podman storage under a tag carrying
- * that key, so the suite debootstraps once per machine: a cold amd64 base takes
- * ~2 min here, arm64 (second stage under emulation) ~4 min.
+ * that key, so the suite makes each base once per machine.
  *
- * A foreign-architecture base needs emulation for debootstrap's second stage:
- * the caller holds the binfmt test lock; this helper registers fexpod's own
- * entry for the static QEMU (`fexpod binfmt install --emulator qemu-user-static`,
- * which works in a chroot: F flag, no libraries to find) and removes it again.
+ * A foreign `minbase` needs emulation for debootstrap's second stage: the caller
+ * holds the binfmt test lock; this helper registers fexpod's own entry for the
+ * static QEMU (`fexpod binfmt install --emulator qemu-user-static`, which works in
+ * a chroot: F flag, no libraries to find) and removes it again.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -23,19 +33,25 @@ import { join } from 'node:path';
 import type { Arch } from '../../src/common/arch.js';
 import { cacheDir, hostArch } from './foreign-image.js';
 import { cliPath } from './demo-build.js';
+import { extractPrepared, finishNatively, runtimePackages } from './standin-prepared.js';
 
 export const STANDIN_SUITE = 'trixie';
 export const STANDIN_MIRROR = 'http://deb.debian.org/debian';
-const VARIANT = 'minbase';
-/** Bump when the recipe below changes: a new key, a new base. */
-const RECIPE = 'v1';
 
-export function standinKey(arch: Arch): string {
-  return createHash('sha256').update([RECIPE, STANDIN_SUITE, STANDIN_MIRROR, VARIANT, arch.debian].join('\n')).digest('hex').slice(0, 12);
+/** minbase: debootstrap, packages installed by the Containerfile; prepared: runtime packages unpacked natively. */
+export type StandinRecipe = 'minbase' | 'prepared';
+
+/** Bump when a recipe changes: a new key, a new base. */
+const RECIPE_VERSION: Record<StandinRecipe, string> = { minbase: 'v1', prepared: 'p1' };
+
+export function standinKey(arch: Arch, recipe: StandinRecipe = 'minbase'): string {
+  const inputs = [RECIPE_VERSION[recipe], STANDIN_SUITE, STANDIN_MIRROR, recipe, arch.debian];
+  if (recipe === 'prepared') inputs.push(runtimePackages().join(' '));
+  return createHash('sha256').update(inputs.join('\n')).digest('hex').slice(0, 12);
 }
 
-export function standinRef(arch: Arch): string {
-  return `localhost/fexpod-standin-fedora-base:${arch.debian}-${standinKey(arch)}`;
+export function standinRef(arch: Arch, recipe: StandinRecipe = 'minbase'): string {
+  return `localhost/fexpod-standin-fedora-base:${arch.debian}-${recipe === 'prepared' ? 'prepared-' : ''}${standinKey(arch, recipe)}`;
 }
 
 function sh(cmd: string, args: readonly string[], timeout = 20 * 60_000): string {
@@ -44,10 +60,10 @@ function sh(cmd: string, args: readonly string[], timeout = 20 * 60_000): string
   return r.stdout;
 }
 
-/** debootstrap into a temp dir, then one tarball, renamed into place (an interrupted run leaves no entry). */
-function makeTarball(arch: Arch, tarball: string): void {
+/** debootstrap (or the prepared recipe) into a temp dir, then one tarball, renamed into place (an interrupted run leaves no entry). */
+function makeTarball(arch: Arch, recipe: StandinRecipe, tarball: string): void {
   const work = mkdtempSync(join(cacheDir(), 'standin-work-'));
-  const foreign = arch.name !== hostArch().name;
+  const foreign = recipe === 'minbase' && arch.name !== hostArch().name;
   const stateDir = join(work, 'binfmt-state');
   try {
     if (foreign) {
@@ -55,7 +71,12 @@ function makeTarball(arch: Arch, tarball: string): void {
       sh(process.execPath, [cliPath(), 'binfmt', 'install', '--guest', arch.name, '--emulator', 'qemu-user-static', '--state-dir', stateDir]);
     }
     const root = join(work, 'root');
-    sh('debootstrap', [`--variant=${VARIANT}`, `--arch=${arch.debian}`, STANDIN_SUITE, root, STANDIN_MIRROR]);
+    if (recipe === 'prepared') {
+      extractPrepared(arch.debian, STANDIN_SUITE, STANDIN_MIRROR, root);
+      finishNatively(root);
+    } else {
+      sh('debootstrap', ['--variant=minbase', `--arch=${arch.debian}`, STANDIN_SUITE, root, STANDIN_MIRROR]);
+    }
     // Nothing of the build host's in the image: package lists and caches go.
     for (const d of ['var/lib/apt/lists', 'var/cache/apt/archives']) {
       rmSync(join(root, d), { recursive: true, force: true });
@@ -72,18 +93,17 @@ function makeTarball(arch: Arch, tarball: string): void {
 
 /**
  * The stand-in base for arch as a podman image reference (built or reused).
- * For a foreign arch the caller must hold the binfmt test lock.
+ * For a foreign arch with the minbase recipe the caller must hold the binfmt test lock.
  */
-export function standinBase(arch: Arch): { ref: string; built: boolean } {
-  const ref = standinRef(arch);
+export function standinBase(arch: Arch, recipe: StandinRecipe = 'minbase'): { ref: string; built: boolean } {
+  const ref = standinRef(arch, recipe);
   if (spawnSync('podman', ['image', 'exists', ref]).status === 0) return { ref, built: false };
   const dir = join(cacheDir(), 'standin-base');
   mkdirSync(dir, { recursive: true });
-  const tarball = join(dir, `${STANDIN_SUITE}-${arch.debian}-${standinKey(arch)}.tar`);
+  const tarball = join(dir, `${STANDIN_SUITE}-${arch.debian}-${recipe === 'prepared' ? 'prepared-' : ''}${standinKey(arch, recipe)}.tar`);
   const built = !existsSync(tarball);
-  if (built) makeTarball(arch, tarball);
+  if (built) makeTarball(arch, recipe, tarball);
   const args = ['import', '--arch', arch.oci.architecture, ...(arch.oci.variant ? ['--variant', arch.oci.variant] : []), '--change', 'CMD=["/bin/bash"]', tarball, ref];
   execFileSync('podman', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   return { ref, built };
 }
-
