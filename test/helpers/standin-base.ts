@@ -42,7 +42,7 @@ export const STANDIN_MIRROR = 'http://deb.debian.org/debian';
 export type StandinRecipe = 'minbase' | 'prepared';
 
 /** Bump when a recipe changes: a new key, a new base. */
-const RECIPE_VERSION: Record<StandinRecipe, string> = { minbase: 'v1', prepared: 'p1' };
+const RECIPE_VERSION: Record<StandinRecipe, string> = { minbase: 'v1', prepared: 'p2' };
 
 export function standinKey(arch: Arch, recipe: StandinRecipe = 'minbase'): string {
   const inputs = [RECIPE_VERSION[recipe], STANDIN_SUITE, STANDIN_MIRROR, recipe, arch.debian];

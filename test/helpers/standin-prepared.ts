@@ -6,7 +6,7 @@
  * have done that the image needs is written here, each with its source.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './integration.js';
 
@@ -47,6 +47,9 @@ const PAM: Record<string, string> = {
 /** Alternatives the runtime tools need (update-alternatives in their postinst): link → target. */
 const ALTERNATIVES: Record<string, string> = { 'usr/bin/fakeroot': 'fakeroot-sysv' };
 
+/** Directories base-files' postinst creates. */
+const LOCAL_DIRS = ['bin', 'etc', 'games', 'include', 'lib', 'sbin', 'share/man', 'src'].map((d) => `usr/local/${d}`).concat(['var/local', 'var/opt', 'var/mail']);
+
 const names = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => l.split(':')[0] ?? '');
 
 /** What the skipped maintainer scripts would have done that the builder image needs. */
@@ -65,6 +68,9 @@ export function finishNatively(root: string): void {
   for (const [f, text] of Object.entries(PAM)) writeFileSync(join(root, 'etc/pam.d', f), text, { mode: 0o644 });
   writeFileSync(join(root, 'etc/environment'), '', { mode: 0o644 });
   for (const [link, target] of Object.entries(ALTERNATIVES)) symlinkSync(target, join(root, link));
+  // base-files' postinst: the local hierarchies (the Containerfile links fexpod into /usr/local/bin).
+  for (const d of LOCAL_DIRS) mkdirSync(join(root, d), { recursive: true, mode: 0o755 });
+  symlinkSync('share/man', join(root, 'usr/local/man'));
   writeDpkgStatus(root);
 }
 
