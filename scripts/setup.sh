@@ -35,7 +35,7 @@ if command -v apt-get >/dev/null; then
     podman runc crun uidmap slirp4netns fuse-overlayfs containernetworking-plugins
     qemu-user qemu-user-static patchelf file binutils
     rpm createrepo-c libsolv-tools python3-solv dnf
-    erofs-utils squashfs-tools docker-registry skopeo debootstrap mmdebstrap
+    erofs-utils squashfs-tools docker-registry skopeo mmdebstrap
     busybox-static zstd xz-utils bzip2 cpio gnupg jq hyperfine curl ca-certificates
     libcap2-bin attr tar python3 fakeroot xxhash
     # fexpod setup and packaging: systemd-binfmt/systemd-analyze (not booted), the RPM build and its checks
@@ -76,7 +76,7 @@ elif command -v dnf >/dev/null; then
     distribution skopeo zstd xz bzip2 cpio gnupg2 jq hyperfine curl \
     systemd git make rpmlint selinux-policy-devel policycoreutils httpd-tools openssl \
     gcc glibc-devel util-linux \
-    debootstrap mmdebstrap moby-engine clang lld cmake time
+    mmdebstrap moby-engine clang lld cmake time
 else
   echo "setup.sh: neither apt-get nor dnf found; install the packages listed in README.md by hand" >&2
   exit 1

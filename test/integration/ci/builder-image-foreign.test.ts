@@ -31,7 +31,7 @@ import { buildBuilderImage, imageSize, mib, podman } from './builder-image.js';
 
 const host = hostArch();
 const guest = foreignArches(host)[0] ?? host;
-const req = integration(onPath('podman'), onPath('debootstrap'), onPath('mmdebstrap'), isRoot(), fileExists(`${BINFMT}/register`), fileExists(`/usr/bin/qemu-${guest.qemu}`), fileExists(`/usr/bin/qemu-${guest.qemu}-static`));
+const req = integration(onPath('podman'), onPath('mmdebstrap'), isRoot(), fileExists(`${BINFMT}/register`), fileExists(`/usr/bin/qemu-${guest.qemu}`), fileExists(`/usr/bin/qemu-${guest.qemu}-static`));
 const unameOf = guest.name === 'arm' ? 'armv7l' : guest.name;
 
 test(`builder image for ${guest.oci.architecture} built through fexpod's binfmt + hook, one index with ${host.oci.architecture} (stand-in Fedora bases; the foreign one prepared natively)`, { ...req, timeout: 60 * 60_000 }, async (t) => {

@@ -1,6 +1,6 @@
 /**
  * The builder image (containerfiles/fexpod.Containerfile), built for real with
- * podman from the local stand-in for Fedora's base (Debian 13 via debootstrap:
+ * podman from the local stand-in for Fedora's base (Debian 13 via mmdebstrap:
  * no registry is reachable here). Inside it, as the image's non-root user,
  * `fexpod build images/demo.toml` against the loopback demo repository must
  * give the same image as the same build on the host: the same manifest digest,
@@ -22,7 +22,7 @@ import { podmanAsync } from '../runtime-hook/hook-host.js';
 import { buildBuilderImage, imageSize, mib, podman } from './builder-image.js';
 
 const host = hostArch();
-const req = integration(onPath('podman'), onPath('debootstrap'), isRoot());
+const req = integration(onPath('podman'), onPath('mmdebstrap'), isRoot());
 const EPOCH = '1700000000';
 
 const sha256 = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -42,7 +42,7 @@ function readImage(layout: string) {
 
 test(`builder image for ${host.oci.architecture} (stand-in Fedora base): non-root demo build inside gives the host build's manifest digest`, { ...req, timeout: 40 * 60_000 }, async (t) => {
   const base = standinBase(host);
-  t.diagnostic(`stand-in base ${base.ref} (${base.built ? 'debootstrapped now' : 'cached'})`);
+  t.diagnostic(`stand-in base ${base.ref} (${base.built ? 'made now' : 'cached'})`);
   const tag = `localhost/fexpod-builder-test:${host.oci.architecture}-${process.pid}`;
   const dirs: string[] = [];
   const s = await demoSetup();

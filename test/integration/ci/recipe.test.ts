@@ -26,7 +26,7 @@ import { podman } from './builder-image.js';
 
 const WORKFLOW = join(repoRoot(), 'examples', 'ci', 'github-workflow.yml');
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
-const req = integration(...['podman', 'debootstrap', 'rpmbuild', 'createrepo_c', 'clang', 'ld.lld', 'cmake', 'make', 'jq', 'file'].map(onPath), isRoot());
+const req = integration(...['podman', 'mmdebstrap', 'rpmbuild', 'createrepo_c', 'clang', 'ld.lld', 'cmake', 'make', 'jq', 'file'].map(onPath), isRoot());
 
 function bash(script: string, cwd: string, env: Record<string, string>): Promise<{ status: number | null; out: string }> {
   return new Promise((resolve) => {
