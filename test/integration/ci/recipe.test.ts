@@ -78,7 +78,9 @@ test('the GitHub workflow\'s shell steps run here, down to the cross-compile aga
       SYSROOT_FLAGS: `--repo demo=${mirrors.mirrorUrl(0)}`,
     };
     const inherited: Record<string, string> = {};
-    for (const k of ['PATH', 'HOME', 'LANG', 'TMPDIR']) if (process.env[k] !== undefined) inherited[k] = process.env[k] ?? '';
+    // The runner's own: a run with its own podman storage or configuration (CONTAINERS_STORAGE_CONF,
+    // CONTAINERS_CONF) has the stand-in base there, and the workflow's podman must look there too.
+    for (const k of ['PATH', 'HOME', 'LANG', 'TMPDIR', 'CONTAINERS_STORAGE_CONF', 'CONTAINERS_CONF']) if (process.env[k] !== undefined) inherited[k] = process.env[k] ?? '';
     const steps = workflowRunSteps(WORKFLOW);
     assert.ok(steps.length >= 4, 'the workflow has its run steps');
     let ran = 0;
