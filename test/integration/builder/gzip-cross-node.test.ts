@@ -19,7 +19,7 @@ import { integration, isRoot, onPath, repoRoot } from '../../helpers/integration
 import { standinBase } from '../../helpers/standin-base.js';
 import type { ProbeResult } from './gzip-probe-main.js';
 
-const req = integration(onPath('podman'), onPath('debootstrap'), isRoot());
+const req = integration(onPath('podman'), onPath('mmdebstrap'), isRoot());
 /** Bump when the recipe below changes: a new tag, a new image. */
 const RECIPE = 'v1';
 const CONTAINERFILE = (base: string) => `FROM ${base}
