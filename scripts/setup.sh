@@ -50,6 +50,8 @@ if command -v apt-get >/dev/null; then
     clang lld cmake
     # the benchmarks' CPU times (bench/build-large, bench/push: GNU time)
     time
+    # the shell completion checks (zsh -n on the generated _fexpod; man -l renders the man pages)
+    zsh bash-completion man-db groff-base
   )
   missing=()
   for p in "${pkgs[@]}"; do
@@ -76,7 +78,7 @@ elif command -v dnf >/dev/null; then
     distribution skopeo zstd xz bzip2 cpio gnupg2 jq hyperfine curl \
     systemd git make rpmlint selinux-policy-devel policycoreutils httpd-tools openssl \
     gcc glibc-devel util-linux \
-    mmdebstrap moby-engine clang lld cmake time
+    mmdebstrap moby-engine clang lld cmake time zsh bash-completion man-db groff-base
 else
   echo "setup.sh: neither apt-get nor dnf found; install the packages listed in README.md by hand" >&2
   exit 1

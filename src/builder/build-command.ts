@@ -7,10 +7,10 @@
 import { readFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import type { CliContext, Command } from '../common/command.js';
-import { parseEpochSeconds, parseOptions, printJson, wantsHelp } from '../common/command.js';
+import { type OptionTable, formatOptions, parseEpochSeconds, parseOptions, printJson, wantsHelp } from '../common/command.js';
 import { UsageError } from '../common/errors.js';
 import { streamLogger } from '../common/log.js';
-import { normalizeFlags, REGISTRY_OPTIONS } from '../publish/registry-flags.js';
+import { normalizeFlags, REGISTRY_CONNECTION_OPTIONS } from '../publish/registry-flags.js';
 import { build } from './build.js';
 import { buildContext } from './build-context.js';
 import { nodeBuildDeps } from './build-deps.js';
@@ -18,6 +18,66 @@ import { applyRepoOverrides, parseDefinition, parseRepoOverride } from './defini
 import { defaultCacheDir } from './fetch/cache.js';
 import { LAYER_COMPRESSIONS, type LayerCompression } from './layer/layer-compression.js';
 import { OUTPUT_KINDS, type OutputKind } from './outputs/output-plan.js';
+
+const BUILD_OPTIONS = {
+  lock: {
+    type: 'string',
+    value: 'FILE',
+    help: 'lock file to use/write (default: DEF.lock.json next to DEF.toml);\na lock that matches the definition is used as is, otherwise the\ndefinition is resolved again and the lock rewritten',
+  },
+  locked: {
+    type: 'boolean',
+    help: 'never re-resolve: the lock must exist and match the definition,\nand no locked package may have vanished from the repositories (CI)',
+  },
+  output: { type: 'string', short: 'o', value: 'DIR', help: 'where outputs go (default: ./out); each output is replaced atomically' },
+  format: {
+    type: 'string',
+    value: 'LIST',
+    choices: OUTPUT_KINDS,
+    help: `comma list of ${OUTPUT_KINDS.join(',')}\n(default: the definition's [outputs] formats); rpm: an RPM\ninstalling the EroFS image at /usr/share/fex-emu/RootFS/ (or\noverlays/ for an overlay), NAME-RELEASE-SOURCE_DATE_EPOCH.noarch.rpm`,
+  },
+  repo: {
+    type: 'string',
+    multiple: true,
+    value: 'ID=URL',
+    help: 'point repository ID elsewhere (a baseurl; ID=metalink:URL,\nID=mirrorlist:URL); repeatable. Keys and gpgcheck stay.',
+  },
+  'source-date-epoch': {
+    type: 'string',
+    value: 'N',
+    help: 'timestamps for every output (default: $SOURCE_DATE_EPOCH, else\nthe newest build time among the packages)',
+  },
+  compression: {
+    type: 'string',
+    value: 'KIND',
+    choices: LAYER_COMPRESSIONS,
+    help: 'the OCI layer: gzip (default; parallel, identical bytes on any\nnumber of cores), zstd, or zstd:chunked (Podman pulls only the\nfiles it lacks); also [outputs.layer] compression in the definition',
+  },
+  level: { type: 'string', value: 'N', help: 'compression level (gzip 1-9, default 4; zstd 1-19, default 3)' },
+  rebuild: {
+    type: 'boolean',
+    help: 'build even when the outputs of an identical earlier build are\nthere (by default they are re-hashed and, if intact, reused)',
+  },
+  'cache-dir': {
+    type: 'string',
+    value: 'DIR',
+    help: 'package and extraction cache (default: $XDG_CACHE_HOME/fexpod,\n/var/cache/fexpod as root); a rebuild after a change to one\npackage extracts only that package',
+  },
+  verbose: { type: 'boolean', short: 'v', help: 'more detail on stderr (which EroFS path, cache reuse;\nwith --push, every registry request)' },
+  load: {
+    type: 'boolean',
+    help: "then load the image into the local engine (Docker Engine or\nPodman's API service) as localhost/NAME:TAG; the engine is found\nfrom DOCKER_HOST, CONTAINER_HOST, /run/podman/podman.sock,\n/var/run/docker.sock, $XDG_RUNTIME_DIR/podman/podman.sock\n(exit code 5 when none answers; see docs/ci.md)",
+  },
+  'load-as': { type: 'string', value: 'REF', help: 'load under this reference instead (implies --load)' },
+  json: { type: 'boolean', help: 'print one JSON summary (outputs, digests) on stdout' },
+  push: {
+    type: 'string',
+    value: 'REF',
+    help: 'then publish: the image to REF, EroFS/SquashFS files as artifacts\nto REF-erofs / REF-squashfs, the SBOM as their referrer\n(see fexpod push --help, and the registry options below)',
+  },
+} as const satisfies OptionTable;
+
+const OPTIONS = { ...REGISTRY_CONNECTION_OPTIONS, ...BUILD_OPTIONS } as const;
 
 const HELP = `fexpod build — build an image definition into OCI, EroFS, SquashFS and an SBOM
 
@@ -28,42 +88,9 @@ Steps: resolve (lock) → fetch (verified cache) → extract (scriptless RPM ins
 SOURCE_DATE_EPOCH → byte-identical outputs, whatever the directory, umask or TZ.
 
 Options:
-  --lock FILE              lock file to use/write (default: DEF.lock.json next to DEF.toml);
-                           a lock that matches the definition is used as is, otherwise the
-                           definition is resolved again and the lock rewritten
-  --locked                 never re-resolve: the lock must exist and match the definition,
-                           and no locked package may have vanished from the repositories (CI)
-  --output DIR, -o DIR     where outputs go (default: ./out); each output is replaced atomically
-  --format LIST            comma list of oci,oci-archive,erofs,squashfs,dir,sbom,rpm
-                           (default: the definition's [outputs] formats); rpm: an RPM
-                           installing the EroFS image at /usr/share/fex-emu/RootFS/ (or
-                           overlays/ for an overlay), NAME-RELEASE-SOURCE_DATE_EPOCH.noarch.rpm
-  --repo ID=URL            point repository ID elsewhere (a baseurl; ID=metalink:URL,
-                           ID=mirrorlist:URL); repeatable. Keys and gpgcheck stay.
-  --source-date-epoch N    timestamps for every output (default: $SOURCE_DATE_EPOCH, else
-                           the newest build time among the packages)
-  --compression KIND       the OCI layer: gzip (default; parallel, identical bytes on any
-                           number of cores), zstd, or zstd:chunked (Podman pulls only the
-                           files it lacks); also [outputs.layer] compression in the definition
-  --level N                compression level (gzip 1-9, default 4; zstd 1-19, default 3)
-  --rebuild                build even when the outputs of an identical earlier build are
-                           there (by default they are re-hashed and, if intact, reused)
-  --cache-dir DIR          package and extraction cache (default: $XDG_CACHE_HOME/fexpod,
-                           /var/cache/fexpod as root); a rebuild after a change to one
-                           package extracts only that package
-  -v, --verbose            more detail on stderr (which EroFS path, cache reuse)
-  --load                   then load the image into the local engine (Docker Engine or
-                           Podman's API service) as localhost/NAME:TAG; the engine is found
-                           from DOCKER_HOST, CONTAINER_HOST, /run/podman/podman.sock,
-                           /var/run/docker.sock, $XDG_RUNTIME_DIR/podman/podman.sock
-                           (exit code 5 when none answers; see docs/ci.md)
-  --load-as REF            load under this reference instead (implies --load)
-  --json                   print one JSON summary (outputs, digests) on stdout
-  --push REF               then publish: the image to REF, EroFS/SquashFS files as artifacts
-                           to REF-erofs / REF-squashfs, the SBOM as their referrer
-                           (see fexpod push --help; also --tls-verify=false, --cert-dir,
-                           --authfile, --verbose)
-  -h, --help               this text
+${formatOptions(BUILD_OPTIONS, true)}
+Registry options for --push (as skopeo and podman):
+${formatOptions(REGISTRY_CONNECTION_OPTIONS)}
 
 Outputs (in --output DIR, NAME = the definition's name):
   oci          NAME.oci/            OCI image layout   (skopeo copy oci:DIR/NAME.oci:NAME:TAG …)
@@ -118,27 +145,13 @@ export const command: Command = {
   name: 'build',
   summary: 'build an image definition into OCI, EroFS, SquashFS and an SBOM',
   help: HELP,
+  options: OPTIONS,
   async run(args: readonly string[], ctx: CliContext): Promise<number> {
     if (wantsHelp(args)) {
       ctx.stdout.write(HELP);
       return 0;
     }
-    const { values, positionals } = parseOptions('build', normalizeFlags(args), {
-      ...REGISTRY_OPTIONS,
-      push: { type: 'string' },
-      lock: { type: 'string' },
-      locked: { type: 'boolean' },
-      output: { type: 'string', short: 'o' },
-      format: { type: 'string' },
-      repo: { type: 'string', multiple: true },
-      'source-date-epoch': { type: 'string' },
-      'cache-dir': { type: 'string' },
-      compression: { type: 'string' },
-      level: { type: 'string' },
-      rebuild: { type: 'boolean' },
-      load: { type: 'boolean' },
-      'load-as': { type: 'string' },
-    });
+    const { values, positionals } = parseOptions('build', normalizeFlags(args), OPTIONS);
     if (positionals.length !== 1) throw new UsageError('build: give exactly one definition file', 'fexpod build images/demo.toml');
     const defFile = resolvePath(ctx.cwd, positionals[0] ?? '');
     const formats = parseFormats(values.format);

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
-import { parseOptions, printJson, type Command } from '../common/command.js';
+import { type Command, type OptionTable, formatOptions, parseOptions, printJson } from '../common/command.js';
 import { UsageError } from '../common/errors.js';
 import { streamLogger } from '../common/log.js';
 import { defaultLockPath, type PackagesContext } from './build-context.js';
@@ -13,6 +13,29 @@ import { applyRepoOverrides, loadDefinition, parseRepoOverride } from './definit
 import { defaultCacheDir } from './fetch/cache.js';
 import { resolve } from './steps/resolve.js';
 
+const OPTIONS = {
+  output: { type: 'string', short: 'o', value: 'FILE', help: 'where to write the lock (default: DEF.lock.json next to DEF.toml)' },
+  repo: {
+    type: 'string',
+    multiple: true,
+    value: 'ID=URL',
+    help: 'point repository ID at another baseurl (repeatable);\nID=metalink:URL and ID=mirrorlist:URL also work',
+  },
+  locked: {
+    type: 'boolean',
+    help: 'do not re-resolve: check the existing lock against the definition and\nthe repositories (names packages that have vanished)',
+  },
+  fetch: {
+    type: 'boolean',
+    help: 'also download every locked package into the cache and verify it\n(sha256, header digest, OpenPGP signature, payload digest)',
+  },
+  offline: { type: 'boolean', help: 'with --locked --fetch: use the cache only, no network' },
+  'cache-dir': { type: 'string', value: 'DIR', help: 'download cache (default: $XDG_CACHE_HOME/fexpod, /var/cache/fexpod as root)' },
+  jobs: { type: 'string', short: 'j', value: 'N', help: 'parallel downloads (default 4)' },
+  json: { type: 'boolean', help: 'print one JSON summary on stdout; progress as JSON lines on stderr' },
+  verbose: { type: 'boolean', short: 'v', help: 'more detail on stderr' },
+} as const satisfies OptionTable;
+
 const HELP = `Usage: fexpod lock DEF.toml [options]
 
 Resolve an image definition against its repositories with libsolv (the solver behind dnf) and
@@ -20,19 +43,7 @@ write a lock file: the definition digest, each repository's repomd.xml digest, a
 with its epoch, version, release, arch, sha256, size, location, repository and source RPM.
 
 Options:
-  -o, --output FILE     where to write the lock (default: DEF.lock.json next to DEF.toml)
-      --repo ID=URL     point repository ID at another baseurl (repeatable);
-                        ID=metalink:URL and ID=mirrorlist:URL also work
-      --locked          do not re-resolve: check the existing lock against the definition and
-                        the repositories (names packages that have vanished)
-      --fetch           also download every locked package into the cache and verify it
-                        (sha256, header digest, OpenPGP signature, payload digest)
-      --offline         with --locked --fetch: use the cache only, no network
-      --cache-dir DIR   download cache (default: $XDG_CACHE_HOME/fexpod, /var/cache/fexpod as root)
-  -j, --jobs N          parallel downloads (default 4)
-      --json            print one JSON summary on stdout; progress as JSON lines on stderr
-  -v, --verbose         more detail on stderr
-  -h, --help            this help
+${formatOptions(OPTIONS, true)}
 
 Examples:
   fexpod lock images/fedora-rootfs.toml
@@ -53,18 +64,9 @@ export const command: Command = {
   name: 'lock',
   summary: 'resolve an image definition against its repositories and write a lock file',
   help: HELP,
+  options: OPTIONS,
   async run(args, ctx) {
-    const { values, positionals } = parseOptions('lock', args, {
-      output: { type: 'string', short: 'o' },
-      repo: { type: 'string', multiple: true },
-      locked: { type: 'boolean' },
-      fetch: { type: 'boolean' },
-      offline: { type: 'boolean' },
-      'cache-dir': { type: 'string' },
-      jobs: { type: 'string', short: 'j' },
-      json: { type: 'boolean' },
-      verbose: { type: 'boolean', short: 'v' },
-    });
+    const { values, positionals } = parseOptions('lock', args, OPTIONS);
     if (positionals.length !== 1) throw new UsageError('lock: give exactly one definition file', 'e.g. fexpod lock images/fedora-rootfs.toml');
     if (values.offline && !(values.locked && values.fetch)) throw new UsageError('lock: --offline needs --locked --fetch (resolving needs repository metadata)');
     const jobs = values.jobs === undefined ? 4 : Number(values.jobs);

@@ -77,6 +77,9 @@ const FACTS: Readonly<Record<ArchName, ArchFacts>> = {
 
 export const ARCH_NAMES: readonly ArchName[] = ['x86_64', 'i386', 'aarch64', 'arm'];
 
+/** The spellings a --guest option offers (shell completion): each name and its usual alias. */
+export const GUEST_ARCH_WORDS: readonly string[] = ['x86_64', 'amd64', 'i386', 'i686', 'aarch64', 'arm64', 'arm', 'armhf'];
+
 export class UnknownArchError extends Error {
   constructor(readonly input: string) {
     super(

@@ -18,17 +18,62 @@ export interface CliContext {
   readonly interactive: boolean;
 }
 
+/**
+ * One option of a command: what parseArgs reads and what --help, the man page
+ * and the shell completion say about it, in one place.
+ */
+export interface OptionSpec {
+  readonly type: 'string' | 'boolean';
+  readonly short?: string;
+  readonly multiple?: boolean;
+  /** The value's name in help (DIR, FILE, N); "=false" is written as --flag=false. */
+  readonly value?: string;
+  /** What the option does; a line break starts a continuation line. */
+  readonly help: string;
+  /** Values the shell completion offers; by default DIR completes directories, FILE/PATH files. */
+  readonly choices?: readonly string[];
+}
+
+export type OptionTable = Readonly<Record<string, OptionSpec>>;
+
 export interface Command {
   readonly name: string;
   /** One line for `fexpod --help`. */
   readonly summary: string;
-  /** Full text for `fexpod NAME --help`: usage, options, examples. */
+  /** Full text for `fexpod NAME --help`: usage, options (rendered from `options`), examples. */
   readonly help: string;
+  /** Every option the command parses: the table --help, the man page and the completion come from. */
+  readonly options: OptionTable;
+  /** Subcommands (the first positional), for completion. */
+  readonly subcommands?: readonly string[];
   /** Returns the exit code. Throws FexpodError for failures. */
   run(args: readonly string[], ctx: CliContext): Promise<number>;
 }
 
 export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+/** Where an option's text starts in help (the flags column is this wide). */
+const HELP_COLUMN = 25;
+
+/** How an option is written in help: "-o, --output DIR", "--tls-verify=false". */
+export function optionLabel(name: string, o: OptionSpec): string {
+  const value = o.value === undefined ? '' : o.value.startsWith('=') ? o.value : ` ${o.value}`;
+  return `${o.short ? `-${o.short}, ` : ''}--${name}${value}`;
+}
+
+/** The option lines of --help, from the table (indented two spaces, text in one column). */
+export function formatOptions(table: OptionTable, withHelp = false): string {
+  const rows: [string, string][] = Object.entries(table).map(([name, o]) => [optionLabel(name, o), o.help]);
+  if (withHelp) rows.push(['-h, --help', 'this text']);
+  const pad = ' '.repeat(HELP_COLUMN + 2);
+  return rows
+    .map(([label, text]) => {
+      const [first = '', ...rest] = text.split('\n');
+      const head = label.length + 2 < HELP_COLUMN ? `  ${label.padEnd(HELP_COLUMN - 1)} ${first}` : `  ${label}\n${pad}${first}`;
+      return [head, ...rest.map((l) => pad + l)].join('\n');
+    })
+    .join('\n');
+}
 
 /** parseArgs with strict checking, turned into UsageError on bad input. */
 export function parseOptions<T extends OptionsConfig>(

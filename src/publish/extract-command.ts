@@ -4,7 +4,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { CliContext, Command } from '../common/command.js';
-import { parseOptions, printJson, wantsHelp } from '../common/command.js';
+import { type OptionTable, formatOptions, parseOptions, printJson, wantsHelp } from '../common/command.js';
 import { UsageError } from '../common/errors.js';
 import { parsePlatform } from '../registry/oci.js';
 import { parseReference } from '../registry/reference.js';
@@ -12,6 +12,12 @@ import { extract, layoutImage, registryImage, type ExtractResult } from './extra
 import { openLayout } from './oci-source.js';
 import { commandLogger, connect, normalizeFlags, progressMode, REGISTRY_HELP, REGISTRY_OPTIONS, registrySettings } from './registry-flags.js';
 import { transferProgress } from './transfer-progress.js';
+
+const EXTRACT_OPTIONS = {
+  platform: { type: 'string', value: 'OS/ARCH[/V]', help: 'the platform to extract from an image index' },
+} as const satisfies OptionTable;
+
+const OPTIONS = { ...REGISTRY_OPTIONS, ...EXTRACT_OPTIONS } as const;
 
 const HELP = `fexpod extract — unpack an image's layers into a directory, without root or podman
 
@@ -28,9 +34,8 @@ point outside, can never make a write land outside DIR. Device nodes and FIFOs
 are skipped; file owners are kept only when run as root.
 
 Options:
-  --platform OS/ARCH[/V]   the platform to extract from an image index
+${formatOptions(EXTRACT_OPTIONS, true)}
 ${REGISTRY_HELP}
-  -h, --help               this text
 
 Examples:
   fexpod extract --tls-verify=false localhost:5000/fex/sysroot:42 sysroot/
@@ -42,12 +47,13 @@ export const command: Command = {
   name: 'extract',
   summary: 'unpack an image\'s layers into a directory (no root, no podman), whiteouts applied',
   help: HELP,
+  options: OPTIONS,
   async run(args: readonly string[], ctx: CliContext): Promise<number> {
     if (wantsHelp(args)) {
       ctx.stdout.write(HELP);
       return 0;
     }
-    const { values, positionals } = parseOptions('extract', normalizeFlags(args), { ...REGISTRY_OPTIONS, platform: { type: 'string' } });
+    const { values, positionals } = parseOptions('extract', normalizeFlags(args), OPTIONS);
     if (positionals.length !== 2) throw new UsageError('extract: give a source (reference or layout) and a directory', 'fexpod extract out/NAME.oci DIR');
     const [source = '', dirArg = ''] = positionals;
     const dest = resolvePath(ctx.cwd, dirArg);

@@ -3,13 +3,20 @@
  */
 import { resolve as resolvePath } from 'node:path';
 import type { CliContext, Command } from '../common/command.js';
-import { parseOptions, printJson, wantsHelp } from '../common/command.js';
+import { type OptionTable, formatOptions, parseOptions, printJson, wantsHelp } from '../common/command.js';
 import { UsageError } from '../common/errors.js';
 import { parsePlatform } from '../registry/oci.js';
 import { parseReference } from '../registry/reference.js';
 import { pull } from './pull.js';
 import { commandLogger, connect, normalizeFlags, progressMode, REGISTRY_HELP, REGISTRY_OPTIONS, registrySettings } from './registry-flags.js';
 import { mib, transferProgress } from './transfer-progress.js';
+
+const PULL_OPTIONS = {
+  output: { type: 'string', short: 'o', value: 'DIR', help: 'where to write (an image layout replaces DIR atomically;\nartifact files are added to DIR)' },
+  platform: { type: 'string', value: 'OS/ARCH[/V]', help: 'of an image index, only this platform (default: all)' },
+} as const satisfies OptionTable;
+
+const OPTIONS = { ...REGISTRY_OPTIONS, ...PULL_OPTIONS } as const;
 
 const HELP = `fexpod pull — download an image or an artifact from a registry, verified
 
@@ -23,11 +30,8 @@ nothing. What lands in DIR (default: the repository's last name component):
                            (an EroFS/SquashFS RootFS pushed by fexpod push)
 
 Options:
-  -o, --output DIR         where to write (an image layout replaces DIR atomically;
-                           artifact files are added to DIR)
-  --platform OS/ARCH[/V]   of an image index, only this platform (default: all)
+${formatOptions(PULL_OPTIONS, true)}
 ${REGISTRY_HELP}
-  -h, --help               this text
 
 Examples:
   fexpod pull localhost:5000/fex/rootfs:42-erofs -o rootfs/
@@ -38,16 +42,13 @@ export const command: Command = {
   name: 'pull',
   summary: 'download an image (as an OCI layout) or an artifact\'s files from a registry, verified',
   help: HELP,
+  options: OPTIONS,
   async run(args: readonly string[], ctx: CliContext): Promise<number> {
     if (wantsHelp(args)) {
       ctx.stdout.write(HELP);
       return 0;
     }
-    const { values, positionals } = parseOptions('pull', normalizeFlags(args), {
-      ...REGISTRY_OPTIONS,
-      output: { type: 'string', short: 'o' },
-      platform: { type: 'string' },
-    });
+    const { values, positionals } = parseOptions('pull', normalizeFlags(args), OPTIONS);
     if (positionals.length !== 1) throw new UsageError('pull: give exactly one reference', 'fexpod pull localhost:5000/NAME:TAG -o DIR');
     const ref = parseReference(positionals[0] ?? '');
     const out = resolvePath(ctx.cwd, values.output ?? ref.repository.split('/').pop() ?? 'image');

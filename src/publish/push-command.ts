@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { CliContext, Command } from '../common/command.js';
-import { parseOptions, printJson, wantsHelp, parseEpochSeconds } from '../common/command.js';
+import { type OptionTable, formatOptions, parseOptions, printJson, wantsHelp, parseEpochSeconds } from '../common/command.js';
 import { UsageError } from '../common/errors.js';
 import { DEFAULT_CHUNK_SIZE } from '../registry/blob-upload.js';
 import { parseReference } from '../registry/reference.js';
@@ -15,6 +15,30 @@ import { openLayout, type LayoutSource } from './oci-source.js';
 import { publish, type PublishResult } from './publish.js';
 import { commandLogger, connect, normalizeFlags, positiveInt, progressMode, REGISTRY_HELP, REGISTRY_OPTIONS, registrySettings } from './registry-flags.js';
 import { mib, transferProgress } from './transfer-progress.js';
+
+const PUSH_OPTIONS = {
+  sbom: {
+    type: 'string',
+    value: 'FILE',
+    help: 'attach this SPDX SBOM as a referrer of what is pushed (the\nreferrers API where the registry has it, else the tag sha256-HEX)',
+  },
+  'artifact-type': { type: 'string', value: 'TYPE', choices: ['rootfs', 'overlay'], help: 'rootfs (default) or overlay, for an EroFS/SquashFS SOURCE' },
+  'fex-index': {
+    type: 'string',
+    value: 'FILE',
+    help: "write/merge a FEXRootFSFetcher index (RootFS_links.json) whose\nURL is the pushed file's blob URL (needs the build's\nRootFS_links.json next to the file)",
+  },
+  'mount-from': { type: 'string', multiple: true, value: 'REPO', help: 'repository on the same registry to mount blobs from (repeatable)' },
+  jobs: { type: 'string', value: 'N', help: 'blobs uploaded in parallel (default 4)' },
+  'chunk-size': {
+    type: 'string',
+    value: 'MIB',
+    help: 'send blobs bigger than this in chunks of this size (default: each\nblob in one request, as skopeo does; chunks help on links that\ndrop and behind proxies that cap request bodies)',
+  },
+  'source-date-epoch': { type: 'string', value: 'N', help: 'created annotation of artifacts and SBOM referrers\n(default: $SOURCE_DATE_EPOCH; none when unset)' },
+} as const satisfies OptionTable;
+
+const OPTIONS = { ...REGISTRY_OPTIONS, ...PUSH_OPTIONS } as const;
 
 const HELP = `fexpod push — publish OCI images, EroFS/SquashFS files and SBOMs to a registry
 
@@ -33,21 +57,8 @@ one HEAD request); big blobs go up in chunks that resume after a dropped
 connection; failed requests are retried with backoff.
 
 Options:
-  --sbom FILE              attach this SPDX SBOM as a referrer of what is pushed (the
-                           referrers API where the registry has it, else the tag sha256-HEX)
-  --artifact-type TYPE     rootfs (default) or overlay, for an EroFS/SquashFS SOURCE
-  --fex-index FILE         write/merge a FEXRootFSFetcher index (RootFS_links.json) whose
-                           URL is the pushed file's blob URL (needs the build's
-                           RootFS_links.json next to the file)
-  --mount-from REPO        repository on the same registry to mount blobs from (repeatable)
-  --jobs N                 blobs uploaded in parallel (default 4)
-  --chunk-size MIB         send blobs bigger than this in chunks of this size (default: each
-                           blob in one request, as skopeo does; chunks help on links that
-                           drop and behind proxies that cap request bodies)
-  --source-date-epoch N    created annotation of artifacts and SBOM referrers
-                           (default: $SOURCE_DATE_EPOCH; none when unset)
+${formatOptions(PUSH_OPTIONS, true)}
 ${REGISTRY_HELP}
-  -h, --help               this text
 
 Examples:
   fexpod push out/fex-rootfs-fedora.oci localhost:5000/fex/rootfs:42 --sbom out/fex-rootfs-fedora.spdx.json
@@ -71,21 +82,13 @@ export const command: Command = {
   name: 'push',
   summary: 'publish OCI images, EroFS/SquashFS artifacts and SBOMs to a registry',
   help: HELP,
+  options: OPTIONS,
   async run(args: readonly string[], ctx: CliContext): Promise<number> {
     if (wantsHelp(args)) {
       ctx.stdout.write(HELP);
       return 0;
     }
-    const { values, positionals } = parseOptions('push', normalizeFlags(args), {
-      ...REGISTRY_OPTIONS,
-      sbom: { type: 'string' },
-      'artifact-type': { type: 'string' },
-      'fex-index': { type: 'string' },
-      'mount-from': { type: 'string', multiple: true },
-      jobs: { type: 'string' },
-      'chunk-size': { type: 'string' },
-      'source-date-epoch': { type: 'string' },
-    });
+    const { values, positionals } = parseOptions('push', normalizeFlags(args), OPTIONS);
     if (positionals.length < 2) throw new UsageError('push: give one or more sources and a destination reference', 'fexpod push out/NAME.oci localhost:5000/NAME:TAG');
     const ref = parseReference(positionals[positionals.length - 1] ?? '');
     const sources = positionals.slice(0, -1).map((p) => resolvePath(ctx.cwd, p));

@@ -4,7 +4,7 @@
  * CLI edge that turns them and the environment into a connected client.
  */
 import { homedir } from 'node:os';
-import type { CliContext } from '../common/command.js';
+import { type CliContext, type OptionTable, formatOptions } from '../common/command.js';
 import { UsageError } from '../common/errors.js';
 import { streamLogger, type Logger } from '../common/log.js';
 import type { RegistrySettings } from '../registry/connect.js';
@@ -12,25 +12,29 @@ import type { ImageReference } from '../registry/reference.js';
 import type { RegistryClient } from '../registry/registry-client.js';
 import type { ProgressMode } from './transfer-progress.js';
 
+/** How a publishing command reaches a registry (build --push takes these too). */
+export const REGISTRY_CONNECTION_OPTIONS = {
+  'tls-verify': { type: 'string', value: '=false', choices: ['true', 'false'], help: 'accept any certificate, and plain HTTP (test registries)' },
+  'cert-dir': {
+    type: 'string',
+    value: 'DIR',
+    help: '*.crt files are CA roots, NAME.cert + NAME.key a client\ncertificate (default: $XDG_CONFIG_HOME/containers/certs.d/HOST,\n/etc/containers/certs.d/HOST, /etc/docker/certs.d/HOST)',
+  },
+  authfile: {
+    type: 'string',
+    value: 'FILE',
+    help: 'credentials file to read first (default: $REGISTRY_AUTH_FILE,\nelse $XDG_RUNTIME_DIR/containers/auth.json, then\n~/.config/containers/auth.json, ~/.docker/config.json); write\none with "podman login REGISTRY". Secrets are never printed.',
+  },
+} as const satisfies OptionTable;
+
 export const REGISTRY_OPTIONS = {
-  'tls-verify': { type: 'string' },
-  'cert-dir': { type: 'string' },
-  authfile: { type: 'string' },
-  verbose: { type: 'boolean', short: 'v' },
-  json: { type: 'boolean' },
-} as const;
+  ...REGISTRY_CONNECTION_OPTIONS,
+  verbose: { type: 'boolean', short: 'v', help: 'log every registry request (method, URL without query, status)' },
+  json: { type: 'boolean', help: 'print one JSON document on stdout; progress as JSON lines on stderr' },
+} as const satisfies OptionTable;
 
 export const REGISTRY_HELP = `Registry options (as skopeo and podman):
-  --tls-verify=false       accept any certificate, and plain HTTP (test registries)
-  --cert-dir DIR           *.crt files are CA roots, NAME.cert + NAME.key a client
-                           certificate (default: $XDG_CONFIG_HOME/containers/certs.d/HOST,
-                           /etc/containers/certs.d/HOST, /etc/docker/certs.d/HOST)
-  --authfile FILE          credentials file to read first (default: $REGISTRY_AUTH_FILE,
-                           else $XDG_RUNTIME_DIR/containers/auth.json, then
-                           ~/.config/containers/auth.json, ~/.docker/config.json); write
-                           one with "podman login REGISTRY". Secrets are never printed.
-  -v, --verbose            log every registry request (method, URL without query, status)
-  --json                   print one JSON document on stdout; progress as JSON lines on stderr`;
+${formatOptions(REGISTRY_OPTIONS)}`;
 
 /** "--tls-verify" alone means true (skopeo's boolean flag); parseArgs needs a value. */
 export function normalizeFlags(args: readonly string[]): string[] {

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import type { CliContext, Command } from '../common/command.js';
-import { parseOptions, printJson, wantsHelp } from '../common/command.js';
+import { type OptionTable, formatOptions, parseOptions, printJson, wantsHelp } from '../common/command.js';
 import { UsageError } from '../common/errors.js';
 import { commandLogger, connect, normalizeFlags, progressMode, REGISTRY_HELP, REGISTRY_OPTIONS, registrySettings } from '../publish/registry-flags.js';
 import { mib, transferProgress } from '../publish/transfer-progress.js';
@@ -16,6 +16,18 @@ import { configuredRootfs, readFexConfig } from './fex-config.js';
 import { fexConfigFile, fexDataDir, recordFile, type FexPathEnv } from './fex-paths.js';
 import { installRootfs, type Scope } from './rootfs-install.js';
 import { listScope, readRecords, type ListedRootfs } from './rootfs-records.js';
+
+const INSTALL_OPTIONS = {
+  user: { type: 'boolean', help: 'install for this user even as root' },
+  name: { type: 'string', value: 'NAME', help: "file name to install as (default: the artifact's file name)" },
+  format: { type: 'string', value: 'erofs|squashfs', choices: ['erofs', 'squashfs'], help: 'which file of the artifact (default erofs)' },
+  'artifact-type': { type: 'string', value: 'TYPE', choices: ['rootfs', 'overlay'], help: 'for a local FILE: rootfs (default) or overlay' },
+  'no-config': { type: 'boolean', help: 'do not touch Config.json' },
+  'fex-dir': { type: 'string', value: 'DIR', help: "FEX's global data directory (default /usr/share/fex-emu)" },
+  'state-dir': { type: 'string', value: 'DIR', help: "fexpod's system state (default /var/lib/fexpod)" },
+} as const satisfies OptionTable;
+
+const OPTIONS = { ...REGISTRY_OPTIONS, ...INSTALL_OPTIONS } as const;
 
 const HELP = `fexpod rootfs — install a published FEX RootFS (or overlay), and list what is installed
 
@@ -35,13 +47,7 @@ byte is checked against the artifact's digest; a mismatch installs nothing.
 Installing the same digest again does nothing.
 
 Options (install):
-  --user                   install for this user even as root
-  --name NAME              file name to install as (default: the artifact's file name)
-  --format erofs|squashfs  which file of the artifact (default erofs)
-  --artifact-type TYPE     for a local FILE: rootfs (default) or overlay
-  --no-config              do not touch Config.json
-  --fex-dir DIR            FEX's global data directory (default /usr/share/fex-emu)
-  --state-dir DIR          fexpod's system state (default /var/lib/fexpod)
+${formatOptions(INSTALL_OPTIONS, true)}
 ${REGISTRY_HELP}
 
 Examples:
@@ -81,22 +87,15 @@ export const command: Command = {
   name: 'rootfs',
   summary: 'install a published RootFS/overlay where FEX and muvm look, and list what is installed',
   help: HELP,
+  options: OPTIONS,
+  subcommands: ['install', 'list'],
   async run(args: readonly string[], ctx: CliContext): Promise<number> {
     if (wantsHelp(args)) {
       ctx.stdout.write(HELP);
       return 0;
     }
     const [sub, ...rest] = args;
-    const { values, positionals } = parseOptions(`rootfs ${sub ?? ''}`.trim(), normalizeFlags(rest), {
-      ...REGISTRY_OPTIONS,
-      user: { type: 'boolean' },
-      name: { type: 'string' },
-      format: { type: 'string' },
-      'artifact-type': { type: 'string' },
-      'no-config': { type: 'boolean' },
-      'fex-dir': { type: 'string' },
-      'state-dir': { type: 'string' },
-    });
+    const { values, positionals } = parseOptions(`rootfs ${sub ?? ''}`.trim(), normalizeFlags(rest), OPTIONS);
     const paths = pathEnv(ctx, values['fex-dir'] ? resolvePath(ctx.cwd, values['fex-dir']) : undefined);
     const stateRoot = values['state-dir'] ? resolvePath(ctx.cwd, values['state-dir']) : undefined;
     if (sub === 'list') return list(ctx, paths, stateRoot, values.json ?? false);

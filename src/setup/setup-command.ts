@@ -11,7 +11,8 @@ import { join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { type CliContext, type Command, parseOptions, printJson } from '../common/command.js';
+import { type CliContext, type Command, type OptionTable, formatOptions, parseOptions, printJson } from '../common/command.js';
+import { GUEST_ARCH_WORDS } from '../common/arch.js';
 import { FexpodError, UsageError, errorMessage } from '../common/errors.js';
 import { type Logger, streamLogger } from '../common/log.js';
 import { binfmtDeps, parseGuests } from '../emulator/binfmt/binfmt-command.js';
@@ -34,13 +35,43 @@ import { nodeSetupFiles } from './setup-files.js';
 import { journalPath, readJournal } from './setup-journal.js';
 import { type ModeDeps, drySetup, journaledSetup } from './setup-modes.js';
 import { installRootfs } from '../rootfs/rootfs-install.js';
-import { connect, normalizeFlags, progressMode, registrySettings } from '../publish/registry-flags.js';
+import { REGISTRY_CONNECTION_OPTIONS, connect, normalizeFlags, progressMode, registrySettings } from '../publish/registry-flags.js';
 import { transferProgress } from '../publish/transfer-progress.js';
 import type { SetupOptions, StepReport } from './setup-run.js';
 import { type UndoReport, undoSetup } from './setup-undo.js';
 import { DEFAULT_UNIT_DIR, UNIT_NAME, VENDOR_UNIT_DIRS } from './systemd-unit.js';
 
 const run = promisify(execFile);
+
+const SETUP_EMULATORS = EMULATOR_IDS.filter((e) => e !== 'muvm' && e !== 'krun');
+
+const OPTIONS = {
+  guest: {
+    type: 'string',
+    multiple: true,
+    value: 'ARCH',
+    choices: GUEST_ARCH_WORDS,
+    help: 'foreign architecture to set up; repeatable (default: every one an\ninstalled emulator serves)',
+  },
+  emulator: { type: 'string', value: 'NAME', choices: SETUP_EMULATORS, help: `${SETUP_EMULATORS.join(', ')} (default: by precedence, FEX first)` },
+  'state-dir': { type: 'string', value: 'DIR', help: `state, journal and prefixes (default ${DEFAULT_STATE_DIR})` },
+  'persist-dir': { type: 'string', value: 'DIR', help: `binfmt.d directory (default ${DEFAULT_PERSIST_DIR})` },
+  'hooks-dir': { type: 'string', value: 'DIR', help: `precreate hooks directory (default ${DEFAULT_FEXPOD_HOOKS_DIR})` },
+  'conf-dir': { type: 'string', value: 'DIR', help: `containers.conf.d directory (default ${DEFAULT_CONF_DIR})` },
+  'build-hooks-dir': { type: 'string', value: 'DIR', help: `createRuntime hook directory for podman build (default ${DEFAULT_BUILD_HOOKS_DIR})` },
+  'no-build-hook': { type: 'boolean', help: 'no createRuntime hook' },
+  'base-conf': { type: 'string', multiple: true, value: 'FILE', help: 'containers.conf read before --conf-dir; repeatable' },
+  'unit-dir': { type: 'string', value: 'DIR', help: `where the unit and its enablement link go (default ${DEFAULT_UNIT_DIR})` },
+  'no-systemd': { type: 'boolean', help: 'no systemd unit' },
+  'hook-log': { type: 'string', value: 'FILE', help: `where the hook logs (default ${DEFAULT_HOOK_LOG})` },
+  rootfs: { type: 'string', value: 'REF|FILE', help: 'install this RootFS: a fexpod RootFS artifact in a registry\n(fexpod push / build --push) or a local EroFS/SquashFS file' },
+  'rootfs-name': { type: 'string', value: 'NAME', help: "its file name under RootFS/ (default: the artifact's file name)" },
+  'fex-dir': { type: 'string', value: 'DIR', help: "FEX's global data directory (default /usr/share/fex-emu)" },
+  ...REGISTRY_CONNECTION_OPTIONS,
+  undo: { type: 'boolean', help: 'return the host to its state before setup' },
+  'dry-run': { type: 'boolean', help: 'change nothing; print what would be done' },
+  json: { type: 'boolean', help: 'one JSON document on stdout (progress stays on stderr)' },
+} as const satisfies OptionTable;
 
 const HELP = `fexpod setup — everything a fresh host needs for foreign-architecture software, in one step
 
@@ -74,28 +105,7 @@ it back): use --rootfs-name, or "fexpod rootfs install".
 --json, with the files' contents) and changes nothing.
 
 Options:
-  --guest ARCH           foreign architecture to set up; repeatable (default: every one an
-                         installed emulator serves)
-  --emulator NAME        ${EMULATOR_IDS.filter((e) => e !== 'muvm' && e !== 'krun').join(', ')} (default: by precedence, FEX first)
-  --state-dir DIR        state, journal and prefixes (default ${DEFAULT_STATE_DIR})
-  --persist-dir DIR      binfmt.d directory (default ${DEFAULT_PERSIST_DIR})
-  --hooks-dir DIR        precreate hooks directory (default ${DEFAULT_FEXPOD_HOOKS_DIR})
-  --conf-dir DIR         containers.conf.d directory (default ${DEFAULT_CONF_DIR})
-  --build-hooks-dir DIR  createRuntime hook directory for podman build (default ${DEFAULT_BUILD_HOOKS_DIR})
-  --no-build-hook        no createRuntime hook
-  --base-conf FILE       containers.conf read before --conf-dir; repeatable
-  --unit-dir DIR         where the unit and its enablement link go (default ${DEFAULT_UNIT_DIR})
-  --no-systemd           no systemd unit
-  --hook-log FILE        where the hook logs (default ${DEFAULT_HOOK_LOG})
-  --rootfs REF|FILE      install this RootFS: a fexpod RootFS artifact in a registry
-                         (fexpod push / build --push) or a local EroFS/SquashFS file
-  --rootfs-name NAME     its file name under RootFS/ (default: the artifact's file name)
-  --fex-dir DIR          FEX's global data directory (default /usr/share/fex-emu)
-  --tls-verify=false, --cert-dir DIR, --authfile FILE
-                         for a --rootfs reference, as in "fexpod rootfs install"
-  --undo                 return the host to its state before setup
-  --dry-run              change nothing; print what would be done
-  --json                 one JSON document on stdout (progress stays on stderr)
+${formatOptions(OPTIONS, true)}
 
 Examples:
   sudo fexpod setup --dry-run                 # see what it would do
@@ -106,29 +116,6 @@ Examples:
   sudo fexpod setup --undo
 `;
 
-const OPTIONS = {
-  'dry-run': { type: 'boolean' },
-  undo: { type: 'boolean' },
-  json: { type: 'boolean' },
-  guest: { type: 'string', multiple: true },
-  emulator: { type: 'string' },
-  'state-dir': { type: 'string' },
-  'persist-dir': { type: 'string' },
-  'hooks-dir': { type: 'string' },
-  'conf-dir': { type: 'string' },
-  'build-hooks-dir': { type: 'string' },
-  'no-build-hook': { type: 'boolean' },
-  'base-conf': { type: 'string', multiple: true },
-  'unit-dir': { type: 'string' },
-  'no-systemd': { type: 'boolean' },
-  'hook-log': { type: 'string' },
-  rootfs: { type: 'string' },
-  'rootfs-name': { type: 'string' },
-  'fex-dir': { type: 'string' },
-  'tls-verify': { type: 'string' },
-  'cert-dir': { type: 'string' },
-  authfile: { type: 'string' },
-} as const;
 
 type Values = ReturnType<typeof parseOptions<typeof OPTIONS>>['values'];
 
@@ -308,6 +295,7 @@ export const command: Command = {
   name: 'setup',
   summary: 'set this host up in one step (emulators, binfmt, Podman hook, systemd), or --undo it',
   help: HELP,
+  options: OPTIONS,
   async run(args, ctx) {
     const { values, positionals } = parseOptions('setup', normalizeFlags(args), OPTIONS, false);
     if (positionals.length > 0) throw new UsageError(`setup: unexpected argument "${positionals[0]}"`);

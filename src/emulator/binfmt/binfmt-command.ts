@@ -10,8 +10,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Arch } from '../../common/arch.js';
-import { type CliContext, type Command, parseOptions, printJson } from '../../common/command.js';
+import { Arch, GUEST_ARCH_WORDS } from '../../common/arch.js';
+import { type CliContext, type Command, type OptionTable, formatOptions, parseOptions, printJson } from '../../common/command.js';
 import { UsageError } from '../../common/errors.js';
 import { streamLogger } from '../../common/log.js';
 import { BINFMT_MISC_DIR, type BinfmtFs, BinfmtController } from './binfmt-controller.js';
@@ -35,6 +35,21 @@ import { nodePrefixDeps } from '../prefix/prefix-deps.js';
 import { relabelPrefixes } from '../prefix/selinux-relabel.js';
 
 const run = promisify(execFile);
+
+const BINFMT_EMULATORS = EMULATOR_IDS.filter((e) => e !== 'krun');
+
+const OPTIONS = {
+  guest: { type: 'string', multiple: true, value: 'ARCH', choices: GUEST_ARCH_WORDS, help: 'x86_64 (amd64), i386 (i686), aarch64 (arm64), arm (armhf); repeatable' },
+  emulator: { type: 'string', value: 'NAME', choices: BINFMT_EMULATORS, help: `${BINFMT_EMULATORS.join(', ')} (muvm: non-4k hosts only)` },
+  persist: {
+    type: 'boolean',
+    help: 'also write binfmt.d files so the setup survives reboots (a staged\nemulator is named through the stable link <state-dir>/prefix/<entry>)',
+  },
+  'persist-dir': { type: 'string', value: 'DIR', help: `where to write them (default ${DEFAULT_PERSIST_DIR})` },
+  'state-dir': { type: 'string', value: 'DIR', help: `state, lock and staged prefixes (default ${DEFAULT_STATE_DIR};\nwith --user $XDG_DATA_HOME/fexpod)` },
+  user: { type: 'boolean', help: 'the per-user (rootless Podman) registrations described above' },
+  json: { type: 'boolean', help: 'print one JSON document on stdout (logs stay on stderr)' },
+} as const satisfies OptionTable;
 
 const HELP = `fexpod binfmt — show, install or remove the binfmt_misc registrations that let
 this host run foreign-architecture programs (x86/x86-64 on AArch64 through FEX;
@@ -97,15 +112,7 @@ disabled it. Entries fexpod installed but the kernel lost (systemd-binfmt
 restarts flush everything) are listed as missing: run install again.
 
 Options:
-  --guest ARCH       x86_64 (amd64), i386 (i686), aarch64 (arm64), arm (armhf); repeatable
-  --emulator NAME    ${EMULATOR_IDS.filter((e) => e !== 'krun').join(', ')} (muvm: non-4k hosts only)
-  --persist          also write binfmt.d files so the setup survives reboots (a staged
-                     emulator is named through the stable link <state-dir>/prefix/<entry>)
-  --persist-dir DIR  where to write them (default ${DEFAULT_PERSIST_DIR})
-  --state-dir DIR    state, lock and staged prefixes (default ${DEFAULT_STATE_DIR};
-                     with --user $XDG_DATA_HOME/fexpod)
-  --user             the per-user (rootless Podman) registrations described above
-  --json             print one JSON document on stdout (logs stay on stderr)
+${formatOptions(OPTIONS, true)}
 
 Examples:
   sudo fexpod binfmt install --persist                 # everything this host can emulate
@@ -116,15 +123,6 @@ Examples:
   fexpod binfmt status --user                          # rootless: what the hook registers for you
 `;
 
-const OPTIONS = {
-  guest: { type: 'string', multiple: true },
-  emulator: { type: 'string' },
-  persist: { type: 'boolean' },
-  'persist-dir': { type: 'string' },
-  'state-dir': { type: 'string' },
-  user: { type: 'boolean' },
-  json: { type: 'boolean' },
-} as const;
 
 async function firstLine(path: string): Promise<string | undefined> {
   try {
@@ -237,6 +235,8 @@ export const command: Command = {
   name: 'binfmt',
   summary: 'show, install or remove the binfmt_misc registrations for foreign architectures',
   help: HELP,
+  options: OPTIONS,
+  subcommands: ['status', 'install', 'uninstall', 'refresh'],
   async run(args, ctx) {
     const [sub, ...rest] = args;
     const { values, positionals } = parseOptions(`binfmt ${sub ?? ''}`.trim(), rest, OPTIONS, true);

@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { readTextOrUndefined } from '../../common/read-text.js';
 import type { CliContext, Command } from '../../common/command.js';
-import { parseOptions, printJson } from '../../common/command.js';
+import { type OptionTable, formatOptions, parseOptions, printJson } from '../../common/command.js';
 import { errorMessage } from '../../common/errors.js';
 import { DEFAULT_STATE_DIR, STATE_FILE_NAME, parseInstallState } from '../binfmt/install-state.js';
 import { discoverEmulators, type DiscoveryDeps } from '../emulator-catalogue.js';
@@ -19,6 +19,14 @@ import { nodeHostDeps } from '../host/host-deps.js';
 import { parseElf } from '../../common/elf.js';
 import { gatherRootlessFacts } from '../rootless/rootless-facts.js';
 import { guestInitCandidates } from '../microvm/guest-init.js';
+
+const OPTIONS = {
+  json: {
+    type: 'boolean',
+    help: 'print one JSON document (hostArch, pageSize, kernel, binfmt,\nemulators, routes, conflicts, advice, healthy) on stdout',
+  },
+  'state-dir': { type: 'string', value: 'DIR', help: `fexpod's state directory (default ${DEFAULT_STATE_DIR})` },
+} as const satisfies OptionTable;
 
 const HELP = `Usage: fexpod doctor [--json] [--state-dir DIR]
 
@@ -45,10 +53,7 @@ subordinate ids, newuidmap, a private binfmt_misc instance, rootless podman)
 and whether "fexpod hook install --user" set it up (docs/rootless.md).
 
 Options:
-  --json            print one JSON document (hostArch, pageSize, kernel, binfmt,
-                    emulators, routes, conflicts, advice, healthy) on stdout
-  --state-dir DIR   fexpod's state directory (default ${DEFAULT_STATE_DIR})
-  -h, --help        show this help
+${formatOptions(OPTIONS, true)}
 
 Exit status: 0 when foreign containers can work, 1 when a problem blocks them.
 
@@ -142,11 +147,9 @@ export const command: Command = {
   name: 'doctor',
   summary: 'check this host: arch, page size, binfmt_misc, emulators, runtimes, podman',
   help: HELP,
+  options: OPTIONS,
   async run(args, ctx: CliContext) {
-    const { values } = parseOptions('doctor', args, {
-      json: { type: 'boolean' },
-      'state-dir': { type: 'string' },
-    }, false);
+    const { values } = parseOptions('doctor', args, OPTIONS, false);
     const stateDir = values['state-dir'] ?? DEFAULT_STATE_DIR;
     const override = loadHostOverride(ctx.env, readTextOrUndefined);
     if (override) ctx.stderr.write(`${overrideNotice(override)}\n`);

@@ -3,12 +3,23 @@
  * mounts recorded by `fexpod binfmt install`.
  */
 import { readFileSync } from 'node:fs';
-import { parseOptions, printJson, type CliContext, type Command } from '../../common/command.js';
+import { type CliContext, type Command, type OptionTable, formatOptions, parseOptions, printJson } from '../../common/command.js';
 import { FexpodError, UsageError, errnoCode, errorMessage } from '../../common/errors.js';
 import { streamLogger } from '../../common/log.js';
 import { DEFAULT_STATE_DIR, STATE_FILE_NAME, parseInstallState } from '../../emulator/binfmt/install-state.js';
 import { writeFileAtomic } from '../../common/atomic-write.js';
 import { CDI_KIND, DEFAULT_CDI_OUTPUT, cdiSpec } from './cdi-spec.js';
+
+const OPTIONS = {
+  output: {
+    type: 'string',
+    short: 'o',
+    value: 'FILE',
+    help: `write the spec there atomically (e.g. ${DEFAULT_CDI_OUTPUT}, or a\nfile under /var/run/cdi); without it the spec goes to stdout`,
+  },
+  state: { type: 'string', value: 'FILE', help: `install state (default ${DEFAULT_STATE_DIR}/${STATE_FILE_NAME})` },
+  json: { type: 'boolean', help: 'print one JSON document on stdout (the spec, or where it was written)' },
+} as const satisfies OptionTable;
 
 const HELP = `fexpod cdi — a CDI spec with the emulator mounts, for engines without precreate hooks
 
@@ -23,26 +34,20 @@ the container's binaries, so the device is requested explicitly, and CDI does
 not re-register a vanished binfmt entry: the Podman hook does both by itself.
 
 Options:
-  --output FILE   write the spec there atomically (e.g. ${DEFAULT_CDI_OUTPUT}, or a
-                  file under /var/run/cdi); without it the spec goes to stdout
-  --state FILE    install state (default ${DEFAULT_STATE_DIR}/${STATE_FILE_NAME})
-  --json          print one JSON document on stdout (the spec, or where it was written)
+${formatOptions(OPTIONS, true)}
 
 Examples:
   sudo fexpod cdi generate --output ${DEFAULT_CDI_OUTPUT}
   podman run --rm --arch arm64 --device ${CDI_KIND}=aarch64 docker.io/library/debian uname -m
 `;
 
-const OPTIONS = {
-  output: { type: 'string', short: 'o' },
-  state: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
 
 export const command: Command = {
   name: 'cdi',
   summary: 'generate a CDI spec with the emulator mounts, for engines without precreate hooks',
   help: HELP,
+  options: OPTIONS,
+  subcommands: ['generate'],
   async run(args: readonly string[], ctx: CliContext): Promise<number> {
     const { values, positionals } = parseOptions('cdi', args, OPTIONS);
     if (positionals.length !== 1 || positionals[0] !== 'generate') {

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseOptions, printJson, type CliContext, type Command } from '../../common/command.js';
+import { type CliContext, type Command, type OptionTable, formatOptions, parseOptions, printJson } from '../../common/command.js';
 import { FexpodError, UsageError, errorMessage } from '../../common/errors.js';
 import { streamLogger } from '../../common/log.js';
 import { DEFAULT_STATE_DIR, STATE_FILE_NAME } from '../../emulator/binfmt/install-state.js';
@@ -13,6 +13,32 @@ import { writeFileAtomic } from '../../common/atomic-write.js';
 import { DEFAULT_BUILD_HOOKS_DIR, DEFAULT_CONF_DIR, DEFAULT_FEXPOD_HOOKS_DIR } from './hook-files.js';
 import { DEFAULT_BASE_CONFS, hookStatus, installHook, uninstallHook, type HookHostFiles, type HookLayout } from './hook-install.js';
 import { DEFAULT_HOOK_LOG } from '../hook/hook-log.js';
+import { GUEST_ARCH_WORDS } from '../../common/arch.js';
+import { EMULATOR_IDS } from '../../emulator/emulator-catalogue.js';
+
+const OPTIONS = {
+  'hooks-dir': { type: 'string', value: 'DIR', help: `dedicated precreate hooks directory (default ${DEFAULT_FEXPOD_HOOKS_DIR})` },
+  'conf-dir': { type: 'string', value: 'DIR', help: `containers.conf.d directory (default ${DEFAULT_CONF_DIR})` },
+  'build-hooks-dir': { type: 'string', value: 'DIR', help: `where buildah finds the createRuntime hook (default ${DEFAULT_BUILD_HOOKS_DIR})` },
+  'no-build-hook': { type: 'boolean', help: 'do not install the createRuntime hook' },
+  'base-conf': {
+    type: 'string',
+    multiple: true,
+    value: 'FILE',
+    help: `containers.conf file or .d directory read before --conf-dir; repeatable\n(default: ${DEFAULT_BASE_CONFS.join(', ')})`,
+  },
+  state: { type: 'string', value: 'FILE', help: `install state the hook reads (default ${DEFAULT_STATE_DIR}/${STATE_FILE_NAME})` },
+  log: { type: 'string', value: 'FILE', help: `hook log file (default ${DEFAULT_HOOK_LOG}; Podman drops hook stderr)` },
+  node: { type: 'string', value: 'PATH', help: 'node binary the hook runs with (default: the node running fexpod)' },
+  'hook-script': { type: 'string', value: 'PATH', help: "the hook entry (default: this installation's dist/hook/runtime-hook/hook-main.js)" },
+  user: {
+    type: 'boolean',
+    help: 'the per-user install for rootless Podman (see above); takes\n--guest, --emulator, --node, --hook-script and --json only',
+  },
+  guest: { type: 'string', multiple: true, value: 'ARCH', choices: GUEST_ARCH_WORDS, help: 'with --user: guest architectures (default: every one an emulator serves)' },
+  emulator: { type: 'string', value: 'NAME', choices: EMULATOR_IDS, help: 'with --user: the emulator to use (default: by precedence)' },
+  json: { type: 'boolean', help: 'print one JSON document on stdout' },
+} as const satisfies OptionTable;
 
 const HELP = `fexpod hook — the Podman hook that runs foreign-architecture containers
 
@@ -50,21 +76,7 @@ the host's binfmt_misc stays untouched. Logs go to $XDG_STATE_HOME/fexpod/hook.l
 See docs/rootless.md.
 
 Options:
-  --hooks-dir DIR        dedicated precreate hooks directory (default ${DEFAULT_FEXPOD_HOOKS_DIR})
-  --conf-dir DIR         containers.conf.d directory (default ${DEFAULT_CONF_DIR})
-  --build-hooks-dir DIR  where buildah finds the createRuntime hook (default ${DEFAULT_BUILD_HOOKS_DIR})
-  --no-build-hook        do not install the createRuntime hook
-  --base-conf FILE       containers.conf file or .d directory read before --conf-dir; repeatable
-                         (default: ${DEFAULT_BASE_CONFS.join(', ')})
-  --state FILE           install state the hook reads (default ${DEFAULT_STATE_DIR}/${STATE_FILE_NAME})
-  --log FILE             hook log file (default ${DEFAULT_HOOK_LOG}; Podman drops hook stderr)
-  --node PATH            node binary the hook runs with (default: this node, ${process.execPath})
-  --hook-script PATH     the hook entry (default: this installation's dist/hook/runtime-hook/hook-main.js)
-  --user                 the per-user install for rootless Podman (see above); takes
-                         --guest, --emulator, --node, --hook-script and --json only
-  --guest ARCH           with --user: guest architectures (default: every one an emulator serves)
-  --emulator NAME        with --user: the emulator to use (default: by precedence)
-  --json                 print one JSON document on stdout
+${formatOptions(OPTIONS, true)}
 
 Examples:
   sudo fexpod binfmt install && sudo fexpod hook install
@@ -77,21 +89,6 @@ Examples:
       --node /usr/bin/node --hook-script /usr/lib/node_modules/fexpod/dist/hook/runtime-hook/hook-main.js
 `;
 
-const OPTIONS = {
-  'hooks-dir': { type: 'string' },
-  'conf-dir': { type: 'string' },
-  'build-hooks-dir': { type: 'string' },
-  'no-build-hook': { type: 'boolean' },
-  'base-conf': { type: 'string', multiple: true },
-  state: { type: 'string' },
-  log: { type: 'string' },
-  node: { type: 'string' },
-  'hook-script': { type: 'string' },
-  user: { type: 'boolean' },
-  guest: { type: 'string', multiple: true },
-  emulator: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
 
 /** Options that only make sense for the system-wide install. */
 const SYSTEM_ONLY = ['hooks-dir', 'conf-dir', 'build-hooks-dir', 'no-build-hook', 'base-conf', 'state', 'log'] as const;
@@ -164,6 +161,8 @@ export const command: Command = {
   name: 'hook',
   summary: 'install, remove or inspect the Podman hook for foreign-architecture containers',
   help: HELP,
+  options: OPTIONS,
+  subcommands: ['install', 'uninstall', 'status'],
   async run(args: readonly string[], ctx: CliContext): Promise<number> {
     const { values, positionals } = parseOptions('hook', args, OPTIONS);
     const sub = positionals[0];
