@@ -77,7 +77,7 @@ const BUILD_OPTIONS = {
   },
 } as const satisfies OptionTable;
 
-const OPTIONS = { ...REGISTRY_CONNECTION_OPTIONS, ...BUILD_OPTIONS } as const;
+const OPTIONS = { ...BUILD_OPTIONS, ...REGISTRY_CONNECTION_OPTIONS } as const;
 
 const HELP = `fexpod build — build an image definition into OCI, EroFS, SquashFS and an SBOM
 

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { main, COMMANDS } from '../../src/cli.js';
+import { main } from '../../src/cli.js';
+import { COMMANDS } from '../../src/commands.js';
 import type { CliContext } from '../../src/common/command.js';
 
 function ctx(): CliContext & { out: () => string; err: () => string } {

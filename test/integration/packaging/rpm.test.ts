@@ -62,7 +62,11 @@ test('rpmbuild -ba packaging/fexpod.spec from git archive, and what the packages
         '/usr/lib/systemd/system/fexpod-binfmt.service',
         '/var/lib/fexpod/prefix',
         '/usr/libexec/fexpod/fexpod-guest-init',
+        '/usr/share/bash-completion/completions/fexpod',
+        '/usr/share/zsh/site-functions/_fexpod',
       ]) assert.ok(files.includes(p), `${p} in the package`);
+      const man = files.filter((f) => /^\/usr\/share\/man\/man1\/fexpod.*\.1(\.gz)?$/.test(f)).map((f) => f.replace(/^.*\//, '').replace(/\.1(\.gz)?$/, ''));
+      assert.ok(man.includes('fexpod') && man.includes('fexpod-setup') && man.includes('fexpod-build'), `man pages: ${man.join(', ')}`);
       assert.ok(!files.some((f) => f.includes('/node_modules/fexpod/node_modules/typescript')), 'no development dependency shipped');
       assert.ok(!files.some((f) => f.startsWith('/usr/lib/node_modules/fexpod/dist/test')), 'no tests shipped');
       const se = run('rpm', ['-qlp', selinux]).stdout.split('\n');

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { COMMANDS } from '../../../src/cli.js';
+import { COMMANDS } from '../../../src/commands.js';
 import { repoRoot } from '../../helpers/integration.js';
 import { fexpodInvocations, workflowRunSteps } from '../../helpers/recipe.js';
 
