@@ -69,7 +69,7 @@ export function hostArch(): Arch {
 /** Writes the sample tree's outputs into a fresh temp dir. */
 export async function sampleOutputs(
   formats: readonly OutputKind[],
-  opts: { privileged?: boolean; xattrs?: boolean } = {},
+  opts: { privileged?: boolean; xattrs?: boolean; env?: Readonly<Record<string, string | undefined>> } = {},
 ): Promise<{ dir: string; result: OutputsResult; tar: Uint8Array }> {
   const dir = mkdtempSync(join(tmpdir(), 'fexpod-out-'));
   const entries = sampleTree({ xattrs: opts.xattrs ?? false });
@@ -79,7 +79,7 @@ export async function sampleOutputs(
       image: { refName: 'sample:latest', createdBy: 'fexpod test', cmd: ['/bin/sh'] },
       sbom: { imageName: 'sample', distro: { id: 'fedora', release: '42' }, packages: [], toolVersion: 'test' },
     },
-    { runner: processRunner, privileged: opts.privileged ?? process.getuid?.() === 0, pageSize: 4096, env: process.env, log: silentLogger },
+    { runner: processRunner, privileged: opts.privileged ?? process.getuid?.() === 0, pageSize: 4096, env: opts.env ?? process.env, log: silentLogger },
   );
   return { dir, result, tar: await layerTar(entries, SAMPLE_EPOCH) };
 }

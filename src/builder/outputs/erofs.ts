@@ -27,6 +27,19 @@ export interface ErofsDeps {
   /** The build host's page size (bytes). */
   readonly pageSize: number;
   readonly privileged: boolean;
+  /** The environment the tool inherits, less SOURCE_DATE_EPOCH (see toolEnv). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The environment mkfs.erofs runs with: the caller's without SOURCE_DATE_EPOCH. mkfs.erofs
+ * (1.5) reads that variable itself and then clamps timestamps to it instead of setting every
+ * one to -T, so an inherited value (even an empty SOURCE_DATE_EPOCH= in a release script)
+ * changed the image; -T alone says what the build means.
+ */
+export function toolEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
+  const { SOURCE_DATE_EPOCH: _, ...rest } = env;
+  return rest;
 }
 
 export interface ErofsOptions {
@@ -158,7 +171,7 @@ export async function writeErofsFromTar(tar: AsyncIterable<Uint8Array>, caps: Mk
   const result = await atomicOutput(opts.dest, async (image) => {
     const args = mkfsErofsTarArgs(caps, opts, deps.pageSize, image, opts.workers);
     try {
-      await deps.runner.run('mkfs.erofs', args, { input: tar });
+      await deps.runner.run('mkfs.erofs', args, { input: tar, env: toolEnv(deps.env) });
     } catch (err) {
       throw new FexpodError('mkfs.erofs --tar failed', { cause: err, fix: 'see the mkfs.erofs message above' });
     }
@@ -185,11 +198,11 @@ export async function writeErofs(entries: readonly TreeEntry[], opts: ErofsOptio
     try {
       let mkfs: Promise<unknown>;
       if (replay.length === 0) {
-        mkfs = deps.runner.run('mkfs.erofs', args);
+        mkfs = deps.runner.run('mkfs.erofs', args, { env: toolEnv(deps.env) });
       } else {
         const script = join(work, 'replay.sh');
         await writeFile(script, fakerootScript(entries, replay, stage) + `${cmd}\n`);
-        mkfs = deps.runner.run('fakeroot', ['--', 'sh', script]);
+        mkfs = deps.runner.run('fakeroot', ['--', 'sh', script], { env: toolEnv(deps.env) });
       }
       opts.onStaged?.();
       await mkfs;

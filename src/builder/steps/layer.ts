@@ -73,7 +73,7 @@ export async function writeLayerOf(req: OutputsRequest, deps: OutputsDeps): Prom
       const caps = await mkfsErofsCaps(deps.runner);
       const digest = await treeDigest(req.entries, req.sourceDateEpoch);
       const erofsOpts = { dest: path('erofs'), sourceDateEpoch: req.sourceDateEpoch, digest, ...req.erofs };
-      const erofsDeps = { runner: deps.runner, pageSize: deps.pageSize, privileged: deps.privileged };
+      const erofsDeps = { runner: deps.runner, pageSize: deps.pageSize, privileged: deps.privileged, env: deps.env };
       if (caps.tar) {
         deps.log.debug(`erofs: mkfs.erofs --tar=f reads the layer's tar stream (no staging tree${caps.workers ? `, ${workers} workers` : ''})`);
         const ch = new ByteChannel();

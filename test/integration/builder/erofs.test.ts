@@ -61,3 +61,17 @@ test('dir output (the staging writer EroFS uses): tree, owners, mtimes and capab
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('EroFS does not depend on a SOURCE_DATE_EPOCH the build inherits (unset, empty, another value)', req, async () => {
+  const { SOURCE_DATE_EPOCH: _, ...clean } = process.env;
+  const builds = [];
+  try {
+    for (const env of [clean, { ...clean, SOURCE_DATE_EPOCH: '' }, { ...clean, SOURCE_DATE_EPOCH: '1' }]) {
+      for (const privileged of [true, false]) builds.push(await sampleOutputs(['erofs'], { privileged, env }));
+    }
+    const digests = builds.map((b) => fileSha256(join(b.dir, 'sample.erofs')));
+    assert.deepEqual(new Set(digests).size, 1, digests.join(' '));
+  } finally {
+    for (const b of builds) rmSync(b.dir, { recursive: true, force: true });
+  }
+});
