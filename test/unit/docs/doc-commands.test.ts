@@ -17,7 +17,7 @@ import { fexpodInvocations } from '../../helpers/recipe.js';
 const root = repoRoot();
 const files = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
 
-const NOT_SHELL = ['json', 'toml', 'yaml', 'yml', 'xml', 'ini', 'c', 'ts', 'typescript', 'js', 'python', 'spec', 'diff'];
+const NOT_SHELL = ['text', 'json', 'toml', 'yaml', 'yml', 'xml', 'ini', 'c', 'ts', 'typescript', 'js', 'python', 'spec', 'diff'];
 
 /** The shell a page shows: fenced blocks (any language but known non-shell ones) and inline code that starts with fexpod. */
 export function shellSnippets(markdown: string): string[] {
