@@ -24,7 +24,7 @@ import { fileExists, integration, onPath, repoRoot } from '../../helpers/integra
 
 const root = repoRoot();
 const req = integration(
-  ...['rpmbuild', 'rpmlint', 'rpm2cpio', 'cpio', 'git', 'make', 'bzip2', 'systemd-analyze', 'semodule_unpackage'].map(onPath),
+  ...['rpmbuild', 'rpmlint', 'rpm2cpio', 'cpio', 'git', 'make', 'bzip2', 'systemd-analyze', 'semodule_unpackage', 'man', 'zsh'].map(onPath),
   fileExists('/usr/share/selinux/devel/Makefile'),
   fileExists(join(root, '.git')),
 );
@@ -145,6 +145,21 @@ test('rpmbuild -ba packaging/fexpod.spec from git archive, and what the packages
       assert.match(dropIn, /^hooks_dir = \["\/usr\/share\/containers\/oci\/hooks\.d", "\/usr\/share\/fexpod\/hooks\.d"\]$/m);
       for (const f of ['usr/share/fexpod/hooks.d/fexpod-precreate.json', 'usr/share/containers/containers.conf.d/90-fexpod-hooks.conf', 'usr/lib/systemd/system/fexpod-binfmt.service']) {
         assert.doesNotMatch(readFileSync(join(payload, f), 'utf8'), /BUILDROOT|@[A-Z_]+@/);
+      }
+    });
+
+    await t.test('the packaged man pages render with man -l; the completion scripts pass bash -n and zsh -n', () => {
+      const manDir = join(payload, 'usr/share/man/man1');
+      const pages = readdirSync(manDir);
+      assert.ok(pages.some((p) => p.startsWith('fexpod-setup.1')), pages.join(' '));
+      for (const p of pages) {
+        const r = spawnSync('man', ['-l', join(manDir, p)], { encoding: 'utf8', env: { ...process.env, MANPAGER: 'cat', PAGER: 'cat', MANWIDTH: '100' } });
+        assert.equal(r.status, 0, `${p}: ${r.stderr}`);
+        assert.match(r.stdout, /^NAME$/m, p);
+      }
+      for (const [shell, f] of [['bash', 'usr/share/bash-completion/completions/fexpod'], ['zsh', 'usr/share/zsh/site-functions/_fexpod']] as const) {
+        const r = spawnSync(shell, ['-n', join(payload, f)], { encoding: 'utf8' });
+        assert.equal(r.status, 0, `${shell} -n ${f}: ${r.stderr}`);
       }
     });
 
