@@ -155,3 +155,42 @@ test('bash completion completes commands, subcommands, options and their values'
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** An interactive zsh (in a zpty) with the generated _fexpod on fpath: types LINE, presses Tab, returns the screen text. */
+const ZPTY = `zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z "fpath=($1 \\$fpath); autoload -U compinit; compinit -u -D; PROMPT='READY> '; print COMPINIT-DONE"
+all=''
+for i in {1..100}; do zpty -r -t z chunk && all+=$chunk; [[ $all == *COMPINIT-DONE*'READY>'* ]] && break; sleep 0.1; done
+zpty -w -n z "$2"$'\\t'
+out=''; quiet=0
+# read until the screen has been quiet for a second (at most 15 s)
+for i in {1..150}; do
+  if zpty -r -t z chunk; then out+=$chunk; quiet=0; else (( quiet++ )); [[ -n $out && $quiet -ge 10 ]] && break; sleep 0.1; fi
+done
+zpty -d z
+print -r -- "$out"
+`;
+
+test('zsh completion completes commands, subcommands, options and their values (interactive zsh in a zpty)', tools, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fexpod-zsh-'));
+  try {
+    writeFileSync(join(dir, '_fexpod'), zsh);
+    writeFileSync(join(dir, 'drive.zsh'), ZPTY);
+    const cases: { line: string; want: RegExp }[] = [
+      { line: 'fexpod bui', want: /fexpod build / },
+      { line: 'fexpod build --compr', want: /fexpod build --compression=/ },
+      { line: 'fexpod binfmt ', want: /install +refresh +status +uninstall/ },
+      { line: 'fexpod cdi ', want: /fexpod cdi generate/ },
+      { line: 'fexpod push --tls-verify=', want: /false +true/ },
+      { line: `fexpod build -o ${dir}/`, want: new RegExp(`-o ${dir}/`) },
+    ];
+    for (const c of cases) {
+      const r = spawnSync('zsh', ['-f', join(dir, 'drive.zsh'), dir, c.line], { encoding: 'utf8', timeout: 30_000 });
+      const screen = (r.stdout ?? '').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/[\r\x07\x08]/g, '\n');
+      assert.match(screen, c.want, `${c.line}<TAB>:\n${screen}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
