@@ -194,3 +194,19 @@ test('zsh completion completes commands, subcommands, options and their values (
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+for (const c of commands) {
+  test(`fexpod ${c.name} parses with its table: every option in it is accepted, one not in it is refused`, async () => {
+    const sub = c.subcommands?.[0];
+    for (const [name, o] of Object.entries(c.options)) {
+      for (const w of optionWords(name, o)) {
+        const argv = [c.name, ...(sub ? [sub] : []), w, ...(o.type === 'string' ? ['x'] : []), '--zz-not-an-option'];
+        await assert.rejects(runCli(argv), (err: unknown) => {
+          assert.ok(err instanceof Error);
+          assert.match(err.message, /--zz-not-an-option/, `${argv.join(' ')}: ${err.message}`);
+          return true;
+        });
+      }
+    }
+  });
+}
