@@ -82,7 +82,7 @@ export const USAGE = `fexpod — run x86 and x86-64 software on AArch64 Fedora w
 Usage: fexpod <command> [options]
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
+${COMMANDS.map((c) => `  ${c.name.padEnd(11)} ${c.summary}`).join('\n')}
 
 Run "fexpod <command> --help" for a command's options and examples.
 Data-producing commands accept --json and then print exactly one JSON document on stdout;

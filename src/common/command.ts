@@ -69,7 +69,7 @@ export function formatOptions(table: OptionTable, withHelp = false): string {
   return rows
     .map(([label, text]) => {
       const [first = '', ...rest] = text.split('\n');
-      const head = label.length + 2 < HELP_COLUMN ? `  ${label.padEnd(HELP_COLUMN - 1)} ${first}` : `  ${label}\n${pad}${first}`;
+      const head = label.length <= HELP_COLUMN - 2 ? `  ${label.padEnd(HELP_COLUMN - 1)} ${first}` : `  ${label}\n${pad}${first}`;
       return [head, ...rest.map((l) => pad + l)].join('\n');
     })
     .join('\n');
