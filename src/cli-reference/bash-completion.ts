@@ -41,14 +41,15 @@ export function bashCompletion(commands: readonly Command[]): string {
   return `# bash completion for fexpod
 # Generated from fexpod's option tables by "fexpod completion bash"; do not edit.
 
+# one name a line, so names with spaces stay whole
 _fexpod_dirs() {
     compopt -o filenames 2>/dev/null
-    COMPREPLY=($(compgen -d -- "$cur"))
+    mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 }
 
 _fexpod_files() {
     compopt -o filenames 2>/dev/null
-    COMPREPLY=($(compgen -f -- "$cur"))
+    mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 }
 
 _fexpod() {

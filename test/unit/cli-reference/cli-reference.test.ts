@@ -112,12 +112,12 @@ function complete(lines: readonly (readonly string[])[], cwd: string): string[][
     bash,
     ...lines.map((words) => {
       const arr = words.map((w) => `'${w}'`).join(' ');
-      return `COMP_WORDS=(${arr}); COMP_CWORD=${words.length - 1}; COMPREPLY=(); _fexpod; printf '%s\\n' "\${COMPREPLY[*]}"`;
+      return `COMP_WORDS=(${arr}); COMP_CWORD=${words.length - 1}; COMPREPLY=(); _fexpod; (IFS='|'; printf '%s\\n' "\${COMPREPLY[*]}")`;
     }),
   ].join('\n');
   const r = spawnSync('bash', ['--norc', '--noprofile'], { input: script, encoding: 'utf8', cwd });
   assert.equal(r.status, 0, r.stderr);
-  return r.stdout.replace(/\n$/, '').split('\n').map((l) => (l === '' ? [] : l.split(' ').sort()));
+  return r.stdout.replace(/\n$/, '').split('\n').map((l) => (l === '' ? [] : l.split('|').sort()));
 }
 
 test('bash completion completes commands, subcommands, options and their values', tools, () => {
@@ -125,6 +125,7 @@ test('bash completion completes commands, subcommands, options and their values'
   try {
     mkdirSync(join(dir, 'subdir'));
     writeFileSync(join(dir, 'sfile.toml'), '');
+    writeFileSync(join(dir, 'space name.toml'), '');
     const cases: { words: string[]; want: string[] }[] = [
       { words: ['fexpod', 'bu'], want: ['build'] },
       { words: ['fexpod', 'com'], want: ['completion'] },
@@ -133,7 +134,7 @@ test('bash completion completes commands, subcommands, options and their values'
       { words: ['fexpod', 'build', '--compression', 'z'], want: ['zstd', 'zstd:chunked'] },
       { words: ['fexpod', 'setup', '--guest', 'ar'], want: ['arm', 'arm64', 'armhf'] },
       { words: ['fexpod', 'build', '-o', 's'], want: ['subdir'] },
-      { words: ['fexpod', 'build', 's'], want: ['sfile.toml', 'subdir'] },
+      { words: ['fexpod', 'build', 's'], want: ['sfile.toml', 'space name.toml', 'subdir'] },
       { words: ['fexpod', 'push', '--tls-verify', '=', 'f'], want: ['false'] },
       { words: ['fexpod', 'build', '--level', ''], want: [] },
       { words: ['fexpod', 'completion', ''], want: ['bash', 'zsh'] },
