@@ -201,7 +201,10 @@ for (const c of commands) {
     const sub = c.subcommands?.[0];
     for (const [name, o] of Object.entries(c.options)) {
       for (const w of optionWords(name, o)) {
-        const argv = [c.name, ...(sub ? [sub] : []), w, ...(o.type === 'string' ? ['x'] : []), '--zz-not-an-option'];
+        // An option written --opt=VALUE (--tls-verify=false) takes its value in the same word.
+        const attached = o.type === 'string' && o.value?.startsWith('=') && w.startsWith('--');
+        const value = attached ? [] : o.type === 'string' ? ['x'] : [];
+        const argv = [c.name, ...(sub ? [sub] : []), attached ? `${w}=false` : w, ...value, '--zz-not-an-option'];
         await assert.rejects(runCli(argv), (err: unknown) => {
           assert.ok(err instanceof Error);
           assert.match(err.message, /--zz-not-an-option/, `${argv.join(' ')}: ${err.message}`);
