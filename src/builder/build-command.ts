@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import type { CliContext, Command } from '../common/command.js';
-import { type OptionTable, formatOptions, parseEpochSeconds, parseOptions, printJson, wantsHelp } from '../common/command.js';
+import { type OptionTable, formatOptions, parseEpochSeconds, parseOptions, printJson } from '../common/command.js';
 import { UsageError } from '../common/errors.js';
 import { streamLogger } from '../common/log.js';
 import { normalizeFlags, REGISTRY_CONNECTION_OPTIONS } from '../publish/registry-flags.js';
@@ -147,10 +147,6 @@ export const command: Command = {
   help: HELP,
   options: OPTIONS,
   async run(args: readonly string[], ctx: CliContext): Promise<number> {
-    if (wantsHelp(args)) {
-      ctx.stdout.write(HELP);
-      return 0;
-    }
     const { values, positionals } = parseOptions('build', normalizeFlags(args), OPTIONS);
     if (positionals.length !== 1) throw new UsageError('build: give exactly one definition file', 'fexpod build images/demo.toml');
     const defFile = resolvePath(ctx.cwd, positionals[0] ?? '');

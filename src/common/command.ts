@@ -94,10 +94,6 @@ export function printJson(ctx: CliContext, value: unknown): void {
   ctx.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
 
-export function wantsHelp(args: readonly string[]): boolean {
-  return args.includes('--help') || args.includes('-h');
-}
-
 /** A SOURCE_DATE_EPOCH given as `what` (a flag or the variable): whole seconds since 1970, or undefined when not given. */
 export function parseEpochSeconds(command: string, what: string, s: string | undefined): number | undefined {
   if (s === undefined || s === '') return undefined;

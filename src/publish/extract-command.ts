@@ -4,7 +4,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { CliContext, Command } from '../common/command.js';
-import { type OptionTable, formatOptions, parseOptions, printJson, wantsHelp } from '../common/command.js';
+import { type OptionTable, formatOptions, parseOptions, printJson } from '../common/command.js';
 import { UsageError } from '../common/errors.js';
 import { parsePlatform } from '../registry/oci.js';
 import { parseReference } from '../registry/reference.js';
@@ -49,10 +49,6 @@ export const command: Command = {
   help: HELP,
   options: OPTIONS,
   async run(args: readonly string[], ctx: CliContext): Promise<number> {
-    if (wantsHelp(args)) {
-      ctx.stdout.write(HELP);
-      return 0;
-    }
     const { values, positionals } = parseOptions('extract', normalizeFlags(args), OPTIONS);
     if (positionals.length !== 2) throw new UsageError('extract: give a source (reference or layout) and a directory', 'fexpod extract out/NAME.oci DIR');
     const [source = '', dirArg = ''] = positionals;

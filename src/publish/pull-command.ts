@@ -3,7 +3,7 @@
  */
 import { resolve as resolvePath } from 'node:path';
 import type { CliContext, Command } from '../common/command.js';
-import { type OptionTable, formatOptions, parseOptions, printJson, wantsHelp } from '../common/command.js';
+import { type OptionTable, formatOptions, parseOptions, printJson } from '../common/command.js';
 import { UsageError } from '../common/errors.js';
 import { parsePlatform } from '../registry/oci.js';
 import { parseReference } from '../registry/reference.js';
@@ -44,10 +44,6 @@ export const command: Command = {
   help: HELP,
   options: OPTIONS,
   async run(args: readonly string[], ctx: CliContext): Promise<number> {
-    if (wantsHelp(args)) {
-      ctx.stdout.write(HELP);
-      return 0;
-    }
     const { values, positionals } = parseOptions('pull', normalizeFlags(args), OPTIONS);
     if (positionals.length !== 1) throw new UsageError('pull: give exactly one reference', 'fexpod pull localhost:5000/NAME:TAG -o DIR');
     const ref = parseReference(positionals[0] ?? '');

@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { CliContext, Command } from '../common/command.js';
-import { type OptionTable, formatOptions, parseOptions, printJson, wantsHelp, parseEpochSeconds } from '../common/command.js';
+import { type OptionTable, formatOptions, parseOptions, printJson, parseEpochSeconds } from '../common/command.js';
 import { UsageError } from '../common/errors.js';
 import { DEFAULT_CHUNK_SIZE } from '../registry/blob-upload.js';
 import { parseReference } from '../registry/reference.js';
@@ -84,10 +84,6 @@ export const command: Command = {
   help: HELP,
   options: OPTIONS,
   async run(args: readonly string[], ctx: CliContext): Promise<number> {
-    if (wantsHelp(args)) {
-      ctx.stdout.write(HELP);
-      return 0;
-    }
     const { values, positionals } = parseOptions('push', normalizeFlags(args), OPTIONS);
     if (positionals.length < 2) throw new UsageError('push: give one or more sources and a destination reference', 'fexpod push out/NAME.oci localhost:5000/NAME:TAG');
     const ref = parseReference(positionals[positionals.length - 1] ?? '');

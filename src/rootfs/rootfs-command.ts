@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import type { CliContext, Command } from '../common/command.js';
-import { type OptionTable, formatOptions, parseOptions, printJson, wantsHelp } from '../common/command.js';
+import { type OptionTable, formatOptions, parseOptions, printJson } from '../common/command.js';
 import { UsageError } from '../common/errors.js';
 import { commandLogger, connect, normalizeFlags, progressMode, REGISTRY_HELP, REGISTRY_OPTIONS, registrySettings } from '../publish/registry-flags.js';
 import { mib, transferProgress } from '../publish/transfer-progress.js';
@@ -90,10 +90,6 @@ export const command: Command = {
   options: OPTIONS,
   subcommands: ['install', 'list'],
   async run(args: readonly string[], ctx: CliContext): Promise<number> {
-    if (wantsHelp(args)) {
-      ctx.stdout.write(HELP);
-      return 0;
-    }
     const [sub, ...rest] = args;
     const { values, positionals } = parseOptions(`rootfs ${sub ?? ''}`.trim(), normalizeFlags(rest), OPTIONS);
     const paths = pathEnv(ctx, values['fex-dir'] ? resolvePath(ctx.cwd, values['fex-dir']) : undefined);
