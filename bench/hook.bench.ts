@@ -15,12 +15,13 @@ import { join } from 'node:path';
 import { Arch } from '../src/common/arch.js';
 import { formatInstallState } from '../src/emulator/binfmt/install-state.js';
 import { defaultHookScript } from '../src/runtime-hook/install/hook-command.js';
+import { corpusDir } from '../test/helpers/integration.js';
 import { elfHeader } from '../test/unit/runtime-hook/rootfs-fixture.js';
 
 const repo = new URL('../../', import.meta.url).pathname;
 const cli = join(repo, 'dist', 'src', 'cli.js');
 const hookMain = defaultHookScript();
-const corpus = process.env['FEXPOD_CORPUS'] ?? join(repo, 'test', 'fixtures', 'corpus');
+const corpus = corpusDir();
 const RUNS = Number(process.env['FEXPOD_BENCH_RUNS'] ?? '15');
 
 const median = (xs: number[]) => {

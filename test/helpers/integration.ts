@@ -56,9 +56,9 @@ export function integration(...reqs: Requirement[]): { skip?: string } {
   return { skip: reason };
 }
 
-/** Path to the public test corpus (test/fixtures/corpus in the repository), overridable. */
+/** Path to the public test corpus: test/fixtures/corpus in this repository, never a copy outside it. */
 export function corpusDir(): string {
-  return process.env['FEXPOD_CORPUS'] ?? join(repoRoot(), 'test', 'fixtures', 'corpus');
+  return join(repoRoot(), 'test', 'fixtures', 'corpus');
 }
 
 /** The repository root, from dist/test/helpers back up. */
