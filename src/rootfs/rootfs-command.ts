@@ -19,7 +19,7 @@ import { listScope, readRecords, type ListedRootfs } from './rootfs-records.js';
 
 const INSTALL_OPTIONS = {
   user: { type: 'boolean', help: 'install for this user even as root' },
-  name: { type: 'string', value: 'NAME', help: "file name to install as (default: the artifact's file name)" },
+  name: { type: 'string', value: 'NAME', help: "file name to install as (default: the artifact's file name; an overlay: the one muvm mounts, mesa-x86_64.erofs or, for 32-bit x86 only, mesa-i386.erofs)" },
   format: { type: 'string', value: 'erofs|squashfs', choices: ['erofs', 'squashfs'], help: 'which file of the artifact (default erofs)' },
   'artifact-type': { type: 'string', value: 'TYPE', choices: ['rootfs', 'overlay'], help: 'for a local FILE: rootfs (default) or overlay' },
   'no-config': { type: 'boolean', help: 'do not touch Config.json' },
@@ -41,7 +41,8 @@ install puts a RootFS where FEX and muvm look and names it in FEX's Config.json
               $FEX_APP_DATA_LOCATION, else \${XDG_DATA_HOME:-~/.local/share}/fex-emu/)
               RootFS/NAME, and the user's Config.json
 An overlay (artifactType …overlay.v1) goes to DATA/overlays/NAME (muvm's layout)
-and leaves Config.json alone. REF must be a fexpod RootFS/overlay artifact
+and leaves Config.json alone; without --name it is named as muvm mounts it
+without -f: mesa-x86_64.erofs (mesa-i386.erofs when it holds 32-bit x86 only). REF must be a fexpod RootFS/overlay artifact
 (fexpod push NAME.erofs REF; fexpod build --push REF tags it REF-erofs). Every
 byte is checked against the artifact's digest; a mismatch installs nothing.
 Installing the same digest again does nothing.

@@ -21,11 +21,12 @@ import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { FexpodError } from '../common/errors.js';
+import { MUVM_DEFAULT_NAMES, muvmOverlayName } from '../common/muvm-images.js';
 import type { Logger } from '../common/log.js';
 import { formatReference, parseReference, type ImageReference } from '../registry/reference.js';
 import type { RegistryClient } from '../registry/registry-client.js';
 import { ANNOTATION_TITLE } from '../registry/oci.js';
-import { detectFsKind, kindOfMediaType, roleOfArtifactType, type ArtifactRole, type FsKind } from '../publish/artifact.js';
+import { ANNOTATION_ARCH, detectFsKind, kindOfMediaType, roleOfArtifactType, type ArtifactRole, type FsKind } from '../publish/artifact.js';
 import { downloadBlob } from '../publish/blob-download.js';
 import { resolveManifest, safeTitle } from '../publish/pull.js';
 import type { TransferProgress } from '../publish/transfer-progress.js';
@@ -56,7 +57,7 @@ export interface InstallRequest {
   /** A registry reference or a local EroFS/SquashFS file. */
   readonly source: string;
   readonly scope: Scope;
-  /** Installed file name (default: the artifact's title, or the file's name). */
+  /** Installed file name (default: the artifact's title, or the file's name; an overlay: the name muvm mounts). */
   readonly name?: string;
   /** For a local file: rootfs (default) or overlay. */
   readonly role?: ArtifactRole;
@@ -89,7 +90,10 @@ export interface InstallResult {
 interface Plan {
   readonly role: ArtifactRole;
   readonly kind: FsKind;
-  readonly name: string;
+  /** The file's own name: the artifact's title, or the local file's name. */
+  readonly title: string;
+  /** The guest architecture the artifact says it holds (io.fexpod.arch), if it says. */
+  readonly arch?: string;
   /** The registry's digest, or the local file's sha256 (checked again while copying). */
   readonly digest: string;
   readonly size: number;
@@ -105,7 +109,7 @@ async function planFromFile(path: string, req: InstallRequest): Promise<Plan> {
   return {
     role: req.role ?? 'rootfs',
     kind,
-    name: req.name ?? basename(path),
+    title: basename(path),
     source: path,
     digest: known.digest,
     size: known.size,
@@ -137,8 +141,9 @@ async function planFromRegistry(ref: ImageReference, req: InstallRequest, deps: 
     if (!layer) throw new FexpodError(`${name} has no ${want} file`, { fix: 'choose another --format, or push that file' });
     const kind = kindOfMediaType(layer.mediaType) ?? 'erofs';
     const title = safeTitle(layer.annotations?.[ANNOTATION_TITLE], `${name}: layer ${layer.digest}`);
+    const arch = r.parsed.value.annotations?.[ANNOTATION_ARCH];
     return {
-      role, kind, name: req.name ?? title, digest: layer.digest, size: layer.size, source: `${name}@${r.got.digest}`,
+      role, kind, title, ...(arch ? { arch } : {}), digest: layer.digest, size: layer.size, source: `${name}@${r.got.digest}`,
       async place(tmp) {
         await downloadBlob(client, ref.repository, layer, tmp, deps.progress);
         return { digest: layer.digest, size: layer.size };
@@ -149,6 +154,17 @@ async function planFromRegistry(ref: ImageReference, req: InstallRequest, deps: 
     client.close();
     throw err;
   }
+}
+
+/**
+ * The file name to install as when --name is not given: a RootFS keeps its
+ * own (Config.json names it); an overlay takes the name muvm mounts for its
+ * architecture (mesa-x86_64.erofs unless the artifact says it is 32-bit x86
+ * only), since muvm mounts no other overlay without -f.
+ */
+export function installName(p: Pick<Plan, 'role' | 'title' | 'arch'>): string {
+  if (p.role !== 'overlay' || (MUVM_DEFAULT_NAMES.overlay as readonly string[]).includes(p.title)) return p.title;
+  return muvmOverlayName([p.arch ?? 'x86_64']) ?? p.title;
 }
 
 async function isLocalFile(p: string): Promise<boolean> {
@@ -180,7 +196,8 @@ export async function installRootfs(req: InstallRequest, deps: RootfsDeps): Prom
   const plan = (await isLocalFile(req.source)) ? await planFromFile(req.source, req) : await planFromRegistry(parseReference(req.source), req, deps);
   const dry = req.dryRun === true;
   try {
-    const name = safeTitle(plan.name, 'the installed file name');
+    const name = safeTitle(req.name ?? installName(plan), 'the installed file name');
+    if (req.name === undefined && name !== plan.title) deps.log.info(`overlay ${plan.title}: installing it as ${name}, the name muvm mounts without -f (--name ${plan.title} keeps its own name)`);
     const dir = installDir(fexDataDir(req.scope, deps.paths), plan.role);
     const target = join(dir, name);
     const records = recordFile(req.scope, deps.paths, deps.stateRoot);

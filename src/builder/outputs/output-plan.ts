@@ -6,6 +6,7 @@
  * benchmarks that start from a tree write a request by hand.
  */
 import { Arch } from '../../common/arch.js';
+import { muvmOverlayName } from '../../common/muvm-images.js';
 import type { Logger } from '../../common/log.js';
 import type { CommandRunner } from '../../common/process-runner.js';
 import type { ImageDefinition } from '../definition.js';
@@ -133,16 +134,18 @@ export function planOutputs(p: PlanInput): OutputsRequest {
   const profile = def.profile;
   const tag = opts.tag ?? def.release;
   const names = defaultOutputNames(def.name, opts.erofs_name);
-  // The RPM: name-<release>-<SOURCE_DATE_EPOCH> (a newer lock sorts newer), the EroFS file at muvm's path.
+  // The RPM: name-<release>-<SOURCE_DATE_EPOCH> (a newer lock sorts newer), the EroFS file at muvm's path;
+  // an overlay without erofs_name is installed under the name muvm mounts for its arches (mesa-x86_64.erofs).
+  const rpmImage = profile.kind === 'overlay' && opts.erofs_name === undefined ? (muvmOverlayName(def.arches) ?? names.erofs) : names.erofs;
   const rpm = profile.kind === 'rootfs' || profile.kind === 'overlay'
     ? {
         name: def.name,
         version: rpmVersionPart(def.release),
         release: String(p.sourceDateEpoch),
         summary: `FEX ${profile.kind === 'rootfs' ? 'RootFS' : 'overlay'} image ${def.name} for Fedora ${def.release}`,
-        description: wrap(`The EroFS ${profile.kind === 'rootfs' ? 'RootFS' : 'overlay'} image ${names.erofs} that "fexpod build" made from the locked packages of ${def.name}, installed where FEX and muvm look for it.`) + `\nDefinition digest:\n${def.digest}`,
+        description: wrap(`The EroFS ${profile.kind === 'rootfs' ? 'RootFS' : 'overlay'} image ${rpmImage} that "fexpod build" made from the locked packages of ${def.name}, installed where FEX and muvm look for it.`) + `\nDefinition digest:\n${def.digest}`,
         role: profile.kind,
-        fileName: names.erofs,
+        fileName: rpmImage,
       }
     : undefined;
   return {

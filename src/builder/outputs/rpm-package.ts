@@ -20,6 +20,7 @@ import { open, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { atomicOutput, forceRemove } from '../../common/atomic-output.js';
 import { FexpodError } from '../../common/errors.js';
+import { MUVM_DEFAULT_NAMES } from '../../common/muvm-images.js';
 import { sha256File } from '../../common/hash.js';
 import { type HeaderValue, i18n, int16, int32, str, strs, writeHeader } from '../rpm/rpm-header-writer.js';
 import { RpmSense, RpmSigTag, RpmTag } from '../rpm/rpm-tags.js';
@@ -46,12 +47,9 @@ export function rpmImageDir(role: 'rootfs' | 'overlay'): string {
   return `${FEX_DATA_DIR}/${role === 'rootfs' ? 'RootFS' : 'overlays'}`;
 }
 
-/** The images muvm mounts without being told (muvm's guest mount code): others need `muvm -f`. */
-export const MUVM_DEFAULT_IMAGES = { rootfs: ['default.erofs'], overlay: ['mesa-i386.erofs', 'mesa-x86_64.erofs'] } as const;
-
-/** A warning when muvm would not mount the packaged image by default (undefined: it would). */
+/** A warning when muvm would not mount the packaged image by default (undefined: it would; others need `muvm -f`). */
 export function muvmNote(s: Pick<RpmSettings, 'role' | 'fileName'>): string | undefined {
-  const names: readonly string[] = MUVM_DEFAULT_IMAGES[s.role];
+  const names: readonly string[] = MUVM_DEFAULT_NAMES[s.role];
   if (names.includes(s.fileName)) return undefined;
   return `rpm: ${rpmImageDir(s.role)}/${s.fileName} is not one muvm mounts by default (${names.map((n) => `${rpmImageDir(s.role)}/${n}`).join(', ')}); set erofs_name in [outputs], or start muvm with -f`;
 }

@@ -22,14 +22,8 @@ export const PAGE_4K = 4096;
 export const KRUN_HANDLER_ANNOTATION = 'run.oci.handler';
 export const KRUN_HANDLER = 'krun';
 
-/** Where muvm looks when no -f is given (muvm.rs: it mounts those that exist). */
-export const FEX_SHARE_DIR = '/usr/share/fex-emu';
-export const MUVM_DEFAULT_ROOTFS = `${FEX_SHARE_DIR}/RootFS/default.erofs`;
-export const MUVM_DEFAULT_IMAGES: readonly string[] = [
-  MUVM_DEFAULT_ROOTFS,
-  `${FEX_SHARE_DIR}/overlays/mesa-i386.erofs`,
-  `${FEX_SHARE_DIR}/overlays/mesa-x86_64.erofs`,
-];
+/** Where muvm looks when no -f is given (the names live in src/common/muvm-images.ts). */
+export { MUVM_DEFAULT_ROOTFS } from '../../common/muvm-images.js';
 
 export function needsMicroVm(pageSize: number): boolean {
   return pageSize !== PAGE_4K;

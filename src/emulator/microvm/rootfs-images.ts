@@ -20,7 +20,8 @@
  * default.erofs; then every overlays/*.erofs, sorted (mesa-i386 before
  * mesa-x86_64, as muvm lists them). Pure over a small lookup.
  */
-import { FEX_SHARE_DIR, MUVM_DEFAULT_ROOTFS, type Blocker } from './muvm.js';
+import { FEX_SHARE_DIR, MUVM_DEFAULT_ROOTFS } from '../../common/muvm-images.js';
+import type { Blocker } from './muvm.js';
 
 export interface ImageLookup {
   /** A regular file (following symlinks) exists at this path. */

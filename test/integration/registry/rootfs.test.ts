@@ -77,10 +77,10 @@ test('rootfs install of a pushed EroFS artifact: in place with its digest, Confi
     assert.deepEqual(JSON.parse(readFileSync(join(fexDir, 'Config.json'), 'utf8')), { Config: { RootFS: 'sample.erofs' } });
     assert.ok(existsSync(join(state, 'rootfs', 'installed.json')));
 
-    // an overlay goes to overlays/ and leaves Config.json alone
+    // an overlay goes to overlays/, under the name muvm mounts without -f, and leaves Config.json alone
     const ovRef = `${reg.host}/${repo}:42-overlay`;
     assert.ok((await fexpod(['push', '--tls-verify=false', '--artifact-type', 'overlay', erofs, ovRef], env)).ok);
-    const ov = await fexpod(['rootfs', 'install', '--tls-verify=false', ovRef, '--fex-dir', fexDir, '--state-dir', state, '--name', 'mesa-x86_64.erofs', '--json'], env);
+    const ov = await fexpod(['rootfs', 'install', '--tls-verify=false', ovRef, '--fex-dir', fexDir, '--state-dir', state, '--json'], env);
     assert.ok(ov.ok, ov.out);
     assert.equal(ov.json.path, join(fexDir, 'overlays', 'mesa-x86_64.erofs'));
     assert.deepEqual(JSON.parse(readFileSync(join(fexDir, 'Config.json'), 'utf8')), { Config: { RootFS: 'sample.erofs' } });
