@@ -19,6 +19,7 @@ import { nodeHostDeps } from '../host/host-deps.js';
 import { parseElf } from '../../common/elf.js';
 import { gatherRootlessFacts } from '../rootless/rootless-facts.js';
 import { guestInitCandidates } from '../microvm/guest-init.js';
+import { gatherFexFacts } from './fex-facts.js';
 
 const OPTIONS = {
   json: {
@@ -36,7 +37,8 @@ software and containers, and says what to do when it cannot:
   architecture, page size (AT_PAGESZ), kernel (per-userns binfmt_misc ≥ 6.7),
   binfmt_misc (mounted, enabled, writable, its entries and what they catch),
   /dev/kvm, crun (+LIBKRUN) and runc, podman and its OCI hooks directories,
-  SELinux and the label of the staged emulator prefix, the fexpod-guest-init
+  SELinux and the label of the staged emulator prefix, FEX's RootFS (and
+  erofsfuse/squashfuse for an image), SVE's vector length, the fexpod-guest-init
   that krun containers would get (built, or packaged in libexec), the emulators found
   (FEX + FEXServer, box64, QEMU static/dynamic, muvm, crun's krun handler),
   which one serves each guest architecture and why the others were skipped,
@@ -140,7 +142,8 @@ export async function gatherDoctorInput(host: HostDeps, disc: DiscoveryDeps, sta
     guestInit = null;
     for (const p of guestInitCandidates(distDir)) if (guestInit === null && (await host.exists(p))) guestInit = p;
   }
-  return { facts, emulators, versions, interpreters, stateDir, prefixLabel, prefixExists, installState, missingPrefixes, podmanHooks, ...(rootless ? { rootless } : {}), ...(guestInit !== undefined ? { guestInit } : {}) };
+  const fex = await gatherFexFacts(host, disc);
+  return { facts, emulators, versions, interpreters, stateDir, prefixLabel, prefixExists, installState, missingPrefixes, podmanHooks, ...(rootless ? { rootless } : {}), ...(guestInit !== undefined ? { guestInit } : {}), fex };
 }
 
 export const command: Command = {

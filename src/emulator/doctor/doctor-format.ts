@@ -23,6 +23,9 @@ export function formatDoctorReport(r: DoctorReport): string {
   line(`podman        ${r.podman ? `${r.podman.version?.raw ?? '?'}, hooks dirs ${r.podman.hooks.dirs.join(', ')}` : 'not installed'}`);
   for (const h of r.podman?.fexpodHooks ?? []) line(`  fexpod hook  ${h.path} (${h.stages.join(', ')})`);
   if (r.guestInit !== undefined) line(`guest init    ${r.guestInit ?? 'not built (containers in a krun microVM would run through FEX directly)'}`);
+  const fr = r.fex?.rootfs;
+  if (r.fex && (fr || r.emulators.some((e) => e.id === 'fex'))) line(`FEX RootFS    ${fr ? `${fr.path ?? `"${fr.value}" (not found)`}${fr.path ? ` (${fr.kind})` : ''}, named by ${fr.source}` : 'none configured'}; erofsfuse ${r.fex.erofsfuse ?? 'not found'}, squashfuse ${r.fex.squashfuse ?? 'not found'}`);
+  if (r.fex?.sveDefaultVectorLength !== undefined) line(`SVE           default vector length ${r.fex.sveDefaultVectorLength * 8} bits`);
   line(`SELinux       ${r.selinux.enabled ? (r.selinux.enforcing ? 'enforcing' : 'permissive') : 'disabled'}${r.selinux.prefixLabel ? `, prefix label ${r.selinux.prefixLabel}` : ''}`);
   line();
   line('emulators');

@@ -13,6 +13,8 @@ import type { InstallState } from '../binfmt/install-state.js';
 import { kib, needsMicroVm } from '../microvm/muvm.js';
 import { hostRoutes, type HostRoutes } from '../routes.js';
 import { crunHasKrun } from '../host/runtime-info.js';
+import { fexAdvice } from './fex-advice.js';
+import type { FexFacts } from './fex-facts.js';
 import { rootlessAdvice, rootlessRoute, type RootlessFacts, type RootlessRoute } from '../rootless/rootless-route.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -82,6 +84,8 @@ export interface DoctorInput {
   readonly rootless?: RootlessFacts;
   /** The fexpod-guest-init this installation would stage for krun containers (microvm/guest-init.ts); null: not built. */
   readonly guestInit?: string | null;
+  /** FEX's RootFS, the FUSE mounters and SVE's vector length (fex-facts.ts). */
+  readonly fex?: FexFacts;
 }
 
 export interface DoctorReport {
@@ -105,6 +109,8 @@ export interface DoctorReport {
   readonly guestInit?: string | null;
   /** A normal user's route through rootless Podman's private binfmt_misc (docs/rootless.md). */
   readonly rootlessRoute?: RootlessRoute;
+  /** FEX's RootFS, the FUSE mounters and SVE's vector length, when gathered. */
+  readonly fex?: FexFacts;
   readonly advice: readonly Advice[];
   /** No blocking problem. */
   readonly healthy: boolean;
@@ -219,6 +225,11 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
       }
     }
   }
+  if (input.fex) {
+    const fex = input.emulators.find((e) => e.id === 'fex');
+    const fexPage = facts.pageSize.bytes ?? 4096;
+    for (const a of fexAdvice(input.fex, { fexFound: fex !== undefined, fexDirect: !needsMicroVm(fexPage), fexVersion: fex ? input.versions[fex.path] : undefined, hostArch: facts.arch.name })) advice.push(a);
+  }
   for (const e of input.emulators) {
     for (const p of e.problems) add('warning', false, `${e.id} at ${e.path}: ${p}`, e.id === 'fex' ? 'reinstall FEX (sudo dnf reinstall fex-emu)' : `reinstall ${e.id}`);
   }
@@ -315,6 +326,7 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
     installed,
     ...(input.guestInit !== undefined ? { guestInit: input.guestInit } : {}),
     ...(route ? { rootlessRoute: route } : {}),
+    ...(input.fex ? { fex: input.fex } : {}),
     advice,
     healthy: !advice.some((a) => a.blocking),
   };

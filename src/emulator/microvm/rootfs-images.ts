@@ -72,12 +72,18 @@ export function configuredRootfs(text: string | undefined): string | undefined {
   }
 }
 
-export function microVmImages(env: Env, look: ImageLookup): MicroVmImages {
+/** The RootFS FEX is configured for: the value, where it came from, and the path it names (undefined: nothing there). */
+export interface RootfsSetting {
+  readonly value: string | undefined;
+  /** "FEX_ROOTFS", a Config.json path, or muvm's default when nothing sets it. */
+  readonly source: string;
+  readonly resolved: string | undefined;
+}
+
+/** FEX's own choice of RootFS (the rules above), pure over the lookup. */
+export function fexRootfsSetting(env: Env, look: ImageLookup): RootfsSetting {
   const global = `${FEX_SHARE_DIR}/`;
   const user = fexUserDirs(env, look);
-  const notes: string[] = [];
-
-  // Which RootFS FEX is configured for, and where that came from.
   let value: string | undefined;
   let source = `muvm's default (${MUVM_DEFAULT_ROOTFS})`;
   const fromEnv = env['FEX_ROOTFS'];
@@ -87,18 +93,27 @@ export function microVmImages(env: Env, look: ImageLookup): MicroVmImages {
   if (fromEnv) [value, source] = [fromEnv, 'FEX_ROOTFS'];
   else if (userValue && userConfig) [value, source] = [userValue, userConfig];
   else if (globalValue) [value, source] = [globalValue, `${global}Config.json`];
+  if (value === undefined) return { value, source, resolved: undefined };
+  const exists = (p: string) => look.isFile(p) || look.isDir(p);
+  let resolved: string | undefined;
+  if (value.startsWith('/')) resolved = exists(value) ? value : undefined;
+  else {
+    // FEX's order: global data, user data, user config; the last that exists wins.
+    for (const dir of [global, ...(user ? [user.data, user.config] : [])]) {
+      if (exists(`${dir}RootFS/${value}`)) resolved = `${dir}RootFS/${value}`;
+    }
+  }
+  return { value, source, resolved };
+}
 
+export function microVmImages(env: Env, look: ImageLookup): MicroVmImages {
+  const global = `${FEX_SHARE_DIR}/`;
+  const notes: string[] = [];
+  const setting = fexRootfsSetting(env, look);
+  const { value, resolved } = setting;
+  let source = setting.source;
   let rootfs: string | undefined;
   if (value !== undefined) {
-    const exists = (p: string) => look.isFile(p) || look.isDir(p);
-    let resolved: string | undefined;
-    if (value.startsWith('/')) resolved = exists(value) ? value : undefined;
-    else {
-      // FEX's order: global data, user data, user config; the last that exists wins.
-      for (const dir of [global, ...(user ? [user.data, user.config] : [])]) {
-        if (exists(`${dir}RootFS/${value}`)) resolved = `${dir}RootFS/${value}`;
-      }
-    }
     if (resolved === undefined) notes.push(`the RootFS "${value}" named by ${source} does not exist`);
     else if (!resolved.endsWith('.erofs') || !look.isFile(resolved)) notes.push(`the RootFS ${resolved} named by ${source} is not an EroFS image, which is all muvm can mount`);
     else rootfs = resolved;

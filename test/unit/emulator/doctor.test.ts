@@ -6,6 +6,7 @@ import { repoRoot } from '../../helpers/integration.js';
 import { gatherDoctorInput } from '../../../src/emulator/doctor/doctor-command.js';
 import { buildDoctorReport, type DoctorReport } from '../../../src/emulator/doctor/doctor-report.js';
 import { formatDoctorReport } from '../../../src/emulator/doctor/doctor-format.js';
+import { parseFexRelease } from '../../../src/emulator/doctor/fex-advice.js';
 import type { HostDeps } from '../../../src/emulator/host/host-facts.js';
 import { buildElf } from './elf-builder.js';
 import { FakeFs, type FakeNode } from './fake-fs.js';
@@ -67,6 +68,25 @@ async function report(fs: FakeFs, over: Partial<HostDeps> = {}, programs: Record
 
 const has = (r: DoctorReport, re: RegExp, blocking?: boolean) =>
   r.advice.some((a) => (re.test(a.problem) || re.test(a.fix)) && (blocking === undefined || a.blocking === blocking));
+
+/** FEX registered from a fexpod prefix (the healthy case's entries). */
+const FEX_PREFIXED: Record<string, FakeNode> = {
+  '/proc/sys/fs/binfmt_misc/FEX-x86_64': { bytes: fexEntry('/var/lib/fexpod/prefix/abc/bin/FEX') },
+  '/proc/sys/fs/binfmt_misc/FEX-x86': { bytes: fexI386.replace('/usr/bin/FEX', '/var/lib/fexpod/prefix/abc/bin/FEX') },
+  '/var/lib/fexpod/prefix/abc/bin/FEX': dyn,
+};
+/** The first bytes of an EroFS image (superblock magic at 1024) and of a SquashFS 4.0 one. */
+const EROFS = (() => {
+  const b = new Uint8Array(4096);
+  new DataView(b.buffer).setUint32(1024, 0xe0f5e1e2, true);
+  return b;
+})();
+const SQUASHFS = (() => {
+  const b = new Uint8Array(96);
+  b.set(new TextEncoder().encode('hsqs'), 0);
+  new DataView(b.buffer).setUint16(28, 4, true);
+  return b;
+})();
 
 interface Case {
   name: string;
@@ -290,6 +310,70 @@ const cases: Case[] = [
       assert.match(formatDoctorReport(r), /^guest init {4}not built/m);
     },
   },
+  {
+    name: 'FEX\'s RootFS is an EroFS image (global Config.json) and erofsfuse is not on PATH → warning naming erofs-fuse',
+    fs: () => fedora({ ...FEX_PREFIXED, '/usr/share/fex-emu/Config.json': { bytes: '{"Config":{"RootFS":"default.erofs"}}' }, '/usr/share/fex-emu/RootFS/default.erofs': { bytes: EROFS } }),
+    healthy: true,
+    advice: [{ re: /^FEX's RootFS \/usr\/share\/fex-emu\/RootFS\/default\.erofs \(named by \/usr\/share\/fex-emu\/Config\.json\) is an EroFS image and erofsfuse is not on PATH/, blocking: false }, { re: /^sudo dnf install erofs-fuse$/ }],
+    check: (r) => {
+      assert.deepEqual(r.fex?.rootfs, { value: 'default.erofs', source: '/usr/share/fex-emu/Config.json', path: '/usr/share/fex-emu/RootFS/default.erofs', kind: 'erofs' });
+      assert.match(formatDoctorReport(r), /^FEX RootFS {4}\/usr\/share\/fex-emu\/RootFS\/default\.erofs \(erofs\), named by \/usr\/share\/fex-emu\/Config\.json; erofsfuse not found/m);
+    },
+  },
+  {
+    name: 'the same EroFS RootFS with erofsfuse on PATH → no FUSE warning',
+    fs: () => fedora({ ...FEX_PREFIXED, '/usr/share/fex-emu/Config.json': { bytes: '{"Config":{"RootFS":"default.erofs"}}' }, '/usr/share/fex-emu/RootFS/default.erofs': { bytes: EROFS } }),
+    programs: { erofsfuse: '' },
+    healthy: true,
+    noAdvice: [/erofsfuse|squashfuse/],
+  },
+  {
+    name: 'the user\'s Config.json names a SquashFS image and squashfuse is missing → warning naming squashfuse',
+    fs: () => fedora({ ...FEX_PREFIXED, '/home/u/.config/fex-emu/Config.json': { bytes: '{"Config":{"RootFS":"fedora.sqfs"}}' }, '/home/u/.local/share/fex-emu/RootFS/fedora.sqfs': { bytes: SQUASHFS } }),
+    programs: { erofsfuse: '' },
+    healthy: true,
+    advice: [{ re: /^FEX's RootFS \/home\/u\/\.local\/share\/fex-emu\/RootFS\/fedora\.sqfs \(named by \/home\/u\/\.config\/fex-emu\/Config\.json\) is a SquashFS image and squashfuse is not on PATH/ }, { re: /sudo dnf install squashfuse/ }],
+  },
+  {
+    name: 'a directory RootFS needs no FUSE mounter',
+    fs: () => fedora({ ...FEX_PREFIXED, '/usr/share/fex-emu/Config.json': { bytes: '{"Config":{"RootFS":"Fedora_42"}}' }, '/usr/share/fex-emu/RootFS/Fedora_42/usr/bin/bash': { bytes: 'x' } }),
+    healthy: true,
+    noAdvice: [/erofsfuse|squashfuse/],
+    check: (r) => assert.equal(r.fex?.rootfs?.kind, 'directory'),
+  },
+  {
+    name: 'stand-in 16 KiB host: muvm mounts the EroFS itself → no erofsfuse warning',
+    fs: () => fedora({ '/proc/self/auxv': { bytes: auxv('aarch64-qemu-user-p16384.auxv') }, '/usr/bin/muvm': dyn, '/usr/bin/crun': dyn, '/usr/share/fex-emu/Config.json': { bytes: '{"Config":{"RootFS":"default.erofs"}}' }, '/usr/share/fex-emu/RootFS/default.erofs': { bytes: EROFS } }),
+    over: { uid: 1000 },
+    programs: { 'crun --version': crunKrun },
+    healthy: true,
+    noAdvice: [/erofsfuse/],
+  },
+  {
+    name: 'SVE default vector length 512 bits with FEX-2507.1 → warning with the workaround',
+    fs: () => fedora({ ...FEX_PREFIXED, '/proc/sys/abi/sve_default_vector_length': { bytes: '64\n' } }),
+    programs: { 'FEX --version': 'FEX-Emu (FEX-2507.1) \n' },
+    healthy: true,
+    advice: [
+      { re: /^SVE's default vector length is 512 bits \(\/proc\/sys\/abi\/sve_default_vector_length = 64\), and FEX-2507\.1 computes wrong results in x86 vector code above 256 bits: x86 programs abort with "free\(\): invalid pointer"/, blocking: false },
+      { re: /^run x86 programs with FEX_HOSTFEATURES=disablesve, or set a 256-bit default: echo 32 \| sudo tee \/proc\/sys\/abi\/sve_default_vector_length/ },
+    ],
+    check: (r) => assert.match(formatDoctorReport(r), /^SVE {11}default vector length 512 bits$/m),
+  },
+  {
+    name: 'SVE at 256 bits with FEX-2507.1 → no SVE warning',
+    fs: () => fedora({ ...FEX_PREFIXED, '/proc/sys/abi/sve_default_vector_length': { bytes: '32\n' } }),
+    programs: { 'FEX --version': 'FEX-Emu (FEX-2507.1) \n' },
+    healthy: true,
+    noAdvice: [/vector length/],
+  },
+  {
+    name: 'SVE at 512 bits with a later FEX (2604) → no SVE warning',
+    fs: () => fedora({ ...FEX_PREFIXED, '/proc/sys/abi/sve_default_vector_length': { bytes: '64\n' } }),
+    programs: { 'FEX --version': 'FEX-Emu (FEX-2604) \n' },
+    healthy: true,
+    noAdvice: [/vector length/],
+  },
 ];
 
 for (const c of cases) {
@@ -301,4 +385,14 @@ for (const c of cases) {
     for (const re of c.noAdvice ?? []) assert.ok(!has(r, re), `${re} unexpectedly in:\n${lines}`);
     c.check?.(r);
   });
+}
+
+const releases = [
+  { text: 'FEX-Emu (FEX-2507.1) ', want: { release: 2507, patch: 1, label: 'FEX-2507.1', later: false } },
+  { text: 'FEX-Emu (FEX-2604) ', want: { release: 2604, patch: 0, label: 'FEX-2604', later: false } },
+  { text: 'FEX-Emu (FEX-2507.1-23-gabc1234) ', want: { release: 2507, patch: 1, label: 'FEX-2507.1-23-gabc1234', later: true } },
+  { text: 'FEX-Emu (FEX-Unknown) ', want: undefined },
+];
+for (const c of releases) {
+  test(`parseFexRelease: ${c.text.trim()}`, () => assert.deepEqual(parseFexRelease(c.text), c.want));
 }
