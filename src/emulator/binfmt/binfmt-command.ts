@@ -94,7 +94,9 @@ refresh registers again everything the state file records, with the same
 emulators: what fexpod-binfmt.service runs after systemd-binfmt flushed every
 entry (it re-registers binfmt.d files only) and after an emulator update (a
 changed emulator is staged into a new prefix; the F flag pins the old file, so
-the entry is registered again).
+the entry is registered again), and after a fexpod update: on non-4 KiB hosts
+what krun containers get (FEX with this fexpod's fexpod-guest-init) is staged
+again, so a changed fexpod-guest-init moves them to a new prefix.
 
 --user (a normal user with rootless Podman, Linux >= 6.7; no root, no sudo):
 install chooses and stages the emulators like above, into
@@ -219,9 +221,9 @@ function printInstall(ctx: CliContext, r: InstallResult): void {
 }
 
 function printRefresh(ctx: CliContext, r: RefreshResult): void {
-  printInstall(ctx, { installed: r.refreshed, microvm: [], stateFile: r.stateFile });
+  printInstall(ctx, { installed: r.refreshed, microvm: r.microvm, stateFile: r.stateFile });
   for (const k of r.kept) ctx.stdout.write(`${k.guest}: ${k.entryName} registered from the recorded line (${k.because})\n`);
-  if (r.refreshed.length + r.kept.length + r.failed.length === 0) ctx.stdout.write(`nothing to refresh: ${r.stateFile} records no registration\n`);
+  if (r.refreshed.length + r.microvm.length + r.kept.length + r.failed.length === 0) ctx.stdout.write(`nothing to refresh: ${r.stateFile} records no registration\n`);
 }
 
 function printUninstall(ctx: CliContext, r: UninstallResult): void {

@@ -78,6 +78,8 @@ export interface InstallOptions {
   readonly emulator?: string;
   /** Persist for systemd-binfmt; undefined = do not. */
   readonly persist?: PersistOptions;
+  /** Stage the krun microVM entries too (default true; refresh stages them once for every recorded guest). */
+  readonly microvm?: boolean;
 }
 
 export interface InstalledGuest {
@@ -135,7 +137,7 @@ export async function installBinfmt(opts: InstallOptions, deps: BinfmtDeps): Pro
       deps.log.warn(`binfmt_misc is switched off globally, so no entry is used; switch it on with: echo 1 > ${deps.controller.dir}/status`);
     }
     let state = (await deps.store.read()) ?? emptyInstallState();
-    const microvm = deps.microvm ? await deps.microvm(guests) : [];
+    const microvm = deps.microvm && opts.microvm !== false ? await deps.microvm(guests) : [];
     const installed: InstalledGuest[] = [];
     for (const guest of guests) {
       if (microvm.some((e) => e.guest === guest.name) && (await deps.emulators(guest)).length === 0 && !opts.emulator) {
@@ -146,16 +148,34 @@ export async function installBinfmt(opts: InstallOptions, deps: BinfmtDeps): Pro
       state = r.state;
       installed.push(r.result);
     }
-    if (microvm.length > 0) {
-      const kept = (state.microvm ?? []).filter((e) => !microvm.some((m) => m.guest === e.guest));
-      state = { ...state, microvm: [...kept, ...microvm] };
-      await deps.store.write(state);
-      for (const e of microvm) {
-        deps.log.info(`${e.guest} containers in the krun microVM: ${e.interpreter} (prefix ${e.prefix}), ` +
-          (e.guestInit ? 'registered in the guest by fexpod-guest-init' : 'run through FEX directly (fexpod-guest-init was not built: install a C compiler and rebuild)'));
-      }
-    }
+    if (microvm.length > 0) await recordMicroVm(state, microvm, deps);
     return { installed, microvm, stateFile: deps.store.path };
+  });
+}
+
+/** Records freshly staged krun microVM entries (replacing those of the same guests); call under the lock. */
+async function recordMicroVm(state: InstallState, microvm: readonly MicroVmGuestEntry[], deps: BinfmtDeps): Promise<void> {
+  const kept = (state.microvm ?? []).filter((e) => !microvm.some((m) => m.guest === e.guest));
+  await deps.store.write({ ...state, microvm: [...kept, ...microvm] });
+  for (const e of microvm) {
+    deps.log.info(`${e.guest} containers in the krun microVM: ${e.interpreter} (prefix ${e.prefix}), ` +
+      (e.guestInit ? 'registered in the guest by fexpod-guest-init' : 'run through FEX directly (fexpod-guest-init was not built: install a C compiler and rebuild)'));
+  }
+}
+
+/**
+ * Stages what krun containers need for these guests again (FEX, FEXServer and
+ * this installation's fexpod-guest-init: an update of any of them gives a new
+ * prefix) and records it; [] when nothing can be staged here (the recorded
+ * entries are then kept as they are).
+ */
+export async function restageMicroVm(guests: readonly Arch[], deps: BinfmtDeps): Promise<readonly MicroVmGuestEntry[]> {
+  if (!deps.microvm || guests.length === 0) return [];
+  const stage = deps.microvm;
+  return deps.lock(async () => {
+    const microvm = await stage(guests);
+    if (microvm.length > 0) await recordMicroVm((await deps.store.read()) ?? emptyInstallState(), microvm, deps);
+    return microvm;
   });
 }
 

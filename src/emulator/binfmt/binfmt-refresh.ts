@@ -12,13 +12,20 @@
  * file the kernel holds open (F flag) is the one in the prefix the hook mounts.
  * When an emulator is gone, the recorded line is registered as it is, if its
  * interpreter still exists.
+ *
+ * What krun containers get (non-4k hosts: FEX, FEXServer and fexpod-guest-init
+ * in one prefix, install-state `microvm`) is staged again once, for every
+ * guest recorded there — also when no binfmt_misc entry is recorded (a host
+ * without muvm) — so a fexpod update's new fexpod-guest-init, or a FEX
+ * update, moves the entries to a new prefix instead of leaving the old copy
+ * in use.
  */
 import { dirname } from 'node:path';
 import { Arch } from '../../common/arch.js';
 import { FexpodError, errorMessage } from '../../common/errors.js';
-import { type BinfmtDeps, type InstalledGuest, installBinfmt } from './binfmt-install.js';
+import { type BinfmtDeps, type InstalledGuest, installBinfmt, restageMicroVm } from './binfmt-install.js';
 import { parseRegistration } from './binfmt-rule.js';
-import type { InstalledRegistration } from './install-state.js';
+import type { InstalledRegistration, MicroVmGuestEntry } from './install-state.js';
 
 export interface RefreshFailure {
   readonly guest: string;
@@ -29,6 +36,8 @@ export interface RefreshFailure {
 export interface RefreshResult {
   /** Guests installed again through the install flow. */
   readonly refreshed: readonly InstalledGuest[];
+  /** The krun microVM entries staged again (non-4k hosts). */
+  readonly microvm: readonly MicroVmGuestEntry[];
   /** Guests whose emulator is gone: their recorded line was registered as it is. */
   readonly kept: readonly { readonly guest: string; readonly entryName: string; readonly because: string }[];
   readonly failed: readonly RefreshFailure[];
@@ -50,9 +59,9 @@ export async function refreshBinfmt(deps: BinfmtDeps, vendorDirs: readonly strin
   const refreshed: InstalledGuest[] = [];
   const kept: { guest: string; entryName: string; because: string }[] = [];
   const failed: RefreshFailure[] = [];
-  if (!state || state.registrations.length === 0) {
+  if (!state || (state.registrations.length === 0 && (state.microvm ?? []).length === 0)) {
     deps.log.info(`nothing to refresh: ${deps.store.path} records no registration`);
-    return { refreshed, kept, failed, stateFile: deps.store.path };
+    return { refreshed, microvm: [], kept, failed, stateFile: deps.store.path };
   }
   for (const regs of groups(state.registrations)) {
     const first = regs[0];
@@ -63,6 +72,7 @@ export async function refreshBinfmt(deps: BinfmtDeps, vendorDirs: readonly strin
         {
           guests: regs.map((x) => Arch.of(x.guest)),
           emulator: first.emulator,
+          microvm: false,
           ...(persistDir ? { persist: { dir: persistDir, vendorDirs } } : {}),
         },
         deps,
@@ -84,7 +94,15 @@ export async function refreshBinfmt(deps: BinfmtDeps, vendorDirs: readonly strin
       }
     }
   }
-  return { refreshed, kept, failed, stateFile: deps.store.path };
+  let microvm: readonly MicroVmGuestEntry[] = [];
+  // Every guest with a krun entry or a registration (as install stages them), once.
+  const vmGuests = [...new Set([...state.registrations, ...(state.microvm ?? [])].map((e) => e.guest))].map((g) => Arch.of(g));
+  try {
+    microvm = await restageMicroVm(vmGuests, deps);
+  } catch (err) {
+    deps.log.warn(`the krun microVM entries (${vmGuests.map((g) => g.name).join(', ')}) could not be staged again (${errorMessage(err)}); the recorded ones stay`);
+  }
+  return { refreshed, microvm, kept, failed, stateFile: deps.store.path };
 }
 
 /** The error a refresh with failures ends in (the unit then shows as failed, with the reason). */

@@ -14,6 +14,7 @@ import { BinfmtController } from '../../../src/emulator/binfmt/binfmt-controller
 import { catalogueEmulators } from '../../../src/emulator/binfmt/binfmt-emulators.js';
 import { type BinfmtDeps, installBinfmt } from '../../../src/emulator/binfmt/binfmt-install.js';
 import { uninstallBinfmt } from '../../../src/emulator/binfmt/binfmt-uninstall.js';
+import { refreshBinfmt, refreshError } from '../../../src/emulator/binfmt/binfmt-refresh.js';
 import { nodePersistFs } from '../../../src/emulator/binfmt/binfmt-node.js';
 import { fileStateStore } from '../../../src/emulator/binfmt/binfmt-state-file.js';
 import type { MicroVmGuestEntry } from '../../../src/emulator/binfmt/install-state.js';
@@ -68,7 +69,7 @@ function setup(pageSize: number, files: Record<string, FakeNode>) {
     kernelRelease: '6.14.0-asahi',
     log,
   };
-  return { fs, deps, stateDir, source, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  return { fs, deps, stateDir, source, staged, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
 const fedora16k = { '/usr/bin/FEX': dyn, '/usr/bin/FEXServer': dyn, '/usr/bin/muvm': dyn };
@@ -132,6 +133,43 @@ test('a 4 KiB host is unchanged: FEX registered itself (POCF), no dispatcher, no
     assert.equal(emus[0]?.name, 'fex');
     assert.ok(!emus.some((e) => e.name === 'muvm'), 'muvm is not needed on 4 KiB pages');
     assert.deepEqual(await h.source.microvm([Arch.of('x86_64')]), []);
+  } finally {
+    h.cleanup();
+  }
+});
+
+test('stand-in 16 KiB host without muvm, after a fexpod update: refresh stages the krun entries again (new fexpod-guest-init, new prefix) though no binfmt_misc entry is recorded', async () => {
+  const h = setup(16384, { '/usr/bin/FEX': dyn, '/usr/bin/FEXServer': dyn });
+  try {
+    await installBinfmt({ guests: [Arch.of('x86_64')] }, h.deps);
+    const read = () => parseInstallState(readFileSync(join(h.stateDir, 'binfmt-state.json'), 'utf8'), 'state');
+    assert.deepEqual(read().registrations, []);
+    assert.equal(read().microvm?.[0]?.prefix, '/p/x');
+    // The update: this installation's fexpod-guest-init changed, so staging gives another prefix.
+    h.staged[0] = { guest: 'x86_64', prefix: '/p/y', interpreter: '/p/y/bin/FEX', registration: ':FEX-x86_64:M::\\x7fELF::/p/y/bin/FEX:POCF', guestInit: '/p/y/bin/fexpod-guest-init' };
+    const r = await refreshBinfmt(h.deps, []);
+    assert.deepEqual(r.microvm.map((e) => [e.guest, e.prefix]), [['x86_64', '/p/y']]);
+    assert.deepEqual(read().microvm?.map((e) => [e.guest, e.prefix, e.guestInit]), [['x86_64', '/p/y', '/p/y/bin/fexpod-guest-init']]);
+    assert.equal(refreshError(r), undefined);
+  } finally {
+    h.cleanup();
+  }
+});
+
+test('stand-in 16 KiB host with muvm: refresh stages the krun entries of every recorded guest once, together', async () => {
+  const h = setup(16384, fedora16k);
+  try {
+    h.staged.push({ guest: 'i386', prefix: '/p/x', interpreter: '/p/x/bin/FEX', registration: ':FEX-x86:M::\\x7fELF::/p/x/bin/FEX:POCF', guestInit: '/p/x/bin/fexpod-guest-init' });
+    await installBinfmt({ guests: [Arch.of('x86_64'), Arch.of('i386')] }, h.deps);
+    const asked: string[][] = [];
+    const stage = h.deps.microvm;
+    const deps = { ...h.deps, microvm: async (g: readonly Arch[]) => (asked.push(g.map((x) => x.name)), stage ? stage(g) : []) };
+    for (const e of h.staged) Object.assign(e, { prefix: '/p/z' });
+    const r = await refreshBinfmt(deps, []);
+    assert.deepEqual(asked, [['x86_64', 'i386']], 'one staging for both guests (they share the prefix)');
+    const state = parseInstallState(readFileSync(join(h.stateDir, 'binfmt-state.json'), 'utf8'), 'state');
+    assert.deepEqual(state.microvm?.map((e) => [e.guest, e.prefix]), [['x86_64', '/p/z'], ['i386', '/p/z']]);
+    assert.deepEqual(r.refreshed.map((g) => g.emulator), ['muvm', 'muvm']);
   } finally {
     h.cleanup();
   }
