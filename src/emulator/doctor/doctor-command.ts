@@ -18,7 +18,9 @@ import { type HostOverride, loadHostOverride, overrideNotice } from '../host/hos
 import { nodeHostDeps } from '../host/host-deps.js';
 import { parseElf } from '../../common/elf.js';
 import { gatherRootlessFacts } from '../rootless/rootless-facts.js';
-import { guestInitCandidates } from '../microvm/guest-init.js';
+import { GUEST_INIT_NAME, guestInitCandidates } from '../microvm/guest-init.js';
+import { PREFIX_MANIFEST, stagedSourceSha256 } from '../prefix/emulator-prefix.js';
+import { sha256Hex } from '../../common/hash.js';
 import { gatherFexFacts } from './fex-facts.js';
 
 const OPTIONS = {
@@ -142,8 +144,13 @@ export async function gatherDoctorInput(host: HostDeps, disc: DiscoveryDeps, sta
     guestInit = null;
     for (const p of guestInitCandidates(distDir)) if (guestInit === null && (await host.exists(p))) guestInit = p;
   }
+  const guestInitBytes = guestInit ? await host.readFile(guestInit) : undefined;
+  const stagedGuestInit: { prefix: string; sourceSha256: string | undefined }[] = [];
+  for (const prefix of new Set((installState && 'state' in installState ? installState.state.microvm ?? [] : []).filter((e) => e.guestInit).map((e) => e.prefix))) {
+    stagedGuestInit.push({ prefix, sourceSha256: stagedSourceSha256(await host.readText(`${prefix}/${PREFIX_MANIFEST}`), `bin/${GUEST_INIT_NAME}`) });
+  }
   const fex = await gatherFexFacts(host, disc);
-  return { facts, emulators, versions, interpreters, stateDir, prefixLabel, prefixExists, installState, missingPrefixes, podmanHooks, ...(rootless ? { rootless } : {}), ...(guestInit !== undefined ? { guestInit } : {}), fex };
+  return { facts, emulators, versions, interpreters, stateDir, prefixLabel, prefixExists, installState, missingPrefixes, podmanHooks, ...(rootless ? { rootless } : {}), ...(guestInit !== undefined ? { guestInit } : {}), fex, stagedGuestInit, ...(guestInitBytes ? { guestInitSha256: sha256Hex(guestInitBytes) } : {}) };
 }
 
 export const command: Command = {

@@ -86,6 +86,10 @@ export interface DoctorInput {
   readonly guestInit?: string | null;
   /** FEX's RootFS, the FUSE mounters and SVE's vector length (fex-facts.ts). */
   readonly fex?: FexFacts;
+  /** sha256 of the guestInit above, when it was found and read. */
+  readonly guestInitSha256?: string;
+  /** Per krun prefix the install state names: the sha256 of the fexpod-guest-init it was staged from (its fexpod-prefix.json). */
+  readonly stagedGuestInit?: readonly { readonly prefix: string; readonly sourceSha256: string | undefined }[];
 }
 
 export interface DoctorReport {
@@ -281,6 +285,10 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
     add('error', true, `${summary.guest} containers need FEX staged for the krun microVM, and fexpod's install state has none`, 'sudo fexpod binfmt install');
   } else if (summary?.container.via === 'krun' && ((installed?.microvm ?? []).some((e) => e.guest === summary.guest && !e.guestInit) || (!installed && input.guestInit === null))) {
     add('warning', false, 'fexpod-guest-init was not built: containers in the krun microVM run through FEX directly, so argv[0] of every process in them becomes its path', 'install gcc, rebuild fexpod (npm run build), then sudo fexpod binfmt install');
+  }
+  for (const s of input.stagedGuestInit ?? []) {
+    if (input.guestInitSha256 === undefined || s.sourceSha256 === undefined || s.sourceSha256 === input.guestInitSha256) continue;
+    add('warning', false, `the krun microVM prefix ${s.prefix} holds another fexpod-guest-init than this fexpod's ${input.guestInit ?? ''} (fexpod was updated since it was staged): containers start with the old one`, 'sudo fexpod binfmt refresh');
   }
   for (const p of input.missingPrefixes) {
     add('error', true, `the emulator prefix ${p} recorded by fexpod is missing; containers cannot find the emulator`, 'sudo fexpod binfmt install');

@@ -183,6 +183,21 @@ async function verifyStaged(plan: PrefixPlan, tmp: string, prefix: string, deps:
   return staged;
 }
 
+/** The sha256 of the source a prefix's file was staged from, by its fexpod-prefix.json (undefined: not there, or unreadable). */
+export function stagedSourceSha256(manifestText: string | undefined, path: string): string | undefined {
+  try {
+    const doc: unknown = JSON.parse(manifestText ?? '');
+    if (typeof doc !== 'object' || doc === null || !('files' in doc) || !Array.isArray(doc.files)) return undefined;
+    const files: unknown[] = doc.files;
+    for (const f of files) {
+      if (typeof f === 'object' && f !== null && 'path' in f && f.path === path && 'sourceSha256' in f && typeof f.sourceSha256 === 'string') return f.sourceSha256;
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function result(prefix: string, plan: PrefixPlan): StagedEmulator {
   return {
     static: false,

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../helpers/integration.js';
@@ -87,6 +88,17 @@ const SQUASHFS = (() => {
   new DataView(b.buffer).setUint16(28, 4, true);
   return b;
 })();
+
+/** A 16 KiB host whose krun prefix /p was staged from a fexpod-guest-init with these bytes; this fexpod's holds "new guest init". */
+function microvmStaged(stagedFrom: string): Record<string, FakeNode> {
+  const sha = createHash('sha256').update(stagedFrom).digest('hex');
+  return {
+    '/proc/self/auxv': { bytes: auxv('aarch64-qemu-user-p16384.auxv') }, '/usr/bin/muvm': dyn, '/usr/bin/crun': dyn,
+    '/usr/lib/node_modules/fexpod/dist/native/fexpod-guest-init': { bytes: 'new guest init', exec: true },
+    '/p/fexpod-prefix.json': { bytes: JSON.stringify({ layout: 1, files: [{ path: 'bin/FEX', mode: 365, sourceSha256: 'f'.repeat(64), sha256: 'e'.repeat(64) }, { path: 'bin/fexpod-guest-init', mode: 365, sourceSha256: sha, sha256: 'd'.repeat(64) }] }) },
+    '/var/lib/fexpod/binfmt-state.json': { bytes: JSON.stringify({ version: 1, registrations: [], disabled: [], persisted: [], microvm: [{ guest: 'x86_64', prefix: '/p', interpreter: '/p/bin/FEX', registration: ':FEX-x86_64:M::x::/p/bin/FEX:POCF', guestInit: '/p/bin/fexpod-guest-init' }] }) },
+  };
+}
 
 interface Case {
   name: string;
@@ -285,6 +297,24 @@ const cases: Case[] = [
     healthy: true,
     advice: [{ re: /fexpod-guest-init was not built/, blocking: false }],
     check: (r) => assert.match(formatDoctorReport(r), /krun microVM: x86_64 → \/p\/bin\/FEX, run directly \(no fexpod-guest-init\)/),
+  },
+  {
+    name: 'stand-in 16 KiB host after a fexpod update: the krun prefix holds another fexpod-guest-init than this fexpod\'s → warning, sudo fexpod binfmt refresh',
+    fs: () => fedora(microvmStaged('old guest init')),
+    over: { uid: 1000 },
+    programs: { 'crun --version': crunKrun },
+    dist: '/usr/lib/node_modules/fexpod/dist',
+    healthy: true,
+    advice: [{ re: /^the krun microVM prefix \/p holds another fexpod-guest-init than this fexpod's \/usr\/lib\/node_modules\/fexpod\/dist\/native\/fexpod-guest-init \(fexpod was updated since it was staged\): containers start with the old one$/, blocking: false }, { re: /^sudo fexpod binfmt refresh$/ }],
+  },
+  {
+    name: 'stand-in 16 KiB host: the krun prefix was staged from this fexpod\'s fexpod-guest-init → no warning',
+    fs: () => fedora(microvmStaged('new guest init')),
+    over: { uid: 1000 },
+    programs: { 'crun --version': crunKrun },
+    dist: '/usr/lib/node_modules/fexpod/dist',
+    healthy: true,
+    noAdvice: [/another fexpod-guest-init/],
   },
   {
     name: 'packaged layout: fexpod-guest-init found in the package\'s libexec (not built into dist/)',
