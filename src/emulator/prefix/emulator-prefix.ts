@@ -24,7 +24,13 @@
  * place and renamed into it; a concurrent stager that loses the race reuses
  * the winner's directory.
  *
- * Pipeline: closure → plan (digest) → reuse? → copy → patch → verify → seal → rename.
+ * A prefix already there is reused only when it is intact: its manifest names
+ * this digest and these sources, and every staged file still hashes to what
+ * the manifest recorded. Otherwise (a file changed or went missing) it is
+ * staged again beside it and swapped in: the damaged directory is renamed
+ * aside, the new one renamed into place, the old one removed.
+ *
+ * Pipeline: closure → plan (digest) → reuse if intact? → copy → patch → verify → seal → rename.
  */
 import { basename, isAbsolute, join } from 'node:path';
 import { Arch } from '../../common/arch.js';
@@ -183,6 +189,32 @@ async function verifyStaged(plan: PrefixPlan, tmp: string, prefix: string, deps:
   return staged;
 }
 
+/** A staged prefix is what this plan stages: same digest and sources in its manifest, every file as the manifest recorded it. */
+async function prefixIntact(prefix: string, plan: PrefixPlan, deps: PrefixDeps): Promise<boolean> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse((await deps.readText(join(prefix, PREFIX_MANIFEST))) ?? '');
+  } catch {
+    return false;
+  }
+  if (typeof doc !== 'object' || doc === null || !('digest' in doc) || doc.digest !== plan.digest || !('files' in doc) || !Array.isArray(doc.files)) return false;
+  const files: unknown[] = doc.files;
+  const recorded = new Map<string, { sourceSha256: unknown; sha256: unknown }>();
+  for (const f of files) {
+    if (typeof f === 'object' && f !== null && 'path' in f && typeof f.path === 'string') {
+      recorded.set(f.path, { sourceSha256: 'sourceSha256' in f ? f.sourceSha256 : undefined, sha256: 'sha256' in f ? f.sha256 : undefined });
+    }
+  }
+  if (recorded.size !== plan.files.length) return false;
+  for (const f of plan.files) {
+    const r = recorded.get(f.path);
+    if (!r || r.sourceSha256 !== sha256Hex(f.bytes)) return false;
+    const bytes = await deps.readFile(join(prefix, f.path));
+    if (!bytes || sha256Hex(bytes) !== r.sha256) return false;
+  }
+  return true;
+}
+
 /** The sha256 of the source a prefix's file was staged from, by its fexpod-prefix.json (undefined: not there, or unreadable). */
 export function stagedSourceSha256(manifestText: string | undefined, path: string): string | undefined {
   try {
@@ -259,9 +291,11 @@ export async function stagePrefix(emulatorPath: string, opts: StageOptions, deps
     const p = await prepare(emulatorPath, opts, deps);
     if ('static' in p) return p.static;
     const { plan, root, prefix } = p;
-    if (await deps.exists(join(prefix, PREFIX_MANIFEST))) return result(prefix, plan);
+    const present = await deps.exists(join(prefix, PREFIX_MANIFEST));
+    if (present && (await prefixIntact(prefix, plan, deps))) return result(prefix, plan);
 
     await deps.mkdir(root, 0o755);
+    let aside: string | undefined;
     const tmp = join(root, `.staging-${plan.digest.slice(0, 12)}-${deps.uniqueSuffix()}`);
     try {
       await deps.mkdir(tmp, 0o755);
@@ -290,6 +324,14 @@ export async function stagePrefix(emulatorPath: string, opts: StageOptions, deps
         if (root0) await deps.chown(join(tmp, d), 0, 0);
       }
       if (root0) await deps.chown(join(tmp, PREFIX_MANIFEST), 0, 0);
+      // A damaged prefix of the same digest: moved aside, replaced, removed.
+      if (present) {
+        aside = join(root, `.damaged-${plan.digest.slice(0, 12)}-${deps.uniqueSuffix()}`);
+        await deps.rename(prefix, aside).catch((err: unknown) => {
+          if (errnoCode(err) !== 'ENOENT') throw err;
+          aside = undefined; // another stager got there first
+        });
+      }
       try {
         await deps.rename(tmp, prefix);
       } catch (err) {
@@ -302,6 +344,7 @@ export async function stagePrefix(emulatorPath: string, opts: StageOptions, deps
       return result(prefix, plan);
     } finally {
       await deps.removeTree(tmp);
+      if (aside) await deps.removeTree(aside);
     }
   });
 }

@@ -4,6 +4,7 @@ import { posix } from 'node:path';
 import { parseElf } from '../../../src/common/elf.js';
 import { loadLdSoConfDirs, parseLdSoConf, defaultLibraryDirs } from '../../../src/common/ld-so-conf.js';
 import { resolveClosure } from '../../../src/emulator/prefix/library-closure.js';
+import { sha256Hex } from '../../../src/common/hash.js';
 import { planPrefix, patchCommands, stagePrefix, PREFIX_MANIFEST, type PrefixDeps } from '../../../src/emulator/prefix/emulator-prefix.js';
 import { Arch } from '../../../src/common/arch.js';
 import { buildElf } from './elf-builder.js';
@@ -135,11 +136,12 @@ function prefixDeps(fs: FakeFs, log: string[] = []): PrefixDeps {
       log.push(`rename ${posix.basename(from)}`);
       if (fs.list(to)?.length) throw Object.assign(new Error('ENOTEMPTY'), { code: 'ENOTEMPTY' });
       for (const [k, v] of [...fs.files]) if (k.startsWith(from + '/')) fs.files.set(to + k.slice(from.length), v), fs.files.delete(k);
+      for (const k of [...fs.dirs]) if (k === from || k.startsWith(from + '/')) fs.dirs.delete(k), fs.dirs.add(to + k.slice(from.length));
       fs.dirs.add(to);
     },
     removeTree: async (p) => {
       for (const k of [...fs.files.keys()]) if (k.startsWith(p + '/')) fs.files.delete(k);
-      fs.dirs.delete(p);
+      for (const k of [...fs.dirs]) if (k === p || k.startsWith(p + '/')) fs.dirs.delete(k);
     },
     patchelf: async (args) => {
       const target = args[args.length - 1] ?? '';
@@ -176,6 +178,33 @@ test('stagePrefix: stages FEX + FEXServer, patches loader and RUNPATH, seals mod
   assert.deepEqual(again, r);
   assert.equal(log.filter((l) => l.startsWith('patchelf')).length, patches, 'second run reuses, patches nothing');
 });
+
+const damages = [
+  { name: 'a staged library changed in place', damage: (fs: FakeFs, prefix: string) => fs.put(`${prefix}/lib/libc.so.6`, 'not the library', 0o444) },
+  { name: 'a staged file went missing', damage: (fs: FakeFs, prefix: string) => void fs.files.delete(`${prefix}/bin/FEXServer`) },
+  { name: 'the manifest names other sources', damage: (fs: FakeFs, prefix: string) => fs.put(`${prefix}/${PREFIX_MANIFEST}`, (fs.text(`${prefix}/${PREFIX_MANIFEST}`) ?? '').replace(/"sourceSha256": "[0-9a-f]/, '"sourceSha256": "x'), 0o444) },
+];
+for (const c of damages) {
+  test(`stagePrefix: ${c.name} → the prefix is staged again and swapped in, nothing left beside it`, async () => {
+    const fs = fedora();
+    const log: string[] = [];
+    const d = prefixDeps(fs, log);
+    const opts = { stateDir: '/var/lib/fexpod', extraBinaries: ['/usr/bin/FEXServer'] };
+    const r = await stagePrefix('/usr/bin/FEX', opts, d);
+    const prefix = r.prefix ?? assert.fail('no prefix');
+    const good = new Map([...fs.files].filter(([k]) => k.startsWith(`${prefix}/`)).map(([k, v]) => [k, sha256Hex(v.bytes)]));
+    c.damage(fs, prefix);
+    const patches = log.filter((l) => l.startsWith('patchelf')).length;
+    const again = await stagePrefix('/usr/bin/FEX', opts, d);
+    assert.deepEqual(again, r, 'the same content-addressed prefix');
+    assert.ok(log.filter((l) => l.startsWith('patchelf')).length > patches, 'staged again');
+    assert.deepEqual(new Map([...fs.files].filter(([k]) => k.startsWith(`${prefix}/`)).map(([k, v]) => [k, sha256Hex(v.bytes)])), good, 'every file as first staged');
+    assert.deepEqual(fs.list('/var/lib/fexpod/prefix'), [r.digest], 'no .staging- or .damaged- directory left');
+    const third = log.length;
+    await stagePrefix('/usr/bin/FEX', opts, d);
+    assert.equal(log.length, third, 'intact again: reused');
+  });
+}
 
 test('stagePrefix: losing a concurrent race reuses the winner and removes its own temp dir', async () => {
   const fs = fedora();
