@@ -83,6 +83,7 @@ test('rootfs install of a pushed EroFS artifact: in place with its digest, Confi
     const ov = await fexpod(['rootfs', 'install', '--tls-verify=false', ovRef, '--fex-dir', fexDir, '--state-dir', state, '--json'], env);
     assert.ok(ov.ok, ov.out);
     assert.equal(ov.json.path, join(fexDir, 'overlays', 'mesa-x86_64.erofs'));
+    assert.match(ov.out, /overlay sample\.erofs: installing it as mesa-x86_64\.erofs, the name muvm mounts without -f/);
     assert.deepEqual(JSON.parse(readFileSync(join(fexDir, 'Config.json'), 'utf8')), { Config: { RootFS: 'sample.erofs' } });
 
     // tamper with the blob in the registry's storage (same size): refused, nothing left behind
