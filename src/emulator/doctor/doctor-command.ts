@@ -18,9 +18,8 @@ import { type HostOverride, loadHostOverride, overrideNotice } from '../host/hos
 import { nodeHostDeps } from '../host/host-deps.js';
 import { parseElf } from '../../common/elf.js';
 import { gatherRootlessFacts } from '../rootless/rootless-facts.js';
-import { GUEST_INIT_NAME, guestInitCandidates } from '../microvm/guest-init.js';
-import { PREFIX_MANIFEST, stagedSourceSha256 } from '../prefix/emulator-prefix.js';
-import { sha256Hex } from '../../common/hash.js';
+import { guestInitCandidates } from '../microvm/guest-init.js';
+import { gatherStagedCopies } from './staged-copies.js';
 import { gatherFexFacts } from './fex-facts.js';
 
 const OPTIONS = {
@@ -144,13 +143,9 @@ export async function gatherDoctorInput(host: HostDeps, disc: DiscoveryDeps, sta
     guestInit = null;
     for (const p of guestInitCandidates(distDir)) if (guestInit === null && (await host.exists(p))) guestInit = p;
   }
-  const guestInitBytes = guestInit ? await host.readFile(guestInit) : undefined;
-  const stagedGuestInit: { prefix: string; sourceSha256: string | undefined }[] = [];
-  for (const prefix of new Set((installState && 'state' in installState ? installState.state.microvm ?? [] : []).filter((e) => e.guestInit).map((e) => e.prefix))) {
-    stagedGuestInit.push({ prefix, sourceSha256: stagedSourceSha256(await host.readText(`${prefix}/${PREFIX_MANIFEST}`), `bin/${GUEST_INIT_NAME}`) });
-  }
+  const stagedCopies = await gatherStagedCopies(host, installState && 'state' in installState ? installState.state : undefined, emulators, guestInit);
   const fex = await gatherFexFacts(host, disc);
-  return { facts, emulators, versions, interpreters, stateDir, prefixLabel, prefixExists, installState, missingPrefixes, podmanHooks, ...(rootless ? { rootless } : {}), ...(guestInit !== undefined ? { guestInit } : {}), fex, stagedGuestInit, ...(guestInitBytes ? { guestInitSha256: sha256Hex(guestInitBytes) } : {}) };
+  return { facts, emulators, versions, interpreters, stateDir, prefixLabel, prefixExists, installState, missingPrefixes, podmanHooks, ...(rootless ? { rootless } : {}), ...(guestInit !== undefined ? { guestInit } : {}), fex, stagedCopies };
 }
 
 export const command: Command = {

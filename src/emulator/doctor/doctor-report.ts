@@ -15,6 +15,7 @@ import { hostRoutes, type HostRoutes } from '../routes.js';
 import { crunHasKrun } from '../host/runtime-info.js';
 import { fexAdvice } from './fex-advice.js';
 import type { FexFacts } from './fex-facts.js';
+import { stagedCopyAdvice, type StagedCopy } from './staged-copies.js';
 import { rootlessAdvice, rootlessRoute, type RootlessFacts, type RootlessRoute } from '../rootless/rootless-route.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -86,10 +87,8 @@ export interface DoctorInput {
   readonly guestInit?: string | null;
   /** FEX's RootFS, the FUSE mounters and SVE's vector length (fex-facts.ts). */
   readonly fex?: FexFacts;
-  /** sha256 of the guestInit above, when it was found and read. */
-  readonly guestInitSha256?: string;
-  /** Per krun prefix the install state names: the sha256 of the fexpod-guest-init it was staged from (its fexpod-prefix.json). */
-  readonly stagedGuestInit?: readonly { readonly prefix: string; readonly sourceSha256: string | undefined }[];
+  /** The staged emulators and fexpod-guest-init of the install state, against what they would be staged from now (staged-copies.ts). */
+  readonly stagedCopies?: readonly StagedCopy[];
 }
 
 export interface DoctorReport {
@@ -286,10 +285,7 @@ export function buildDoctorReport(input: DoctorInput): DoctorReport {
   } else if (summary?.container.via === 'krun' && ((installed?.microvm ?? []).some((e) => e.guest === summary.guest && !e.guestInit) || (!installed && input.guestInit === null))) {
     add('warning', false, 'fexpod-guest-init was not built: containers in the krun microVM run through FEX directly, so argv[0] of every process in them becomes its path', 'install gcc, rebuild fexpod (npm run build), then sudo fexpod binfmt install');
   }
-  for (const s of input.stagedGuestInit ?? []) {
-    if (input.guestInitSha256 === undefined || s.sourceSha256 === undefined || s.sourceSha256 === input.guestInitSha256) continue;
-    add('warning', false, `the krun microVM prefix ${s.prefix} holds another fexpod-guest-init than this fexpod's ${input.guestInit ?? ''} (fexpod was updated since it was staged): containers start with the old one`, 'sudo fexpod binfmt refresh');
-  }
+  advice.push(...stagedCopyAdvice(input.stagedCopies ?? []));
   for (const p of input.missingPrefixes) {
     add('error', true, `the emulator prefix ${p} recorded by fexpod is missing; containers cannot find the emulator`, 'sudo fexpod binfmt install');
   }

@@ -89,13 +89,15 @@ const SQUASHFS = (() => {
   return b;
 })();
 
+const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
+
 /** A 16 KiB host whose krun prefix /p was staged from a fexpod-guest-init with these bytes; this fexpod's holds "new guest init". */
 function microvmStaged(stagedFrom: string): Record<string, FakeNode> {
-  const sha = createHash('sha256').update(stagedFrom).digest('hex');
+  const sha = sha256(stagedFrom);
   return {
     '/proc/self/auxv': { bytes: auxv('aarch64-qemu-user-p16384.auxv') }, '/usr/bin/muvm': dyn, '/usr/bin/crun': dyn,
     '/usr/lib/node_modules/fexpod/dist/native/fexpod-guest-init': { bytes: 'new guest init', exec: true },
-    '/p/fexpod-prefix.json': { bytes: JSON.stringify({ layout: 1, files: [{ path: 'bin/FEX', mode: 365, sourceSha256: 'f'.repeat(64), sha256: 'e'.repeat(64) }, { path: 'bin/fexpod-guest-init', mode: 365, sourceSha256: sha, sha256: 'd'.repeat(64) }] }) },
+    '/p/fexpod-prefix.json': { bytes: JSON.stringify({ layout: 1, files: [{ path: 'bin/FEX', mode: 365, sourceSha256: sha256(dyn.bytes ?? ''), sha256: 'e'.repeat(64) }, { path: 'bin/fexpod-guest-init', mode: 365, sourceSha256: sha, sha256: 'd'.repeat(64) }] }) },
     '/var/lib/fexpod/binfmt-state.json': { bytes: JSON.stringify({ version: 1, registrations: [], disabled: [], persisted: [], microvm: [{ guest: 'x86_64', prefix: '/p', interpreter: '/p/bin/FEX', registration: ':FEX-x86_64:M::x::/p/bin/FEX:POCF', guestInit: '/p/bin/fexpod-guest-init' }] }) },
   };
 }
@@ -314,7 +316,28 @@ const cases: Case[] = [
     programs: { 'crun --version': crunKrun },
     dist: '/usr/lib/node_modules/fexpod/dist',
     healthy: true,
-    noAdvice: [/another fexpod-guest-init/],
+    noAdvice: [/another fexpod-guest-init/, /staged from another build/],
+  },
+  {
+    name: 'FEX was updated after it was staged (the prefix\'s manifest records another source) → warning, sudo fexpod binfmt refresh',
+    fs: () => fedora({
+      ...FEX_PREFIXED,
+      '/var/lib/fexpod/prefix/abc/fexpod-prefix.json': { bytes: JSON.stringify({ layout: 1, files: [{ path: 'bin/FEX', mode: 365, sourceSha256: sha256('the FEX before the update'), sha256: 'e'.repeat(64) }] }) },
+      '/var/lib/fexpod/binfmt-state.json': { bytes: JSON.stringify({ version: 1, disabled: [], persisted: [], registrations: ['x86_64', 'i386'].map((guest) => ({ guest, emulator: 'fex', entryName: guest === 'i386' ? 'FEX-x86' : 'FEX-x86_64', registration: ':FEX-x86_64:M::x:y:/var/lib/fexpod/prefix/abc/bin/FEX:POCF', interpreter: '/var/lib/fexpod/prefix/abc/bin/FEX', prefix: '/var/lib/fexpod/prefix/abc' })) }) },
+    }),
+    healthy: true,
+    advice: [{ re: /^the emulator prefix \/var\/lib\/fexpod\/prefix\/abc holds bin\/FEX staged from another build of \/usr\/bin\/FEX \(it was updated since\): x86_64, i386 programs and containers still run the old one$/, blocking: false }, { re: /^sudo fexpod binfmt refresh$/ }],
+  },
+  {
+    name: 'FEX staged from the installed build → no staleness warning',
+    fs: () => fedora({
+      ...FEX_PREFIXED,
+      '/var/lib/fexpod/prefix/abc/fexpod-prefix.json': { bytes: JSON.stringify({ layout: 1, files: [{ path: 'bin/FEX', mode: 365, sourceSha256: sha256(dyn.bytes ?? ''), sha256: 'e'.repeat(64) }] }) },
+      '/var/lib/fexpod/binfmt-state.json': { bytes: JSON.stringify({ version: 1, disabled: [], persisted: [], registrations: [{ guest: 'x86_64', emulator: 'fex', entryName: 'FEX-x86_64', registration: ':FEX-x86_64:M::x:y:/var/lib/fexpod/prefix/abc/bin/FEX:POCF', interpreter: '/var/lib/fexpod/prefix/abc/bin/FEX', prefix: '/var/lib/fexpod/prefix/abc' }] }) },
+    }),
+    healthy: true,
+    noAdvice: [/staged from another build/],
+    check: (r) => assert.equal(r.installed?.registrations.length, 1),
   },
   {
     name: 'packaged layout: fexpod-guest-init found in the package\'s libexec (not built into dist/)',
