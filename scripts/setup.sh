@@ -52,6 +52,8 @@ if command -v apt-get >/dev/null; then
     time
     # the shell completion checks (zsh -n on the generated _fexpod; man -l renders the man pages)
     zsh bash-completion man-db groff-base
+    # erofs-utils 1.8.6 for the tests (scripts/build-erofs-utils.sh: --tar, --workers, erofsfuse)
+    autoconf automake libtool pkgconf uuid-dev liblz4-dev libzstd-dev liblzma-dev zlib1g-dev libfuse3-dev fuse3
   )
   missing=()
   for p in "${pkgs[@]}"; do
@@ -78,7 +80,8 @@ elif command -v dnf >/dev/null; then
     distribution skopeo zstd xz bzip2 cpio gnupg2 jq hyperfine curl \
     systemd git make rpmlint selinux-policy-devel policycoreutils httpd-tools openssl \
     gcc glibc-devel util-linux \
-    mmdebstrap moby-engine clang lld cmake time zsh bash-completion man-db groff-base
+    mmdebstrap moby-engine clang lld cmake time zsh bash-completion man-db groff-base \
+    autoconf automake libtool pkgconf libuuid-devel lz4-devel libzstd-devel xz-devel zlib-devel fuse3-devel fuse3
 else
   echo "setup.sh: neither apt-get nor dnf found; install the packages listed in README.md by hand" >&2
   exit 1
@@ -123,6 +126,9 @@ CONF
   fi
   rm -f "$tmp"
 fi
+
+# erofs-utils 1.8.6 beside the distribution's (tests: mkfs.erofs --tar, real erofsfuse)
+$SUDO scripts/build-erofs-utils.sh
 
 if [ "$want_npm" = 1 ]; then
   say "npm ci"
