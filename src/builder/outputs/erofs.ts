@@ -66,13 +66,33 @@ export interface MkfsErofsCaps {
 export function parseMkfsErofsHelp(help: string): MkfsErofsCaps {
   const blockSizeFlag = /^\s*-b#/m.test(help);
   const m = /Available compressors are:\s*(.*)/.exec(help);
-  const compressors = m?.[1] ? m[1].split(/[,\s]+/).filter((c) => c !== '') : [];
+  const compressors = m?.[1] ? m[1].split(/[,\s]+/).filter((c) => c !== '') : compressorsListed(help);
   return { blockSizeFlag, compressors, tar: /^\s*--tar=/m.test(help), workers: /^\s*--workers=/m.test(help) };
 }
 
-/** Runs `mkfs.erofs --help` (1.5 exits non-zero there; its text is still what we need). */
-export async function mkfsErofsCaps(runner: CommandRunner): Promise<MkfsErofsCaps> {
-  const help = await runner.run('mkfs.erofs', ['--help']).catch((err: unknown) => {
+/**
+ * erofs-utils >= 1.7 lists one compressor a line, each followed by its option ranges:
+ *   "supported compressors and their option ranges are:" / "    lz4" / "    lz4hc" / "      [,level=<0-12>] …"
+ */
+function compressorsListed(help: string): string[] {
+  const lines = help.split('\n');
+  const start = lines.findIndex((l) => /supported compressors/.test(l));
+  if (start < 0) return [];
+  const out: string[] = [];
+  for (const l of lines.slice(start + 1)) {
+    if (/^\s*-/.test(l) || l.trim() === '') break; // the next option
+    const name = /^\s+([a-z0-9]+)\s*$/.exec(l)?.[1];
+    if (name) out.push(name);
+  }
+  return out;
+}
+
+/**
+ * Runs `mkfs.erofs --help` (1.5 exits non-zero there; its text is still what we need), with the
+ * environment the image is then made with: the same PATH finds the same mkfs.erofs.
+ */
+export async function mkfsErofsCaps(runner: CommandRunner, env: Readonly<Record<string, string | undefined>>): Promise<MkfsErofsCaps> {
+  const help = await runner.run('mkfs.erofs', ['--help'], { env: toolEnv(env) }).catch((err: unknown) => {
     if (err instanceof CommandFailed && err.code !== null) return { stdout: err.stdout, stderr: err.stderr };
     throw new FexpodError('mkfs.erofs is not available', { cause: err, fix: 'install erofs-utils' });
   });
@@ -181,7 +201,7 @@ export async function writeErofsFromTar(tar: AsyncIterable<Uint8Array>, caps: Mk
 }
 
 export async function writeErofs(entries: readonly TreeEntry[], opts: ErofsOptions, deps: ErofsDeps, known?: MkfsErofsCaps): Promise<ErofsResult> {
-  const caps = known ?? (await mkfsErofsCaps(deps.runner));
+  const caps = known ?? (await mkfsErofsCaps(deps.runner, deps.env));
   await mkdir(dirname(opts.dest), { recursive: true });
   const work = await mkdtemp(join(dirname(opts.dest), `.${basename(opts.dest)}.tmp-`));
   try {

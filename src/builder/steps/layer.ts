@@ -14,6 +14,7 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { forceRemove } from '../../common/atomic-output.js';
 import { inContext } from '../../common/errors.js';
+import { programIdentity } from '../../common/program-identity.js';
 import type { BuildContext } from '../build-context.js';
 import { ByteChannel } from '../layer/byte-channel.js';
 import { compressPool } from '../layer/compress-pool.js';
@@ -70,17 +71,18 @@ export async function writeLayerOf(req: OutputsRequest, deps: OutputsDeps): Prom
     const tees: ByteChannel[] = [];
     let erofsP: Promise<ErofsResult | undefined> = Promise.resolve(undefined);
     if (want('erofs')) {
-      const caps = await mkfsErofsCaps(deps.runner);
+      const [caps, mkfs] = await Promise.all([mkfsErofsCaps(deps.runner, deps.env), programIdentity(deps.runner, deps.env, 'mkfs.erofs', ['-V'])]);
+      const which = mkfs ? `${mkfs.file} (${mkfs.version ?? 'no version'})` : 'mkfs.erofs';
       const digest = await treeDigest(req.entries, req.sourceDateEpoch);
       const erofsOpts = { dest: path('erofs'), sourceDateEpoch: req.sourceDateEpoch, digest, ...req.erofs };
       const erofsDeps = { runner: deps.runner, pageSize: deps.pageSize, privileged: deps.privileged, env: deps.env };
       if (caps.tar) {
-        deps.log.debug(`erofs: mkfs.erofs --tar=f reads the layer's tar stream (no staging tree${caps.workers ? `, ${workers} workers` : ''})`);
+        deps.log.debug(`erofs: ${which}: mkfs.erofs --tar=f reads the layer's tar stream (no staging tree${caps.workers ? `, ${workers} workers` : ''})`);
         const ch = new ByteChannel();
         tees.push(ch);
         erofsP = inContext('writing the EroFS image', () => writeErofsFromTar(ch, caps, { ...erofsOpts, workers }, erofsDeps));
       } else {
-        deps.log.debug('erofs: this mkfs.erofs has no --tar (erofs-utils < 1.6): writing a staging tree for it');
+        deps.log.debug(`erofs: ${which}: this mkfs.erofs has no --tar (erofs-utils < 1.6): writing a staging tree for it`);
         step('erofs (staging tree)');
         let onStaged = (): void => {};
         const staged = new Promise<void>((r) => { onStaged = r; });

@@ -1,7 +1,8 @@
 /**
  * Step "reuse" (instant rebuilds), right after resolve: a build whose inputs
  * are unchanged (lock, definition files, formats, layer compression,
- * SOURCE_DATE_EPOCH, tool version, root or not) reuses the outputs already in
+ * SOURCE_DATE_EPOCH, tool version, root or not, and the build of every external
+ * program whose version makes an output's bytes: mkfs.erofs, mksquashfs) reuses the outputs already in
  * the output directory instead of making them again — nothing is fetched,
  * extracted or written. Not trusted blindly: the record lists every output
  * file with its sha256 and size, and each one is re-hashed before it is
@@ -21,7 +22,8 @@ import { z } from 'zod';
 import { writeFileAtomic } from '../../common/atomic-write.js';
 import { canonicalJson } from '../../common/canonical-json.js';
 import { sha256File } from '../../common/hash.js';
-import type { BuildContext } from '../build-context.js';
+import { describeProgram, programIdentity } from '../../common/program-identity.js';
+import type { BuildContext, BuildDeps } from '../build-context.js';
 import type { Built, BuildResult } from './outputs.js';
 import type { Resolved } from './resolve.js';
 
@@ -38,6 +40,24 @@ export interface ReuseKeyInput {
   readonly layer: { readonly compression: string; readonly level?: number };
   readonly privileged: boolean;
   readonly pageSize: number;
+  /** Program name → its version line and sha256 (describeProgram), for the programs the formats run. */
+  readonly programs: Readonly<Record<string, string>>;
+}
+
+/**
+ * The external programs whose build makes an output's bytes (erofs-utils 1.5 and 1.8 make
+ * different images from the same tree): an upgrade must make the outputs again.
+ */
+const OUTPUT_PROGRAMS: readonly { readonly name: string; readonly versionArgs: readonly string[]; readonly formats: readonly string[] }[] = [
+  { name: 'mkfs.erofs', versionArgs: ['-V'], formats: ['erofs', 'rpm'] },
+  { name: 'mksquashfs', versionArgs: ['-version'], formats: ['squashfs'] },
+];
+
+/** describeProgram of each program the formats run (found on the PATH the build runs them with). */
+export async function outputPrograms(formats: readonly string[], deps: Pick<BuildDeps, 'runner' | 'env'>): Promise<Record<string, string>> {
+  const used = OUTPUT_PROGRAMS.filter((p) => p.formats.some((f) => formats.includes(f)));
+  const ids = await Promise.all(used.map(async (p) => [p.name, describeProgram(p.name, await programIdentity(deps.runner, deps.env, p.name, p.versionArgs))] as const));
+  return Object.fromEntries(ids);
 }
 
 /** The key: sha256 of every input, canonical JSON. */
@@ -145,6 +165,8 @@ export interface Reuse {
 export async function reuse<C extends BuildContext & Resolved>(ctx: C, base: Resolved | undefined): Promise<C & Reuse> {
   const { definition: def, options: o, deps } = ctx;
   if (!o.reuse || o.formats.includes('dir')) return ctx;
+  const programs = await outputPrograms(o.formats, deps);
+  for (const [name, id] of Object.entries(programs)) deps.log.debug(`reuse: ${name} is ${id}`);
   const key = reuseKey({
     definitions: await Promise.all([def.file, ...(ctx.base ? [ctx.base.definition.file] : [])].map((f) => readFile(f, 'utf8'))),
     packages: [...(base?.lock.packages ?? []), ...ctx.lock.packages].map((p) => p.sha256),
@@ -154,6 +176,7 @@ export async function reuse<C extends BuildContext & Resolved>(ctx: C, base: Res
     toolVersion: deps.toolVersion,
     privileged: deps.privileged,
     pageSize: deps.pageSize,
+    programs,
   });
   const r = await checkReuse(o.outDir, def.name, key);
   deps.log.debug(`reuse: ${r.why}`);
