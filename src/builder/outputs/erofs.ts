@@ -20,6 +20,7 @@ import { atomicOutput, forceRemove } from '../../common/atomic-output.js';
 import { materializeTree, type NotApplied } from './dir-output.js';
 import { CommandFailed, type CommandRunner } from '../../common/process-runner.js';
 import { sha256File } from '../../common/hash.js';
+import { ustarHeader } from '../layer/tar-writer.js';
 
 
 export interface ErofsDeps {
@@ -184,6 +185,21 @@ export interface ErofsResult {
 }
 
 /**
+ * The header of the root directory ("./", 0755 root:root): an OCI layer has no entry for the
+ * root, and mkfs.erofs --tar (1.8.6) then makes it 0777; the staging tree's root is 0755
+ * (materializeTree). With it, the --tar image is the very image the same mkfs.erofs makes
+ * from the staging tree.
+ */
+export function rootDirHeader(sourceDateEpoch: number): Uint8Array {
+  return ustarHeader({ name: new TextEncoder().encode('./'), mode: 0o755, uid: 0, gid: 0, size: 0, mtime: Math.max(0, Math.floor(sourceDateEpoch)), typeflag: '5' });
+}
+
+async function* withRoot(sourceDateEpoch: number, tar: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  yield rootDirHeader(sourceDateEpoch);
+  yield* tar;
+}
+
+/**
  * The EroFS image straight from the layer's tar stream (mkfs.erofs --tar=f):
  * no staging tree, the tar is read once from stdin while the layer is written.
  */
@@ -191,7 +207,7 @@ export async function writeErofsFromTar(tar: AsyncIterable<Uint8Array>, caps: Mk
   const result = await atomicOutput(opts.dest, async (image) => {
     const args = mkfsErofsTarArgs(caps, opts, deps.pageSize, image, opts.workers);
     try {
-      await deps.runner.run('mkfs.erofs', args, { input: tar, env: toolEnv(deps.env) });
+      await deps.runner.run('mkfs.erofs', args, { input: withRoot(opts.sourceDateEpoch, tar), env: toolEnv(deps.env) });
     } catch (err) {
       throw new FexpodError('mkfs.erofs --tar failed', { cause: err, fix: 'see the mkfs.erofs message above' });
     }

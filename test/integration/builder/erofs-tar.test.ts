@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, rmdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memoryLogger } from '../../../src/common/log.js';
@@ -25,6 +25,8 @@ import { erofsTool, erofsUtils18, withErofsUtils18 } from '../../helpers/erofs-u
 import { hostArch, sampleTree, SAMPLE_EPOCH, fileSha256, withLoopMount } from '../../helpers/sample-tree.js';
 import { listDirectory, listTar, normalized } from '../../helpers/tree-listing.js';
 import { layerTar } from '../../../src/builder/layer/tar-writer.js';
+import { rootDirHeader, writeErofs } from '../../../src/builder/outputs/erofs.js';
+import { treeDigest } from '../../../src/builder/tree/tree.js';
 
 const req = integration(erofsUtils18(), onPath('mkfs.erofs'), onPath('rpmbuild'), onPath('createrepo_c'), onPath('fusermount3'), isRoot());
 
@@ -78,7 +80,7 @@ async function sampleErofs(env: Readonly<Record<string, string | undefined>>, wo
   return { dir, image: join(dir, 'sample.erofs'), result: r, log };
 }
 
-test('erofs-utils 1.8.6 --tar (sample tree: xattrs, hardlink, setuid, long path): fsck passes, the tree mounted by the real erofsfuse equals the layer and the 1.5 staging-tree image, same bytes with 1 and 2 workers', req, async () => {
+test('erofs-utils 1.8.6 --tar (sample tree: xattrs, hardlink, setuid, long path): fsck passes, the tree mounted by the real erofsfuse equals the layer and the 1.5 staging-tree image, same bytes with 1 and 2 workers and as 1.8.6 from a staging tree', req, async () => {
   const seen: string[] = [];
   const builds = [
     await sampleErofs(withErofsUtils18(), 2, stdinHashing(seen)),
@@ -91,21 +93,31 @@ test('erofs-utils 1.8.6 --tar (sample tree: xattrs, hardlink, setuid, long path)
     const said = tar2.log.lines.find((l) => l.startsWith('debug: erofs:')) ?? '';
     assert.match(said, /erofs-utils-1\.8\.6\/bin\/mkfs\.erofs \(mkfs\.erofs \(erofs-utils\) 1\.8\.6\): mkfs\.erofs --tar=f reads the layer's tar stream \(no staging tree, 2 workers\)/);
     assert.match(staged.log.lines.find((l) => l.startsWith('debug: erofs:')) ?? '', /\/usr\/bin\/mkfs\.erofs \(mkfs\.erofs 1\.5\): this mkfs\.erofs has no --tar .* writing a staging tree/);
-    assert.equal(seen.length, 1);
-    assert.equal(seen[0], tar2.result.diffId, 'mkfs.erofs read exactly the layer tar');
+    const layer = await layerTar(sampleTree({ xattrs: true }), SAMPLE_EPOCH);
+    assert.equal(`sha256:${createHash('sha256').update(layer).digest('hex')}`, tar2.result.diffId);
+    assert.deepEqual(seen, [`sha256:${createHash('sha256').update(rootDirHeader(SAMPLE_EPOCH)).update(layer).digest('hex')}`], 'mkfs.erofs read the root directory, then exactly the layer tar');
     assert.equal(fileSha256(tar1.image), fileSha256(tar2.image), '--workers=2 makes the bytes --workers=1 makes');
     assert.equal(tar2.result.outputs.find((o) => o.kind === 'erofs')?.digest, `sha256:${fileSha256(tar2.image)}`);
     execFileSync(erofsTool('fsck.erofs'), [tar2.image], { stdio: 'pipe' });
     execFileSync(erofsTool('fsck.erofs'), [staged.image], { stdio: 'pipe' });
-    const fromTar = normalized(await listTar(await layerTar(sampleTree({ xattrs: true }), SAMPLE_EPOCH), true));
+    const fromTar = normalized(await listTar(layer));
     const viaFuse = await withErofsfuse(tar2.image, async (mnt) => {
+      assert.equal(statSync(mnt).mode & 0o7777, 0o755, 'the root directory is 0755, as in the staging tree (not mkfs.erofs --tar\'s 0777)');
       assert.match(capabilityOf(join(mnt, 'usr/bin/ping')), /security.capability=0x0100000200200000002000000000000000000000/);
+      assert.deepEqual(normalized(listDirectory(mnt)), fromTar, 'the --tar image holds the layer tree (types, modes, owners, contents, links)');
       return normalized(listDirectory(mnt, true));
     });
-    assert.deepEqual(viaFuse, fromTar, 'the --tar image holds the layer tree (owners, modes, mtimes = SOURCE_DATE_EPOCH)');
+    // as with 1.5 (-T): every inode's time is SOURCE_DATE_EPOCH, not the tar's
+    for (const [p, l] of Object.entries(viaFuse)) assert.equal(l.mtime, SAMPLE_EPOCH, p);
     const viaLoop = await withLoopMount(staged.image, 'erofs', async (mnt) => normalized(listDirectory(mnt, true)));
     assert.deepEqual(viaFuse, viaLoop, 'the --tar image and the 1.5 staging-tree image hold the same tree');
     assert.notEqual(fileSha256(tar2.image), fileSha256(staged.image), 'not byte-identical: erofs-utils 1.8.6 lays the image out otherwise than 1.5 (docs/build.md)');
+    // the same mkfs.erofs (1.8.6) from a staging tree: the very bytes of the --tar path
+    const dest = join(staged.dir, 'staged-1.8.6.erofs');
+    const entries = sampleTree({ xattrs: true });
+    const env = withErofsUtils18();
+    await writeErofs(entries, { dest, sourceDateEpoch: SAMPLE_EPOCH, digest: await treeDigest(entries, SAMPLE_EPOCH) }, { runner: processRunner, pageSize: 4096, privileged: true, env });
+    assert.equal(fileSha256(dest), fileSha256(tar2.image), 'erofs-utils 1.8.6: --tar image = staging-tree image, byte for byte');
   } finally {
     for (const b of builds) rmSync(b.dir, { recursive: true, force: true });
   }
@@ -148,6 +160,7 @@ test('fexpod build --format erofs with erofs-utils 1.8.6 first on PATH: --tar pa
     fsckExtract(join(b, 'out', 'demo.erofs'), x[0]);
     fsckExtract(join(a, 'out', 'demo.erofs'), x[1]);
     assert.deepEqual(normalized(listDirectory(x[0])), normalized(listDirectory(x[1])));
+    assert.equal(statSync(x[0]).mode & 0o7777, statSync(x[1]).mode & 0o7777, 'the root directory too');
     assert.ok(listDirectory(x[0]).size > 10);
   } finally {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
