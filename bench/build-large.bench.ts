@@ -11,6 +11,10 @@
  * Targets (issue 9): gzip ≤ 0.5x, zstd ≤ 0.25x the scripted pipeline; no-op
  * ≤ 0.1x the cold build; peak RSS ≤ 300 MB and within 10 % at twice the tree.
  * FEXPOD_BENCH_RUNS (default 3). Needs root, dnf, podman, skopeo, rpmbuild.
+ * Both sides run the mkfs.erofs first on PATH (printed: a fair ratio needs the
+ * same one): Debian 12's 1.5 makes fexpod write a staging tree; with
+ * PATH=/opt/fexpod-test/erofs-utils-1.8.6/bin:$PATH (scripts/build-erofs-utils.sh)
+ * fexpod takes the --tar path and both sides compress with --workers' default.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -65,6 +69,13 @@ function scripted(s: Served, d: string, names: readonly string[], i: number) {
   return { ms, cpu };
 }
 
+/** The mkfs.erofs both sides run (the first on PATH) and its version (1.5 has no -V but prints it on stdout). */
+function mkfsErofs(): string {
+  const where = spawnSync('sh', ['-c', 'command -v mkfs.erofs'], { encoding: 'utf8' }).stdout.trim();
+  const v = spawnSync('mkfs.erofs', ['-V'], { encoding: 'utf8' }).stdout.split('\n')[0]?.trim();
+  return `${where || 'mkfs.erofs not on PATH'} (${v || 'no version'})`;
+}
+
 function treeBytes(d: string): number {
   const out = run('du', ['-sb', join(d, 'root')]);
   return Number(out.split(/\s/)[0]);
@@ -107,6 +118,7 @@ try {
   }
   const [pm, gm, zm, nm] = [median(peer), median(gz), median(zs), median(noop)];
   process.stdout.write(`build set "large" (${set1.names.length} packages + 4 base, ${(set1.bytes / 1e6).toFixed(0)} MB of host binaries, tree ${(tree / 1e6).toFixed(0)} MB; OCI layout + EroFS; cold caches; ${RUNS} runs, median; load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]})\n`);
+  process.stdout.write(`  both sides: ${mkfsErofs()}\n`);
   line('dnf --installroot + tar + podman import + skopeo + mkfs.erofs', pm, median(peerCpu));
   line('fexpod build --compression gzip', gm, median(gzCpu), `   ratio ${(gm / pm).toFixed(2)}x (target <= 0.5x)`);
   line('fexpod build --compression zstd', zm, median(zsCpu), `   ratio ${(zm / pm).toFixed(2)}x (target <= 0.25x)`);
