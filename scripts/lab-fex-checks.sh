@@ -186,7 +186,9 @@ check "fexpod rootfs install of the EroFS image, before any erofsfuse: FEXServer
   sh_c "$F rootfs install $RFS.erofs && env ${LOUDENV[*]} /tmp/x86/uname -m"
 pkill -x FEXServer; sleep 1
 fexcfg
-# STAND-IN for erofsfuse (Debian 12 has no erofsfuse; Fedora's erofs-fuse package provides it): the
+# STAND-IN for erofsfuse (Debian 12 has no erofsfuse; Fedora's erofs-fuse package provides it; on the
+# x86_64 host the tests use the real erofsfuse 1.8.6 of scripts/build-erofs-utils.sh, too slow to build
+# in this emulated guest for now): the
 # kernel's EroFS driver mounts the image read-only where FEXServer asks, as erofsfuse IMAGE DIR would.
 modprobe erofs 2>/dev/null
 printf '#!/bin/sh\nexec mount -t erofs -o loop,ro "$1" "$2"\n' > /usr/local/bin/erofsfuse && chmod 755 /usr/local/bin/erofsfuse
