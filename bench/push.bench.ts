@@ -25,16 +25,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../src/common/log.js';
-import { processRunner } from '../src/common/process-runner.js';
-import { defaultOutputNames } from '../src/builder/outputs/output-plan.js';
-import { writeOutputs } from '../src/builder/steps/outputs.js';
-import { bufferContent, type TreeEntry } from '../src/builder/tree/tree.js';
+import type { TreeEntry } from '../src/builder/tree/tree.js';
 import { connectRegistry } from '../src/registry/connect.js';
 import { parseReference } from '../src/registry/reference.js';
 import { openLayout } from '../src/publish/oci-source.js';
 import { publish } from '../src/publish/publish.js';
-import { hostArch, sampleTree, SAMPLE_EPOCH } from '../test/helpers/sample-tree.js';
 import { startRegistry } from '../test/helpers/registry.js';
 
 const RUNS = Number(process.env['FEXPOD_BENCH_RUNS'] ?? '5');
@@ -60,22 +57,34 @@ function timed(cmd: string, args: string[], key: string): number {
   return s;
 }
 
-function noiseTree(): TreeEntry[] {
+/** The child's part: the noise layout written to outDir (the builder loads only here). */
+async function writeNoiseLayout(outDir: string): Promise<void> {
+  const { processRunner } = await import('../src/common/process-runner.js');
+  const { defaultOutputNames } = await import('../src/builder/outputs/output-plan.js');
+  const { writeOutputs } = await import('../src/builder/steps/outputs.js');
+  const { bufferContent } = await import('../src/builder/tree/tree.js');
+  const { hostArch, sampleTree, SAMPLE_EPOCH } = await import('../test/helpers/sample-tree.js');
   const entries: TreeEntry[] = [...sampleTree(), { path: 'usr/share/bench', type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: SAMPLE_EPOCH }];
   const words = 'fexpod registry push layer blob manifest digest chunk upload resume '.repeat(1 << 12);
   for (let i = 0; i < MB; i++) {
     const data = i % 2 === 0 ? randomBytes(1 << 20) : Buffer.from(words.slice(0, 1 << 20));
     entries.push({ path: `usr/share/bench/f${i}`, type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: SAMPLE_EPOCH, content: bufferContent(data) });
   }
-  return entries;
+  await writeOutputs(
+    { entries, formats: ['oci'], outDir, names: defaultOutputNames('bench'), arch: hostArch(), sourceDateEpoch: SAMPLE_EPOCH, image: { refName: 'bench:1', createdBy: 'fexpod bench' } },
+    { runner: processRunner, privileged: process.getuid?.() === 0, pageSize: 4096, env: process.env, log: silentLogger },
+  );
+}
+
+if (process.argv[2] === '--write-layout' && process.argv[3]) {
+  await writeNoiseLayout(process.argv[3]);
+  process.exit(0);
 }
 
 const work = mkdtempSync(join(tmpdir(), 'fexpod-bench-push-'));
 try {
-  await writeOutputs(
-    { entries: noiseTree(), formats: ['oci'], outDir: work, names: defaultOutputNames('bench'), arch: hostArch(), sourceDateEpoch: SAMPLE_EPOCH, image: { refName: 'bench:1', createdBy: 'fexpod bench' } },
-    { runner: processRunner, privileged: process.getuid?.() === 0, pageSize: 4096, env: process.env, log: silentLogger },
-  );
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--write-layout', work], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (child.status !== 0) throw new Error(`writing the bench layout failed (exit ${child.status ?? child.signal})`);
   const layout = join(work, 'bench.oci');
   const size = Number(spawnSync('du', ['-sb', layout], { encoding: 'utf8' }).stdout.split('\t')[0]);
   statSync(layout);
@@ -115,7 +124,7 @@ try {
   const mcs = median(cold.skopeo);
   const maf = median(again.fexpod);
   const mas = median(again.skopeo);
-  process.stdout.write(`push of a ${(size / 1048576).toFixed(1)} MiB OCI layout to docker-registry on loopback, median of ${RUNS} (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})\n`);
+  process.stdout.write(`push of a ${(size / 1048576).toFixed(1)} MiB OCI layout (the timing process's RSS ${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB) to docker-registry on loopback, median of ${RUNS} (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})\n`);
   process.stdout.write(`  cold     fexpod push ${f(mcf)} (${(size / 1048576 / mcf).toFixed(0)} MiB/s)   skopeo copy ${f(mcs)} (${(size / 1048576 / mcs).toFixed(0)} MiB/s)   ratio ${(mcf / mcs).toFixed(2)} (target ≤ 0.8)\n`);
   process.stdout.write(`  re-push  fexpod push ${f(maf)}, against its cold push: ratio ${(maf / mcf).toFixed(3)} (target ≤ 0.1)\n`);
   process.stdout.write(`           skopeo copy ${f(mas)}, against its cold push ${(mas / mcs).toFixed(3)}; fexpod's re-push against skopeo's ${(maf / mas).toFixed(2)} (both are a few requests: the start-ups' ratio)\n`);
