@@ -11,13 +11,11 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { FexpodError, errnoCode } from '../common/errors.js';
 import { sha256Digest } from '../common/hash.js';
 import { isSha256Digest } from '../registry/reference.js';
 import type { BlobSource } from '../registry/blob-upload.js';
 import { asIndex, type Descriptor } from '../registry/oci.js';
-import { removeTree } from './fs-safe.js';
 
 export interface LayoutSource {
   /** The layout directory (a temporary one for an archive). */
@@ -91,6 +89,7 @@ export async function openLayout(path: string, tmpParent: string): Promise<Layou
     throw new FexpodError(`cannot read ${path}: ${errnoCode(err) ?? String(err)}`, { fix: 'give an OCI layout directory or an oci-archive file' });
   });
   if (st.isDirectory()) return layoutSource(path, path, await readIndex(path, path), async () => {});
+  const { removeTree } = await import('./fs-safe.js'); // archives only
   const tmp = await mkdtemp(join(tmpParent, '.fexpod-layout-'));
   try {
     await unpackArchive(path, tmp);
@@ -104,7 +103,7 @@ export async function openLayout(path: string, tmpParent: string): Promise<Layou
 /** Unpacks an oci-archive: only oci-layout, index.json and blobs/sha256/HEX, each blob verified. */
 async function unpackArchive(file: string, dest: string): Promise<void> {
   await mkdir(join(dest, 'blobs', 'sha256'), { recursive: true });
-  const { default: tarStream } = await import('tar-stream'); // only archives need it
+  const [{ default: tarStream }, { pipeline }] = await Promise.all([import('tar-stream'), import('node:stream/promises')]); // only archives need them
   const extract = tarStream.extract();
   let files = 0;
   extract.on('entry', (h, stream, next) => {

@@ -6,6 +6,9 @@
  *   push     blobs, manifests, tag (push.ts)
  *   sbom     the SPDX file as a referrer of what was pushed (referrers.ts)
  *   index    optionally, FEXRootFSFetcher's RootFS_links.json pointing at the pushed file
+ *
+ * What only artifacts, indexes, SBOMs and the FEX index need loads when they
+ * are asked for: a re-push of an unchanged image loads none of it.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -13,17 +16,15 @@ import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { basename, dirname, join } from 'node:path';
 import { FexpodError, inContext } from '../common/errors.js';
-import { writeAtomic } from '../common/atomic-write.js';
-import { canonicalJson } from '../common/canonical-json.js';
 import type { BlobSource } from '../registry/blob-upload.js';
 import { sha256Digest } from '../common/hash.js';
 import { EMPTY_DIGEST, EMPTY_JSON, parseManifest, platformString, type Descriptor, type Platform } from '../registry/oci.js';
 import { formatReference, type ImageReference } from '../registry/reference.js';
 import type { RegistryClient } from '../registry/registry-client.js';
-import { detectFsKind, planFileArtifact, planIndex, planSbomReferrer, type ArtifactRole, type FsKind } from './artifact.js';
+import type { ArtifactRole, FsKind } from './artifact.js';
 import type { LayoutSource } from './oci-source.js';
 import { layoutNode, Pusher, type ManifestNode, type PushOptions, type PushStats } from './push.js';
-import { attachReferrer, listReferrers, type AttachOutcome } from './referrers.js';
+import type { AttachOutcome } from './referrers.js';
 
 export interface FileToPublish {
   readonly path: string;
@@ -130,11 +131,13 @@ async function planLayouts(layouts: readonly LayoutSource[]): Promise<Planned> {
     }
     descs.push({ mediaType: node.mediaType, digest: node.digest, size: node.bytes.length, platform });
   }
+  const { planIndex } = await import('./artifact.js');
   const index = planIndex(descs);
   return { root: { bytes: index.bytes, digest: index.digest, mediaType: index.mediaType, blobs: [], children: nodes.map((n) => ({ ...n.node, platform: descs.find((d) => d.digest === n.node.digest)?.platform ?? { architecture: '', os: '' } })) }, kind: 'index', provider };
 }
 
 async function planFile(f: FileToPublish): Promise<Planned> {
+  const { detectFsKind, planFileArtifact } = await import('./artifact.js');
   const kind = await detectFsKind(f.path).catch((err: unknown) => {
     throw new FexpodError(`cannot read ${f.path}`, { cause: err, fix: 'give an EroFS or SquashFS file, or an OCI layout' });
   });
@@ -156,6 +159,7 @@ async function readSbom(path: string): Promise<Buffer> {
 }
 
 async function pushSbom(client: RegistryClient, pusher: Pusher, fileName: string, bytes: Buffer, subject: Descriptor, epoch: number | undefined) {
+  const [{ planSbomReferrer }, { attachReferrer, listReferrers }] = await Promise.all([import('./artifact.js'), import('./referrers.js')]);
   const { manifest } = planSbomReferrer({ fileName, bytes, subject, ...(epoch !== undefined ? { sourceDateEpoch: epoch } : {}) });
   const repo = pusher.repo;
   let via: AttachOutcome;
@@ -222,6 +226,7 @@ export async function publish(client: RegistryClient, req: PublishRequest, opts:
  * wrote next to the file; URL becomes the registry's blob URL.
  */
 async function writeFexIndex(out: string, file: string, kind: FsKind, xxh3: string, url: string): Promise<void> {
+  const [{ writeAtomic }, { canonicalJson }] = await Promise.all([import('../common/atomic-write.js'), import('../common/canonical-json.js')]);
   const neighbour = join(dirname(file), 'RootFS_links.json');
   const readIndex = async (p: string): Promise<Record<string, Record<string, string>>> => {
     const text = await readFile(p, 'utf8').catch(() => undefined);

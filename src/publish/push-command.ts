@@ -8,9 +8,8 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import type { CliContext, Command } from '../common/command.js';
 import { type OptionTable, formatOptions, parseOptions, printJson, parseEpochSeconds } from '../common/command.js';
 import { UsageError } from '../common/errors.js';
-import { DEFAULT_CHUNK_SIZE } from '../registry/blob-upload.js';
 import { parseReference } from '../registry/reference.js';
-import { detectFsKind, type ArtifactRole } from './artifact.js';
+import type { ArtifactRole } from './artifact.js';
 import { openLayout, type LayoutSource } from './oci-source.js';
 import { publish, type PublishResult } from './publish.js';
 import { commandLogger, connect, normalizeFlags, positiveInt, progressMode, REGISTRY_HELP, REGISTRY_OPTIONS, registrySettings } from './registry-flags.js';
@@ -99,7 +98,7 @@ export const command: Command = {
       const st = await stat(s).catch(() => {
         throw new UsageError(`push: ${s} does not exist`, 'give an OCI layout, an oci-archive or an EroFS/SquashFS file');
       });
-      if (st.isFile() && (await detectFsKind(s))) files.push(s);
+      if (st.isFile() && (await (await import('./artifact.js')).detectFsKind(s))) files.push(s);
     }
     if (files.length > 0 && sources.length > 1) throw new UsageError('push: an EroFS/SquashFS file is pushed on its own', 'run one fexpod push per file');
     if (files.length === 0 && values['fex-index']) throw new UsageError('push: --fex-index is for EroFS/SquashFS files');
@@ -119,7 +118,7 @@ export const command: Command = {
         },
         {
           jobs: positiveInt('push', '--jobs', values.jobs, 4),
-          chunkSize: values['chunk-size'] === undefined ? DEFAULT_CHUNK_SIZE : positiveInt('push', '--chunk-size', values['chunk-size'], 1) * (1 << 20),
+          ...(values['chunk-size'] === undefined ? {} : { chunkSize: positiveInt('push', '--chunk-size', values['chunk-size'], 1) * (1 << 20) }),
           ...(values['mount-from'] ? { mountFrom: values['mount-from'] } : {}),
           progress,
           now: Date.now,

@@ -8,7 +8,7 @@
  * names our digest makes the whole push a no-op of one HEAD request.
  */
 import { FexpodError } from '../common/errors.js';
-import { uploadBlob, type BlobSource, type UploadOutcome } from '../registry/blob-upload.js';
+import type { BlobSource, UploadOutcome } from '../registry/blob-upload.js';
 import { parseManifest, type Descriptor, type Platform } from '../registry/oci.js';
 import { pushScope, type RegistryClient } from '../registry/registry-client.js';
 import type { LayoutSource } from './oci-source.js';
@@ -29,7 +29,8 @@ export type BlobProvider = (desc: Descriptor) => BlobSource;
 
 export interface PushOptions {
   readonly jobs: number;
-  readonly chunkSize: number;
+  /** Send blobs bigger than this in chunks of this size (default: each blob in one request). */
+  readonly chunkSize?: number;
   /** Repositories on the same registry to mount blobs from. */
   readonly mountFrom?: readonly string[];
   readonly progress?: TransferProgress;
@@ -117,8 +118,11 @@ export class Pusher {
     if (!p) {
       p = this.limit(async () => {
         const t0 = this.opts.now();
+        // the upload code loads when a blob is first needed: a re-push the tag or the
+        // manifest answers never gets here
+        const { uploadBlob, DEFAULT_CHUNK_SIZE } = await import('../registry/blob-upload.js');
         const outcome = await uploadBlob(this.client, this.repo, this.provider(desc), {
-          chunkSize: this.opts.chunkSize,
+          chunkSize: this.opts.chunkSize ?? DEFAULT_CHUNK_SIZE,
           ...(this.opts.mountFrom ? { mountFrom: this.opts.mountFrom } : {}),
           ...(this.opts.progress ? { onProgress: (d: number) => this.opts.progress?.bytes(d) } : {}),
           sleep: this.opts.sleep,

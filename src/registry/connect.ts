@@ -5,11 +5,10 @@
  * the clock, sleep and randomness. The CLI edge builds one of these; tests
  * build clients with their own transport and clock.
  */
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { errnoCode, FexpodError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
-import { findCredentials, type AuthFileDeps } from './auth-file.js';
+import type { AuthFileDeps } from './auth-file.js';
 import { apiHost, type ImageReference } from './reference.js';
 import { RegistryClient } from './registry-client.js';
 import { defaultCertDirs, loadCertDir, nodeTransport, type TlsSettings } from './transport.js';
@@ -44,8 +43,9 @@ async function readIfExists(path: string): Promise<string | undefined> {
 }
 
 /** docker-credential-NAME get: the server URL on stdin, {Username, Secret} on stdout. */
-function credentialHelper(name: string, serverUrl: string): Promise<{ username: string; secret: string } | undefined> {
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) return Promise.resolve(undefined);
+async function credentialHelper(name: string, serverUrl: string): Promise<{ username: string; secret: string } | undefined> {
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) return undefined;
+  const { execFile } = await import('node:child_process'); // helpers are rare: not loaded for every push
   return new Promise((resolve) => {
     const child = execFile(`docker-credential-${name}`, ['get'], { timeout: 30_000 }, (err, stdout) => {
       if (err) return resolve(undefined); // not installed, or no entry: like containers/image, go on
@@ -77,7 +77,8 @@ export async function connectRegistry(ref: ImageReference, settings: RegistrySet
   const fileDeps: AuthFileDeps = { env: deps.env, home: deps.home, uid: deps.uid, readFile: readIfExists, helper: credentialHelper };
   const client = new RegistryClient(ref.registry, host, {
     transport,
-    credentials: () => findCredentials(ref, fileDeps, settings.authFile),
+    // the auth files are read (and their reader loaded) only when the registry asks for credentials
+    credentials: async () => (await import('./auth-file.js')).findCredentials(ref, fileDeps, settings.authFile),
     log: deps.log,
     now: deps.now,
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),

@@ -63,6 +63,12 @@ const MAX_MANIFEST = 8 << 20;
 export const pullScope = (repo: string) => `repository:${repo}:pull`;
 export const pushScope = (repo: string) => `repository:${repo}:pull,push`;
 
+/** 127.0.0.0/8, ::1 or localhost, with or without a port. */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
+  return name === 'localhost' || name === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+}
+
 /** A URL for logs: no query (upload state, signed storage URLs). */
 export function logUrl(u: URL): string {
   return `${u.protocol}//${u.host}${u.pathname}`;
@@ -82,12 +88,19 @@ export class RegistryClient {
     this.policy = deps.retry ?? DEFAULT_RETRY;
   }
 
-  /** GET /v2/: the scheme (https, or http with --tls-verify=false) and the auth challenge. */
+  /**
+   * GET /v2/: the scheme (https, or http with --tls-verify=false) and the auth challenge.
+   * With --tls-verify=false HTTPS is tried first, as skopeo does, except on a loopback
+   * address: there both schemes reach the same port and nothing leaves the host, so
+   * plain HTTP goes first (a TLS port answers it with an error or a reset, and HTTPS
+   * follows) and a plain-HTTP registry costs no TLS handshake. The ping carries no credentials.
+   */
   async ping(): Promise<URL> {
     if (this.base) return this.base;
-    const schemes = this.deps.tlsVerify ? ['https'] : ['https', 'http'];
+    const schemes = this.deps.tlsVerify ? ['https'] : isLoopbackHost(this.host) ? ['http', 'https'] : ['https', 'http'];
     let lastErr: unknown;
-    for (const scheme of schemes) {
+    for (const [i, scheme] of schemes.entries()) {
+      const another = i + 1 < schemes.length; // a scheme left to try
       const url = new URL(`${scheme}://${this.host}/v2/`);
       for (let attempt = 0; attempt < this.policy.attempts; attempt++) {
         let res: TransportResponse;
@@ -95,7 +108,8 @@ export class RegistryClient {
           res = await this.deps.transport.request({ method: 'GET', url });
         } catch (err) {
           lastErr = err;
-          if (scheme === 'https' && schemes.length > 1 && (isTlsError(err) || isNetworkError(err))) break; // try plain HTTP
+          // try the other scheme (plain HTTP to a TLS port may also end in a parse error)
+          if (another && (scheme === 'http' || isTlsError(err) || isNetworkError(err))) break;
           // nothing listening: one more try (a registry restarting), not the whole backoff
           const refused = errnoCode(err) === 'ECONNREFUSED' && attempt >= 1;
           if (isNetworkError(err) && !refused && attempt + 1 < this.policy.attempts) {
@@ -105,20 +119,26 @@ export class RegistryClient {
           throw this.connectError(err);
         }
         await drain(res);
-        if (isRetryableStatus(res.status) && attempt + 1 < this.policy.attempts) {
-          await this.deps.sleep(retryDelay(this.policy, attempt, header(res, 'retry-after'), this.deps.now(), this.deps.random()));
-          continue;
-        }
         if (res.status === 200 || res.status === 401) {
           this.auth.setChallenge(header(res, 'www-authenticate'));
           this.base = new URL(`${scheme}://${this.host}`);
           this.deps.log.debug(`registry ${this.registry}: ${scheme}, auth ${this.auth.scheme}`);
           return this.base;
         }
-        throw new RegistryError(`${this.registry} is not an OCI registry (GET /v2/ answered HTTP ${res.status})`, res.status, undefined, 'check the registry host and port in the reference');
+        const notOci = new RegistryError(`${this.registry} is not an OCI registry (GET /v2/ answered HTTP ${res.status})`, res.status, undefined, 'check the registry host and port in the reference');
+        // plain HTTP to a TLS port (Go answers 400): HTTPS next
+        if (another && scheme === 'http' && res.status === 400) {
+          lastErr = notOci;
+          break;
+        }
+        if (isRetryableStatus(res.status) && attempt + 1 < this.policy.attempts) {
+          await this.deps.sleep(retryDelay(this.policy, attempt, header(res, 'retry-after'), this.deps.now(), this.deps.random()));
+          continue;
+        }
+        throw notOci;
       }
     }
-    throw this.connectError(lastErr);
+    throw lastErr instanceof RegistryError ? lastErr : this.connectError(lastErr);
   }
 
   private connectError(err: unknown): FexpodError {
