@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -70,6 +70,22 @@ test('push to an anonymous registry: skopeo and podman agree on the digest, the 
     assert.deepEqual(blobUploads(proxy.requests), [], 're-push uploads no blob');
     assert.ok(!proxy.requests.some((r) => r.method === 'PUT'), `nothing written: ${proxy.requests.map((r) => `${r.method} ${r.path}`).join(', ')}`);
     assert.ok(proxy.requests.length <= 6, `${proxy.requests.length} requests`);
+    assert.ok(!proxy.requests.some((r) => r.path.includes('/blobs/')), 'the tag names the digest: no blob is asked about');
+
+    // nor read: a layout holding only index.json and the manifest re-pushes, to the same
+    // tag and to a new one (the registry has the manifest by digest: no blob is checked)
+    const bare = join(dir, 'bare.oci');
+    mkdirSync(join(bare, 'blobs', 'sha256'), { recursive: true });
+    for (const f of ['index.json', 'oci-layout', `blobs/sha256/${img.digest.slice(7)}`]) copyFileSync(join(img.path, f), join(bare, f));
+    proxy.requests.length = 0;
+    const bareAgain = JSON.parse((await runFexpod(['push', '--tls-verify=false', bare, ref, '--json'])).stdout);
+    assert.equal(bareAgain.changed, false);
+    const newTag = JSON.parse((await runFexpod(['push', '--tls-verify=false', bare, `${proxy.host}/${repo}:2`, '--json'])).stdout);
+    assert.equal(newTag.digest, img.digest);
+    assert.equal(newTag.changed, true, 'the new tag was written');
+    assert.deepEqual([newTag.blobs.uploaded, newTag.blobs.existing, newTag.blobs.manifestsExisting], [0, 0, 1]);
+    assert.ok(!proxy.requests.some((r) => r.path.includes('/blobs/')), `no blob request: ${proxy.requests.map((r) => `${r.method} ${r.path}`).join(', ')}`);
+    assert.deepEqual(proxy.requests.filter((r) => r.method === 'PUT').map((r) => r.path), [`/v2/${repo}/manifests/2`], 'only the new tag is written');
 
     // the oci-archive of the same image: unpacked, each blob checked, the same digest
     const fromArchive = JSON.parse((await runFexpod(['push', '--tls-verify=false', join(dir, 'sample.oci.tar'), `${proxy.host}/${repo}:archive`, '--json'])).stdout);
