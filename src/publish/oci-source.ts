@@ -5,11 +5,12 @@
  * any range, so an upload can resume); an archive is unpacked once into a
  * temporary layout, every blob checked against its digest on the way.
  * Blob paths are built from validated sha256 digests only, never from names
- * found in the layout.
+ * found in the layout. index.json and manifests (≤ 16 MiB) are read with one
+ * synchronous call each: a re-push reads nothing else, and each asynchronous
+ * step would be a round trip through the thread pool.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, mkdir, mkdtemp, readFile, stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream, lstatSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FexpodError, errnoCode } from '../common/errors.js';
 import { sha256Digest } from '../common/hash.js';
@@ -38,7 +39,7 @@ function blobPath(dir: string, digest: string, origin: string): string {
 async function readIndex(dir: string, origin: string): Promise<Descriptor[]> {
   let text: string;
   try {
-    text = await readFile(join(dir, 'index.json'), 'utf8');
+    text = readFileSync(join(dir, 'index.json'), 'utf8');
   } catch (err) {
     throw new FexpodError(`${origin} is not an OCI image layout: no index.json (${errnoCode(err) ?? String(err)})`, {
       fix: 'give the directory fexpod build --format oci wrote (NAME.oci), or an oci-archive (NAME.oci.tar)',
@@ -70,11 +71,14 @@ function layoutSource(dir: string, origin: string, manifests: Descriptor[], clos
     },
     async readBlob(digest, limit = 16 << 20) {
       const path = blobPath(dir, digest, origin);
-      const st = await stat(path).catch((err: unknown) => {
+      let data: Buffer;
+      try {
+        if (statSync(path).size > limit) throw new FexpodError(`${origin}: blob ${digest} is larger than ${limit} bytes`);
+        data = readFileSync(path);
+      } catch (err) {
+        if (err instanceof FexpodError) throw err;
         throw new FexpodError(`${origin}: blob ${digest} is missing (${errnoCode(err) ?? String(err)})`, { fix: 'the layout is incomplete: rebuild it' });
-      });
-      if (st.size > limit) throw new FexpodError(`${origin}: blob ${digest} is larger than ${limit} bytes`);
-      const data = await readFile(path);
+      }
       const got = sha256Digest(data);
       if (got !== digest) throw new FexpodError(`${origin}: blob ${digest} is corrupt (its bytes hash to ${got})`, { fix: 'rebuild the layout' });
       return data;
@@ -85,12 +89,15 @@ function layoutSource(dir: string, origin: string, manifests: Descriptor[], clos
 
 /** Opens a layout directory or an oci-archive (unpacked under tmpParent). */
 export async function openLayout(path: string, tmpParent: string): Promise<LayoutSource> {
-  const st = await lstat(path).catch((err: unknown) => {
+  let isDir: boolean;
+  try {
+    isDir = lstatSync(path).isDirectory();
+  } catch (err) {
     throw new FexpodError(`cannot read ${path}: ${errnoCode(err) ?? String(err)}`, { fix: 'give an OCI layout directory or an oci-archive file' });
-  });
-  if (st.isDirectory()) return layoutSource(path, path, await readIndex(path, path), async () => {});
+  }
+  if (isDir) return layoutSource(path, path, await readIndex(path, path), async () => {});
   const { removeTree } = await import('./fs-safe.js'); // archives only
-  const tmp = await mkdtemp(join(tmpParent, '.fexpod-layout-'));
+  const tmp = mkdtempSync(join(tmpParent, '.fexpod-layout-'));
   try {
     await unpackArchive(path, tmp);
     return layoutSource(tmp, path, await readIndex(tmp, path), () => removeTree(tmp));
@@ -102,7 +109,7 @@ export async function openLayout(path: string, tmpParent: string): Promise<Layou
 
 /** Unpacks an oci-archive: only oci-layout, index.json and blobs/sha256/HEX, each blob verified. */
 async function unpackArchive(file: string, dest: string): Promise<void> {
-  await mkdir(join(dest, 'blobs', 'sha256'), { recursive: true });
+  mkdirSync(join(dest, 'blobs', 'sha256'), { recursive: true });
   const [{ default: tarStream }, { pipeline }] = await Promise.all([import('tar-stream'), import('node:stream/promises')]); // only archives need them
   const extract = tarStream.extract();
   let files = 0;

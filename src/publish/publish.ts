@@ -11,8 +11,7 @@
  * are asked for: a re-push of an unchanged image loads none of it.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { basename, dirname, join } from 'node:path';
 import { FexpodError, inContext } from '../common/errors.js';
@@ -152,10 +151,12 @@ async function planFile(f: FileToPublish): Promise<Planned> {
   };
 }
 
-async function readSbom(path: string): Promise<Buffer> {
-  return readFile(path).catch((err: unknown) => {
+function readSbom(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
     throw new FexpodError(`cannot read the SBOM ${path}`, { cause: err, fix: 'give the NAME.spdx.json fexpod build wrote (--format …,sbom)' });
-  });
+  }
 }
 
 async function pushSbom(client: RegistryClient, pusher: Pusher, fileName: string, bytes: Buffer, subject: Descriptor, epoch: number | undefined) {
@@ -177,7 +178,7 @@ async function pushSbom(client: RegistryClient, pusher: Pusher, fileName: string
 
 export async function publish(client: RegistryClient, req: PublishRequest, opts: PushOptions): Promise<PublishResult> {
   const planned = req.file ? await planFile(req.file) : await planLayouts(req.layouts ?? []);
-  const sbomBytes = req.sbom ? await readSbom(req.sbom) : undefined;
+  const sbomBytes = req.sbom ? readSbom(req.sbom) : undefined;
   const provider = (d: Descriptor): BlobSource => {
     if (d.digest === EMPTY_DIGEST) return bufferBlob(EMPTY_JSON);
     if (sbomBytes && d.digest === sha256Digest(sbomBytes)) return bufferBlob(sbomBytes);
@@ -228,13 +229,17 @@ export async function publish(client: RegistryClient, req: PublishRequest, opts:
 async function writeFexIndex(out: string, file: string, kind: FsKind, xxh3: string, url: string): Promise<void> {
   const [{ writeAtomic }, { canonicalJson }] = await Promise.all([import('../common/atomic-write.js'), import('../common/canonical-json.js')]);
   const neighbour = join(dirname(file), 'RootFS_links.json');
-  const readIndex = async (p: string): Promise<Record<string, Record<string, string>>> => {
-    const text = await readFile(p, 'utf8').catch(() => undefined);
-    if (text === undefined) return {};
+  const readIndex = (p: string): Record<string, Record<string, string>> => {
+    let text: string;
+    try {
+      text = readFileSync(p, 'utf8');
+    } catch {
+      return {};
+    }
     const j = JSON.parse(text) as { v1?: Record<string, Record<string, string>> };
     return j.v1 ?? {};
   };
-  const built = await readIndex(neighbour);
+  const built = readIndex(neighbour);
   const entry = Object.entries(built).find(([, e]) => basename(e['URL'] ?? '') === basename(file));
   if (!entry) {
     throw new FexpodError(`no entry for ${basename(file)} in ${neighbour}`, {
@@ -242,7 +247,7 @@ async function writeFexIndex(out: string, file: string, kind: FsKind, xxh3: stri
     });
   }
   const [name, e] = entry;
-  const existing = (await stat(out).catch(() => undefined)) ? await readIndex(out) : {};
+  const existing = existsSync(out) ? readIndex(out) : {};
   existing[name] = { DistroMatch: e['DistroMatch'] ?? '', DistroVersion: e['DistroVersion'] ?? '', URL: url, Hash: xxh3, Type: kind };
   await writeAtomic(out, canonicalJson({ v1: existing }) + '\n');
 }

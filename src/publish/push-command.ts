@@ -3,7 +3,7 @@
  * (OCI layouts, oci-archives, an EroFS/SquashFS file), connects to REF's
  * registry, prints progress on stderr and, with --json, one result on stdout.
  */
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { CliContext, Command } from '../common/command.js';
 import { type OptionTable, formatOptions, parseOptions, printJson, parseEpochSeconds } from '../common/command.js';
@@ -95,9 +95,12 @@ export const command: Command = {
 
     const files: string[] = [];
     for (const s of sources) {
-      const st = await stat(s).catch(() => {
+      let st;
+      try {
+        st = statSync(s);
+      } catch {
         throw new UsageError(`push: ${s} does not exist`, 'give an OCI layout, an oci-archive or an EroFS/SquashFS file');
-      });
+      }
       if (st.isFile() && (await (await import('./artifact.js')).detectFsKind(s))) files.push(s);
     }
     if (files.length > 0 && sources.length > 1) throw new UsageError('push: an EroFS/SquashFS file is pushed on its own', 'run one fexpod push per file');

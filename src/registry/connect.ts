@@ -5,7 +5,7 @@
  * the clock, sleep and randomness. The CLI edge builds one of these; tests
  * build clients with their own transport and clock.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { errnoCode, FexpodError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import type { AuthFileDeps } from './auth-file.js';
@@ -34,7 +34,7 @@ export interface ConnectDeps {
 
 async function readIfExists(path: string): Promise<string | undefined> {
   try {
-    return await readFile(path, 'utf8');
+    return readFileSync(path, 'utf8'); // a small file: one call, no thread-pool round trips
   } catch (err) {
     const code = errnoCode(err);
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;

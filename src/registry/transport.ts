@@ -13,7 +13,7 @@
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage, type IncomingHttpHeaders, type RequestOptions, type ClientRequest } from 'node:http';
 import type { Agent as HttpsAgentType } from 'node:https';
 import type { Readable } from 'node:stream';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FexpodError, errnoCode } from '../common/errors.js';
 
@@ -148,9 +148,10 @@ export function header(res: TransportResponse, name: string): string | undefined
  * $XDG_CONFIG_HOME/containers/certs.d/HOST, /etc/containers/certs.d/HOST, /etc/docker/certs.d/HOST.
  */
 export async function loadCertDir(dir: string): Promise<Pick<TlsSettings, 'ca' | 'cert' | 'key'>> {
+  // small files, read in one synchronous call each (every push looks at three directories)
   let names: string[];
   try {
-    names = (await readdir(dir)).sort();
+    names = readdirSync(dir).sort();
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return {};
     throw new FexpodError(`cannot read certificate directory ${dir}`, { cause: err, fix: 'check --cert-dir' });
@@ -159,12 +160,12 @@ export async function loadCertDir(dir: string): Promise<Pick<TlsSettings, 'ca' |
   let cert: Buffer | undefined;
   let key: Buffer | undefined;
   for (const n of names) {
-    if (n.endsWith('.crt')) ca.push(await readFile(join(dir, n)));
+    if (n.endsWith('.crt')) ca.push(readFileSync(join(dir, n)));
     else if (n.endsWith('.cert')) {
       const keyName = `${n.slice(0, -'.cert'.length)}.key`;
       if (!names.includes(keyName)) throw new FexpodError(`${join(dir, n)} has no matching ${keyName}`, { fix: 'put the client key next to its certificate, or remove the certificate' });
-      cert = await readFile(join(dir, n));
-      key = await readFile(join(dir, keyName));
+      cert = readFileSync(join(dir, n));
+      key = readFileSync(join(dir, keyName));
     }
   }
   return { ...(ca.length > 0 ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
