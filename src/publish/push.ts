@@ -2,10 +2,11 @@
  * Pushing a tree of manifests (an image, an index of images, an artifact)
  * to one repository, in the order that never leaves a manifest pointing at
  * a missing blob: blobs first (in parallel, each once), then child manifests
- * by digest, then the parent by digest, and the tag last. A manifest the
- * registry already has by digest is skipped with everything under it (a
- * registry only accepts a manifest whose blobs exist); a tag that already
- * names our digest makes the whole push a no-op of one HEAD request.
+ * by digest, then the parent, by its tag when it has one (one PUT stores it
+ * under both). A manifest the registry already has by digest is skipped with
+ * everything under it (a registry only accepts a manifest whose blobs exist):
+ * only the tag is written; a tag that already names our digest makes the
+ * whole push a no-op of one HEAD request.
  */
 import { FexpodError } from '../common/errors.js';
 import type { BlobSource, UploadOutcome } from '../registry/blob-upload.js';
@@ -91,24 +92,28 @@ export class Pusher {
     this.limit = limiter(Math.max(1, opts.jobs));
   }
 
-  /** Pushes node (and everything under it) by digest; each manifest and blob at most once. */
-  push(node: ManifestNode): Promise<void> {
+  /**
+   * Pushes node (and everything under it) by digest, or by `tag` (which stores it
+   * by digest too); each manifest and blob at most once.
+   */
+  push(node: ManifestNode, tag?: string): Promise<void> {
     let p = this.manifests.get(node.digest);
     if (!p) {
-      p = this.pushOnce(node);
+      p = this.pushOnce(node, tag);
       this.manifests.set(node.digest, p);
     }
     return p;
   }
 
-  private async pushOnce(node: ManifestNode): Promise<void> {
+  private async pushOnce(node: ManifestNode, tag: string | undefined): Promise<void> {
     const have = await this.client.manifestHead(this.repo, node.digest, [pushScope(this.repo)]);
     if (have) {
       this.stats.manifestsExisting++;
+      if (tag !== undefined) await this.client.putManifest(this.repo, tag, node.mediaType, node.bytes);
       return;
     }
     await Promise.all([...node.children.map((c) => this.push(c)), ...node.blobs.map((b) => this.blob(b))]);
-    await this.client.putManifest(this.repo, node.digest, node.mediaType, node.bytes);
+    await this.client.putManifest(this.repo, tag ?? node.digest, node.mediaType, node.bytes);
     this.stats.manifests++;
   }
 
@@ -151,8 +156,7 @@ export class Pusher {
       const current = await this.client.manifestHead(this.repo, tag, [pushScope(this.repo)]);
       if (current?.digest === node.digest) return false;
     }
-    await this.push(node);
-    if (tag !== undefined) await this.client.putManifest(this.repo, tag, node.mediaType, node.bytes);
+    await this.push(node, tag);
     return true;
   }
 }

@@ -51,6 +51,8 @@ test('push to an anonymous registry: skopeo and podman agree on the digest, the 
     assert.equal(first.changed, true);
     assert.equal(first.blobs.uploaded, 4, 'layer, config, SBOM, empty config');
     assert.equal(first.referrers[0].via, 'tag', "Debian's registry has no referrers API: the fallback tag");
+    const manifestPuts = proxy.requests.filter((r) => r.method === 'PUT' && (r.path.endsWith(`/manifests/${img.digest}`) || r.path.endsWith('/manifests/1')));
+    assert.deepEqual(manifestPuts.map((r) => r.path), [`/v2/${repo}/manifests/1`], 'the image manifest is written once, by its tag, after its blobs');
 
     const info = JSON.parse((await run('skopeo', ['inspect', '--tls-verify=false', `docker://${local}`])).stdout);
     assert.equal(info.Digest, img.digest);
