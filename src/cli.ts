@@ -44,7 +44,10 @@ async function runFromProcess(): Promise<void> {
     cwd: process.cwd(),
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    // made on first use: creating it costs ~1 ms, and few commands read it
+    get stdin() {
+      return process.stdin;
+    },
     interactive: Boolean(process.stderr.isTTY),
   };
   try {
