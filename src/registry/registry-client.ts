@@ -96,16 +96,29 @@ export class RegistryClient {
    * follows) and a plain-HTTP registry costs no TLS handshake. The ping carries no credentials.
    */
   async ping(): Promise<URL> {
-    if (this.base) return this.base;
+    if (!this.base) await this.discover();
+    if (!this.base) throw new FexpodError(`registry ${this.registry}: no scheme found`); // discover() sets it or throws
+    return this.base;
+  }
+
+  /**
+   * ping()'s work, or the same done with `first`, the client's first request (a GET
+   * or HEAD under /v2/, sent without credentials): its answer saves the ping's round
+   * trip when it shows a registry, that is 401 (the challenge: send() repeats the
+   * request with credentials) or 200/404 with distribution's API version header (the
+   * answer is returned, standing for the request). Any other answer to `first` leads
+   * to the plain ping, whose errors say more.
+   */
+  private async discover(first?: SendRequest): Promise<SentResponse | undefined> {
     const schemes = this.deps.tlsVerify ? ['https'] : isLoopbackHost(this.host) ? ['http', 'https'] : ['https', 'http'];
     let lastErr: unknown;
     for (const [i, scheme] of schemes.entries()) {
       const another = i + 1 < schemes.length; // a scheme left to try
-      const url = new URL(`${scheme}://${this.host}/v2/`);
+      const url = new URL(`${scheme}://${this.host}${first ? first.target : '/v2/'}`);
       for (let attempt = 0; attempt < this.policy.attempts; attempt++) {
         let res: TransportResponse;
         try {
-          res = await this.deps.transport.request({ method: 'GET', url });
+          res = await this.deps.transport.request({ method: first?.method ?? 'GET', url, ...(first?.headers ? { headers: first.headers } : {}) });
         } catch (err) {
           lastErr = err;
           // try the other scheme (plain HTTP to a TLS port may also end in a parse error)
@@ -118,19 +131,28 @@ export class RegistryClient {
           }
           throw this.connectError(err);
         }
-        await drain(res);
-        if (res.status === 200 || res.status === 401) {
+        const registry = first
+          ? res.status === 401 || ((res.status === 200 || res.status === 404) && header(res, 'docker-distribution-api-version') !== undefined)
+          : res.status === 200 || res.status === 401;
+        if (registry) {
           this.auth.setChallenge(header(res, 'www-authenticate'));
           this.base = new URL(`${scheme}://${this.host}`);
           this.deps.log.debug(`registry ${this.registry}: ${scheme}, auth ${this.auth.scheme}`);
-          return this.base;
+          if (!first || res.status === 401) {
+            await drain(res);
+            return undefined;
+          }
+          this.deps.log.debug(`${first.method} ${logUrl(url)} → ${res.status}`);
+          return Object.assign(res, { url });
         }
+        await drain(res);
         const notOci = new RegistryError(`${this.registry} is not an OCI registry (GET /v2/ answered HTTP ${res.status})`, res.status, undefined, 'check the registry host and port in the reference');
         // plain HTTP to a TLS port (Go answers 400): HTTPS next
         if (another && scheme === 'http' && res.status === 400) {
           lastErr = notOci;
           break;
         }
+        if (first) return this.discover(); // an answer that shows no registry: the plain ping decides
         if (isRetryableStatus(res.status) && attempt + 1 < this.policy.attempts) {
           await this.deps.sleep(retryDelay(this.policy, attempt, header(res, 'retry-after'), this.deps.now(), this.deps.random()));
           continue;
@@ -156,6 +178,10 @@ export class RegistryClient {
 
   /** One request with auth, retries and redirects. The caller reads or drains the body. */
   async send(req: SendRequest): Promise<SentResponse> {
+    if (!this.base && (req.method === 'GET' || req.method === 'HEAD') && req.target.startsWith('/v2/') && req.body === undefined) {
+      const answered = await this.discover(req); // the first request stands for the ping
+      if (answered) return answered;
+    }
     const base = await this.ping();
     let url = req.target.startsWith('/') ? new URL(req.target, base) : new URL(req.target);
     let reauthed = false;

@@ -82,6 +82,8 @@ test('push to an anonymous registry: skopeo and podman agree on the digest, the 
     proxy.requests.length = 0;
     const bareAgain = JSON.parse((await runFexpod(['push', '--tls-verify=false', bare, ref, '--json'])).stdout);
     assert.equal(bareAgain.changed, false);
+    assert.deepEqual(proxy.requests.map((r) => `${r.method} ${r.path} ${r.status}`), [`HEAD /v2/${repo}/manifests/1 200`], 'the whole re-push is one request (it stands for the /v2/ ping too)');
+    proxy.requests.length = 0;
     const newTag = JSON.parse((await runFexpod(['push', '--tls-verify=false', bare, `${proxy.host}/${repo}:2`, '--json'])).stdout);
     assert.equal(newTag.digest, img.digest);
     assert.equal(newTag.changed, true, 'the new tag was written');

@@ -23,19 +23,24 @@ test('isLoopbackHost: 127.0.0.0/8, ::1 and localhost, with or without a port', (
   for (const [host, want] of cases) assert.equal(isLoopbackHost(host), want, host);
 });
 
-/** What a URL answers: a status, or an error thrown by the transport. */
-type Answer = number | Error;
+/** What a URL answers: a status (with headers), or an error thrown by the transport; a list answers in turn. */
+type Answer = number | Error | { readonly status: number; readonly headers: Record<string, string> };
 
-function fakeTransport(answers: Readonly<Record<string, Answer>>): Transport & { readonly seen: string[] } {
+function fakeTransport(answers: Readonly<Record<string, Answer | Answer[]>>): Transport & { readonly seen: string[] } {
   const seen: string[] = [];
+  const turn = new Map<string, number>();
   return {
     seen,
     async request(req: TransportRequest) {
-      seen.push(`${req.method} ${req.url.href}`);
-      const a = answers[req.url.href];
+      seen.push(`${req.method} ${req.url.href}${req.headers?.['authorization'] ? ' (with credentials)' : ''}`);
+      const all = answers[req.url.href];
+      const n = turn.get(req.url.href) ?? 0;
+      turn.set(req.url.href, n + 1);
+      const a = Array.isArray(all) ? all[Math.min(n, all.length - 1)] : all;
       if (a === undefined) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
       if (a instanceof Error) throw a;
-      return { status: a, headers: {}, body: Readable.from([]) as unknown as IncomingMessage };
+      const { status, headers } = typeof a === 'number' ? { status: a, headers: {} } : a;
+      return { status, headers, body: Readable.from([]) as unknown as IncomingMessage };
     },
     close() {},
   };
@@ -44,7 +49,7 @@ function fakeTransport(answers: Readonly<Record<string, Answer>>): Transport & {
 function client(host: string, tlsVerify: boolean, transport: Transport): RegistryClient {
   return new RegistryClient(host, host, {
     transport,
-    credentials: async () => ({ consulted: [] }),
+    credentials: async () => ({ credentials: { username: 'u', password: 'p', source: '/tmp/auth.json' }, consulted: ['/tmp/auth.json'] }),
     log: silentLogger,
     now: () => 0,
     sleep: async () => {},
@@ -107,4 +112,36 @@ test('ping: a loopback port that speaks neither scheme names the HTTPS failure',
   const t = fakeTransport({ 'http://127.0.0.1:5000/v2/': 400, 'https://127.0.0.1:5000/v2/': tlsAlert() });
   await assert.rejects(client('127.0.0.1:5000', false, t).ping(), /cannot reach registry 127\.0\.0\.1:5000/);
   assert.deepEqual(t.seen, ['GET http://127.0.0.1:5000/v2/', 'GET https://127.0.0.1:5000/v2/']);
+});
+
+const API = { 'docker-distribution-api-version': 'registry/2.0' };
+
+test("the first GET/HEAD stands for the ping when its answer shows a registry", async () => {
+  const tag = 'http://127.0.0.1:5000/v2/fex/a/manifests/1';
+  const ping = 'http://127.0.0.1:5000/v2/';
+  const cases: { name: string; answers: Record<string, Answer | Answer[]>; status: number | undefined; tried: string[] }[] = [
+    { name: 'a re-push: 200 with the API header, one request', answers: { [tag]: { status: 200, headers: API } }, status: 200, tried: [`HEAD ${tag}`] },
+    { name: 'a new tag: 404 with the API header, one request', answers: { [tag]: { status: 404, headers: API } }, status: undefined, tried: [`HEAD ${tag}`] },
+    {
+      name: '401: the challenge, then the request again with credentials',
+      answers: { [tag]: [{ status: 401, headers: { 'www-authenticate': 'Basic realm="r"' } }, { status: 200, headers: API }] },
+      status: 200, tried: [`HEAD ${tag}`, `HEAD ${tag} (with credentials)`],
+    },
+    {
+      name: '404 without the API header: the plain ping decides, then the request',
+      answers: { [tag]: 404, [ping]: 200 },
+      status: undefined, tried: [`HEAD ${tag}`, `GET ${ping}`, `HEAD ${tag}`],
+    },
+  ];
+  for (const c of cases) {
+    const t = fakeTransport(c.answers);
+    const got = await client('127.0.0.1:5000', false, t).manifestHead('fex/a', '1');
+    assert.equal(got === undefined ? undefined : 200, c.status, c.name);
+    assert.deepEqual(t.seen, c.tried, c.name);
+  }
+});
+
+test('a first request answered by something that is no registry ends in the ping\'s clear error', async () => {
+  const t = fakeTransport({ 'http://127.0.0.1:5000/v2/fex/a/manifests/1': 404, 'http://127.0.0.1:5000/v2/': 404 });
+  await assert.rejects(client('127.0.0.1:5000', false, t).manifestHead('fex/a', '1'), /127\.0\.0\.1:5000 is not an OCI registry \(GET \/v2\/ answered HTTP 404\)/);
 });
