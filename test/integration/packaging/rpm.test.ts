@@ -54,8 +54,6 @@ test('rpmbuild -ba packaging/fexpod.spec from git archive, and what the packages
         '/usr/bin/fexpod',
         '/usr/lib/node_modules/fexpod/dist/src/cli.js',
         '/usr/lib/node_modules/fexpod/dist/hook/runtime-hook/hook-main.js',
-        '/usr/lib/node_modules/fexpod/dist/cjs/publish/push-command.js',
-        '/usr/lib/node_modules/fexpod/dist/cjs/package.json',
         '/usr/share/fexpod/hooks.d/fexpod-precreate.json',
         '/usr/share/containers/containers.conf.d/90-fexpod-hooks.conf',
         '/etc/containers/oci/hooks.d/fexpod-createruntime.json',
