@@ -4,7 +4,7 @@
  * for lazily; turns errors into messages and exit codes (nothing else does).
  */
 import type { CliContext } from './common/command.js';
-import { errorMessage, isFexpodError } from './common/errors.js';
+import { FexpodError, errorMessage } from './common/errors.js';
 import { COMMANDS, USAGE, VERSION } from './commands.js';
 
 export async function main(argv: readonly string[], ctx: CliContext): Promise<number> {
@@ -32,7 +32,7 @@ export async function main(argv: readonly string[], ctx: CliContext): Promise<nu
 
 export function formatError(err: unknown, debug: boolean): string {
   const lines = [`fexpod: error: ${errorMessage(err)}`];
-  if (isFexpodError(err) && err.fix) lines.push(`  fix: ${err.fix}`);
+  if (err instanceof FexpodError && err.fix) lines.push(`  fix: ${err.fix}`);
   if (debug && err instanceof Error && err.stack) lines.push(err.stack);
   return lines.join('\n') + '\n';
 }
@@ -54,7 +54,7 @@ async function runFromProcess(): Promise<void> {
     process.exitCode = await main(ctx.argv, ctx);
   } catch (err) {
     process.stderr.write(formatError(err, Boolean(process.env['FEXPOD_DEBUG'])));
-    process.exitCode = isFexpodError(err) ? err.exitCode : 1;
+    process.exitCode = err instanceof FexpodError ? err.exitCode : 1;
   }
 }
 

@@ -3,20 +3,7 @@
  * loader. src/cli.ts dispatches through it; the man pages and the shell
  * completion (src/cli-reference) are made from it and each command's options.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import type { Command } from './common/command.js';
-
-/**
- * A command's CommonJS build in dist/cjs/ (tsconfig.cjs.json) when `npm run build`
- * made it, else its ES module: `fexpod push`, whose re-push is mostly start-up.
- */
-async function commonJsFirst(cjsPath: string, esm: () => Promise<{ command: Command }>): Promise<{ command: Command }> {
-  const file = new URL(`../cjs/${cjsPath}`, import.meta.url);
-  if (!existsSync(file) || !existsSync(new URL('../cjs/package.json', import.meta.url))) return esm();
-  return createRequire(import.meta.url)(fileURLToPath(file)) as { command: Command };
-}
 
 export const VERSION = '0.1.0';
 
@@ -66,7 +53,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'push',
     summary: 'publish OCI images, EroFS/SquashFS artifacts and SBOMs to a registry',
-    load: () => commonJsFirst('publish/push-command.js', () => import('./publish/push-command.js')),
+    load: () => import('./publish/push-command.js'),
   },
   {
     name: 'pull',

@@ -11,9 +11,6 @@ export interface FexpodErrorOptions {
   exitCode?: number;
 }
 
-/** Marks every FexpodError, whichever copy of this module made it (see isFexpodError). */
-const FEXPOD_ERROR = Symbol.for('fexpod.error');
-
 export class FexpodError extends Error {
   readonly fix: string | undefined;
   readonly exitCode: number;
@@ -23,16 +20,7 @@ export class FexpodError extends Error {
     this.name = new.target.name;
     this.fix = options.fix;
     this.exitCode = options.exitCode ?? 1;
-    Object.defineProperty(this, FEXPOD_ERROR, { value: true });
   }
-}
-
-/**
- * A FexpodError of this module or of its CommonJS build (dist/hook/: the CLI
- * loads `fexpod push` from there, whose errors are of that copy's classes).
- */
-export function isFexpodError(err: unknown): err is FexpodError {
-  return err instanceof FexpodError || (typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[FEXPOD_ERROR] === true);
 }
 
 /** Bad user input: a config file, a definition or a flag. Names file, key path and fix. */

@@ -12,6 +12,7 @@
  */
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage, type IncomingHttpHeaders, type RequestOptions, type ClientRequest } from 'node:http';
 import type { Agent as HttpsAgentType } from 'node:https';
+import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,30 +64,35 @@ export function isTlsError(err: unknown): boolean {
 
 const IDLE_TIMEOUT_MS = 120_000;
 
-type SecureStack = { agent: HttpsAgentType; request: (url: URL, opts: RequestOptions, cb: (res: IncomingMessage) => void) => ClientRequest };
+const require = createRequire(import.meta.url);
 
 export function nodeTransport(tls: TlsSettings): Transport {
   const agentOpts = { keepAlive: true, maxSockets: 16 };
   const http = new HttpAgent(agentOpts);
   // node:https and node:tls load only for an https registry (a third of a short run's start-up)
-  let https: Promise<SecureStack> | undefined;
-  const secureStack = async (): Promise<SecureStack> => {
-    const [mod, { rootCertificates }] = await Promise.all([import('node:https'), import('node:tls')]);
-    return {
-      request: mod.request,
-      agent: new mod.Agent({
-        ...agentOpts,
-        rejectUnauthorized: tls.verify,
-        ...(tls.ca && tls.ca.length > 0 ? { ca: [...rootCertificates, ...tls.ca.map((c) => c.toString('utf8'))] } : {}),
-        ...(tls.cert ? { cert: tls.cert } : {}),
-        ...(tls.key ? { key: tls.key } : {}),
-      }),
-    };
+  let https: { agent: HttpsAgentType; request: (url: URL, opts: RequestOptions, cb: (res: IncomingMessage) => void) => ClientRequest } | undefined;
+  const secureStack = () => {
+    if (!https) {
+      const mod = require('node:https') as typeof import('node:https');
+      const { rootCertificates } = require('node:tls') as typeof import('node:tls');
+      https = {
+        request: mod.request,
+        agent: new mod.Agent({
+          ...agentOpts,
+          rejectUnauthorized: tls.verify,
+          ...(tls.ca && tls.ca.length > 0 ? { ca: [...rootCertificates, ...tls.ca.map((c) => c.toString('utf8'))] } : {}),
+          ...(tls.cert ? { cert: tls.cert } : {}),
+          ...(tls.key ? { key: tls.key } : {}),
+        }),
+      };
+    }
+    return https;
   };
   return {
-    async request(req) {
-      const stack = req.url.protocol === 'https:' ? await (https ??= secureStack()) : undefined;
+    request(req) {
       return new Promise<TransportResponse>((resolve, reject) => {
+        const secure = req.url.protocol === 'https:';
+        const stack = secure ? secureStack() : undefined;
         const send = stack ? stack.request : httpRequest;
         const headers: Record<string, string> = { 'user-agent': 'fexpod/0.1', ...req.headers };
         const body = req.body;
@@ -107,7 +113,7 @@ export function nodeTransport(tls: TlsSettings): Transport {
     },
     close() {
       http.destroy();
-      void https?.then((s) => s.agent.destroy());
+      https?.agent.destroy();
     },
   };
 }
