@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The spec's block of bundled npm dependencies, generated from package-lock.json:
-// the License: expression (fexpod's own licence and every bundled one, in SPDX)
+// the License: expression (fexpod's own licence and every bundled one, in SPDX,
+// with those of the vendored C sources, VENDORED_LICENSES)
 // and one "Provides: bundled(nodejs-<name>) = <version>" per runtime package,
 // the way Fedora declares bundled Node.js modules.
 //
@@ -36,12 +37,18 @@ export function runtimePackages(lock) {
   return out.sort((a, b) => (a.name === b.name ? a.version.localeCompare(b.version) : a.name < b.name ? -1 : 1));
 }
 
+// C sources vendored in the tree and shipped compiled (declared "Provides: bundled(NAME) = VERSION"
+// by hand in the spec, next to the BuildRequires that build them): their licences apply too.
+export const VENDORED_LICENSES = [
+  'Zlib', // native/zlib-wasm/zlib-1.3.1: zlib's deflate, compiled to WebAssembly in %build
+];
+
 export function specBlock(pkg, lock) {
   const deps = runtimePackages(lock);
   const own = SPDX[pkg.license] ?? pkg.license;
-  // "(MIT AND Zlib)" (pako) is two licences that all apply: list each once
+  // "(MIT AND Zlib)" is two licences that all apply: list each once
   const terms = (l) => (/\bOR\b/.test(l) ? [l] : l.replace(/^\((.*)\)$/, '$1').split(' AND '));
-  const licenses = [own, ...[...new Set(deps.flatMap((d) => terms(d.license)))].filter((l) => l !== own).sort()];
+  const licenses = [own, ...[...new Set([...deps.flatMap((d) => terms(d.license)), ...VENDORED_LICENSES])].filter((l) => l !== own).sort()];
   const lines = [BEGIN, `License:        ${licenses.join(' AND ')}`];
   for (const d of deps) lines.push(`Provides:       bundled(nodejs-${d.name}) = ${d.version}`);
   lines.push(END);

@@ -1,10 +1,14 @@
 /**
  * One block of a parallel gzip stream, raw-deflated.
  *
- *   pinned  pako (pinned to one exact version in package.json): zlib's deflate
- *           ported to plain JavaScript, integer arithmetic only, so the same
- *           bytes on every machine, CPU, architecture and Node build. Every
- *           gzip layer fexpod writes is deflated by it.
+ *   pinned  zlib 1.3.1 compiled to WebAssembly (zlib-wasm.ts; the source is
+ *           vendored in native/zlib-wasm/ and the module is built from it):
+ *           stock zlib, integer arithmetic in a VM that does it exactly, so
+ *           the same bytes on every machine, CPU, architecture and Node
+ *           build. Every gzip layer fexpod writes is deflated by it. pako
+ *           3.0.3 with `legacyHash: true` (zlib's own hash) makes the same
+ *           bytes: the tests hold the two independent implementations to
+ *           each other (pako is the test oracle, not shipped).
  *   native  node:zlib: its bytes are those of whatever zlib Node was built
  *           with (Node's bundled copy of Chromium's zlib, a distribution's
  *           system zlib, zlib-ng on Fedora), so NOT the same everywhere. Never
@@ -16,10 +20,16 @@
  * Both take the same parameters: raw deflate, 32 KiB window, memLevel 8,
  * default strategy, the previous block's last 32 KiB as preset dictionary,
  * ended by a sync flush (or, for the last block, by the final block).
+ *
+ * A fresh deflate state for every block, on purpose: a state reused through
+ * deflateReset still holds the previous block's bytes past the end of the
+ * current input, and a hash that reads past the data (pako's and Chromium's
+ * 4-byte hash did) then made a block's output depend on which block the worker
+ * had deflated before (caught by the 1-vs-N worker test). The WASM module
+ * makes a new state per block from zeroed memory (native/zlib-wasm/zlib-deflate.c).
  */
-import { createRequire } from 'node:module';
 import { constants as zc, deflateRawSync } from 'node:zlib';
-import { Deflate as PakoDeflate, Z_DEFAULT_STRATEGY, Z_FINISH, Z_SYNC_FLUSH } from 'pako';
+import { zlibWasm } from './zlib-wasm.js';
 
 export type DeflateEncoder = 'native' | 'pinned';
 
@@ -33,11 +43,13 @@ export interface DeflateBlock {
 const WINDOW_BITS = 15;
 const MEM_LEVEL = 8;
 
-/** The reference encoder's name and version, as installed ("pako 3.0.3"). */
+/**
+ * The pinned encoder's name and version, from the module itself ("zlib 1.3.1
+ * (wasm)"): part of the instant-rebuild key (outputs made by another encoder
+ * are not reused as if the same) and said by `build --verbose`.
+ */
 export function pinnedEncoderName(): string {
-  const require = createRequire(import.meta.url);
-  const pkg = require('pako/package.json') as { version?: unknown };
-  return `pako ${typeof pkg.version === 'string' ? pkg.version : '?'}`;
+  return `zlib ${zlibWasm().version} (wasm)`;
 }
 
 export function nativeDeflateBlock(b: DeflateBlock): Uint8Array {
@@ -51,42 +63,11 @@ export function nativeDeflateBlock(b: DeflateBlock): Uint8Array {
   });
 }
 
-/**
- * A fresh deflate state for every block, on purpose: the hash reads a 4th
- * byte that, at the end of a block's input, lies past the data, and a state
- * reused through deflateReset still holds the previous block's bytes there:
- * its output then depended on which block the worker had deflated before
- * (caught by the 1-vs-N worker test).
- */
+/** The pinned encoder: zlib 1.3.1 in WebAssembly, a fresh deflate state per block. */
 export function pinnedDeflateBlock(b: DeflateBlock): Uint8Array {
-  const d = new PakoDeflate({
-    level: b.level,
-    raw: true,
-    windowBits: WINDOW_BITS,
-    memLevel: MEM_LEVEL,
-    strategy: Z_DEFAULT_STRATEGY,
-    legacyHash: false, // Chromium's hash: the bytes of Node's bundled zlib (pako 3's default, said here on purpose)
-    chunkSize: Math.max(16 * 1024, Math.ceil(b.data.length / 2)),
-    ...(b.dictionary && b.dictionary.length > 0 ? { dictionary: b.dictionary } : {}),
-  });
-  const out: Uint8Array[] = [];
-  d.onData = (chunk) => { out.push(chunk); };
-  d.push(b.data, b.last ? Z_FINISH : Z_SYNC_FLUSH);
-  if (d.err) throw new Error(`deflate (${pinnedEncoderName()}) failed: ${d.msg || d.err}`);
-  return concat(out);
+  return zlibWasm().deflateRaw(b);
 }
 
 export function deflateBlock(encoder: DeflateEncoder, b: DeflateBlock): Uint8Array {
   return encoder === 'native' ? nativeDeflateBlock(b) : pinnedDeflateBlock(b);
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1 && parts[0]) return parts[0];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }

@@ -18,6 +18,7 @@ import { programIdentity } from '../../common/program-identity.js';
 import type { BuildContext } from '../build-context.js';
 import { ByteChannel } from '../layer/byte-channel.js';
 import { compressPool } from '../layer/compress-pool.js';
+import { pinnedEncoderName } from '../layer/deflate-block.js';
 import { writeLayer, type LayerBlob } from '../layer/layer-writer.js';
 import { mkfsErofsCaps, writeErofs, writeErofsFromTar, type ErofsResult } from '../outputs/erofs.js';
 import { planOutputs, type OutputKind, type OutputsDeps, type OutputsRequest } from '../outputs/output-plan.js';
@@ -102,6 +103,7 @@ export async function writeLayerOf(req: OutputsRequest, deps: OutputsDeps): Prom
       sqfsP.catch(() => {});
     }
     const compression = req.layer?.compression ?? 'gzip';
+    if (wantOci && compression === 'gzip') deps.log.debug(`layer: gzip by ${pinnedEncoderName()} on ${workers} worker${workers === 1 ? '' : 's'} (the same bytes on every machine)`);
     step(['layer', wantOci ? compression : '', ...(want('erofs') ? ['erofs'] : []), ...(want('squashfs') ? ['squashfs'] : [])].filter((x) => x !== '').join(' ∥ '));
     const blob = join(scratch, 'layer');
     const layerP = inContext('writing the layer', () =>

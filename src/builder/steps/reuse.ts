@@ -1,7 +1,7 @@
 /**
  * Step "reuse" (instant rebuilds), right after resolve: a build whose inputs
  * are unchanged (lock, definition files, formats, layer compression,
- * SOURCE_DATE_EPOCH, tool version, root or not, and the build of every external
+ * SOURCE_DATE_EPOCH, tool version, gzip encoder, root or not, and the build of every external
  * program whose version makes an output's bytes: mkfs.erofs, mksquashfs) reuses the outputs already in
  * the output directory instead of making them again — nothing is fetched,
  * extracted or written. Not trusted blindly: the record lists every output
@@ -24,6 +24,7 @@ import { canonicalJson } from '../../common/canonical-json.js';
 import { sha256File } from '../../common/hash.js';
 import { describeProgram, programIdentity } from '../../common/program-identity.js';
 import type { BuildContext, BuildDeps } from '../build-context.js';
+import { pinnedEncoderName } from '../layer/deflate-block.js';
 import type { Built, BuildResult } from './outputs.js';
 import type { Resolved } from './resolve.js';
 
@@ -31,6 +32,8 @@ export const REUSE_VERSION = 1;
 
 export interface ReuseKeyInput {
   readonly toolVersion: string;
+  /** The encoder of gzip layers and payloads ("zlib 1.3.1 (wasm)"): another encoder makes other bytes. */
+  readonly deflateEncoder: string;
   /** Text of the definition file (and of an overlay's base). */
   readonly definitions: readonly string[];
   /** sha256 of every locked package, in lock order (an overlay's base lock first). */
@@ -174,6 +177,7 @@ export async function reuse<C extends BuildContext & Resolved>(ctx: C, base: Res
     sourceDateEpoch: o.sourceDateEpoch ?? 'packages',
     layer: o.layer,
     toolVersion: deps.toolVersion,
+    deflateEncoder: pinnedEncoderName(),
     privileged: deps.privileged,
     pageSize: deps.pageSize,
     programs,

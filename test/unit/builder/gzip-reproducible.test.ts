@@ -1,8 +1,11 @@
 /**
  * gzip layers are the same bytes on every machine, whatever Node/zlib build
- * runs fexpod: the pinned encoder's bytes (GOLDEN below, the same on every
- * machine that runs this test), never node:zlib's. The cross-build proof with
- * a second Node build is test/integration/builder/gzip-cross-node.test.ts.
+ * runs fexpod: the pinned encoder's bytes (zlib 1.3.1 in WebAssembly; GOLDEN
+ * below, the same on every machine that runs this test), never node:zlib's,
+ * and the same as an independent implementation's, pako with zlib's hash (the
+ * oracle, test/helpers/pako-oracle.ts). The cross-build proof with a second
+ * Node build is test/integration/builder/gzip-cross-node.test.ts; the module
+ * rebuilt from the vendored source, test/integration/builder/zlib-wasm-rebuild.test.ts.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -17,6 +20,7 @@ import { writeLayer } from '../../../src/builder/layer/layer-writer.js';
 import { GZIP_BLOCK, ParallelGzip } from '../../../src/builder/layer/parallel-gzip.js';
 import { bufferContent, type TreeEntry } from '../../../src/builder/tree/tree.js';
 import { repoRoot } from '../../helpers/integration.js';
+import { pakoPool } from '../../helpers/pako-oracle.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -29,27 +33,30 @@ function realInput(): Buffer {
 
 /**
  * sha256 of the gzip stream of realInput() in 64 KiB blocks, per level: the
- * bytes of pako 3.0.3 with Chromium's hash, which are also those of Node's
- * own builds (official builds 20.15.0 and 20.20.2 checked with node:zlib).
+ * bytes of stock zlib 1.3.1 (the WebAssembly module fexpod ships), which are
+ * also those of pako 3.0.3 with `legacyHash: true` and of Debian 12's native
+ * system zlib 1.2.13 (checked with Python's zlib, same parameters). (Until fexpod 0.1.0's
+ * switch to the module, layers were pako's with Chromium's hash, the bytes of
+ * Node's own builds: every gzip digest changed then, on purpose.)
  * A change here is a reproducibility break: every gzip layer digest changes.
  */
 const GOLDEN: Record<number, string> = {
-  1: '0dfa40b653a57c087d6bcede0b55e87a50715079453fd3a8b11f042e8161a966',
-  2: '8ae8be3811b8526c142783dee8eee049341c47f69d13a886bba41ab011360710',
-  3: 'd957234f483242702cc3315d1238cc35eea2e2b19872ae3dcb184bd8244d43b5',
-  4: '630a781d1688eacc82e127cd105cb4b33e8ebe819cf2c1e2e5ac57429405ee94',
-  5: 'd9b63b5d9bf49960706e60cfd7d4d8097fc04974cfd7de515aa0931b5ecefe36',
-  6: '3e67767db3ce73ff8ccbcbf775967838f780c4bff5655ea21157edac04f9908a',
-  7: '9b7103ea5fa18d45c3d8bf1de318ffa2006941f9b9dea3b218f6515a562cb57c',
-  8: '757c6dcf5ec31863f3d0420b3f15ab074b631e1cd2dacbdc73dabddc3742c323',
-  9: 'ee4c66f01ecf6275b6abf6821de4fa17f65408b4ab407de516619f91f30040fd',
+  1: '4e467bb77516b87cb8fa39025d9ba8de91d7a790f179fcd0ad155dab6f08e862',
+  2: '3c9421d54116fe693596806d5b5284c43bb04173a98cb2fe9c0d78792ea772f0',
+  3: '4f1b7951ebf32b693fd7a5e3fb409cee8523c7b88693a50dd15cfd78de46644d',
+  4: '6474329a7d8ae4ad2e872d24c4b3352021689eb38d0fae40880e4156469f444e',
+  5: 'eea2e4d3441a138847ce80665a7ab4c170b30e99397509f7d2440cc1f2cf8183',
+  6: 'ec233b4b9bde1d9ae15da92a877bdfac1dbbd3c781bcde80db9ab7b7a4b892a3',
+  7: '7a0b26251d3504a80c6bd6a38aecfa385b149d829b3af3cca94639434d030a9a',
+  8: '9aa88a98cee09037c4ceacf7fe6c85fe07065b4525d5095c9673bf9ca29bd55e',
+  9: '7fb0faf218e0c5f7172757cd36f44520cf0d9af931c02befdf39a61cbee9c4aa',
 };
 
-async function gzip(data: Uint8Array, level: number, encoder: DeflateEncoder, workers: number, blockSize = 64 * 1024): Promise<Buffer> {
-  const pool = compressPool(workers);
+async function gzip(data: Uint8Array, level: number, encoder: DeflateEncoder | 'oracle', workers: number, blockSize = 64 * 1024): Promise<Buffer> {
+  const pool = encoder === 'oracle' ? pakoPool() : compressPool(workers);
   const parts: Uint8Array[] = [];
   try {
-    const gz = new ParallelGzip(pool, level, (b) => { parts.push(b.slice()); }, { encoder, blockSize });
+    const gz = new ParallelGzip(pool, level, (b) => { parts.push(b.slice()); }, { encoder: encoder === 'oracle' ? 'pinned' : encoder, blockSize });
     await gz.push(data);
     await gz.end();
   } finally {
@@ -60,11 +67,13 @@ async function gzip(data: Uint8Array, level: number, encoder: DeflateEncoder, wo
 
 const input = realInput();
 for (const level of [1, 2, 3, 4, 5, 6, 7, 8, 9]) {
-  test(`gzip level ${level}: the pinned encoder makes the golden bytes, in the calling thread and with 2 workers`, async () => {
+  test(`gzip level ${level}: the pinned encoder makes the golden bytes, in the calling thread, with 1 and 2 workers, and so does the pako oracle`, async () => {
     const pinned = await gzip(input, level, 'pinned', 0);
     assert.deepEqual(gunzipSync(pinned), input);
     assert.equal(sha(pinned), GOLDEN[level], `level ${level}: the pinned encoder's bytes changed`);
+    assert.equal(sha(await gzip(input, level, 'pinned', 1)), GOLDEN[level], `level ${level}: 1 worker`);
     assert.equal(sha(await gzip(input, level, 'pinned', 2)), GOLDEN[level], `level ${level}: 2 workers`);
+    assert.equal(sha(await gzip(input, level, 'oracle', 0)), GOLDEN[level], `level ${level}: pako (legacyHash: true) disagrees`);
   });
 }
 

@@ -7,11 +7,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SaxesParser } from 'saxes';
 import { DEFAULT_STATE_DIR, STATE_FILE_NAME } from '../../../src/emulator/binfmt/install-state.js';
 import { DROP_IN_FILE, PRECREATE_HOOK_FILE, CREATE_RUNTIME_HOOK_FILE } from '../../../src/runtime-hook/install/hook-files.js';
 import { UNIT_NAME } from '../../../src/setup/systemd-unit.js';
 import { GUEST_INIT_NAME, guestInitCandidates } from '../../../src/emulator/microvm/guest-init.js';
+import { ZLIB_WASM_URL } from '../../../src/builder/layer/zlib-wasm.js';
 import { corpusDir, repoRoot } from '../../helpers/integration.js';
 
 const root = repoRoot();
@@ -102,4 +104,16 @@ test('the comps snippet is a Fedora comps group (same elements as Fedora\'s own 
   const reqs = group?.children.find((c) => c.name === 'packagelist')?.children ?? [];
   assert.ok(reqs.some((r) => r.text === 'fexpod' && r.attrs['arch'] === 'aarch64'));
   for (const r of reqs) assert.match(r.attrs['type'] ?? '', /^(mandatory|default|optional|conditional)$/);
+});
+
+test('the spec rebuilds the gzip encoder from the vendored zlib where the code loads it, and declares the bundled zlib at its version', () => {
+  const vendored = /#define ZLIB_VERSION "([^"]+)"/.exec(read('native/zlib-wasm/zlib-1.3.1/zlib.h'))?.[1];
+  assert.equal(vendored, '1.3.1');
+  assert.match(spec, new RegExp(`^Provides:\\s+bundled\\(zlib\\) = ${vendored.replace(/\./g, '\\.')}$`, 'm'));
+  assert.match(spec, /^BuildRequires:\s+clang$/m);
+  assert.match(spec, /^BuildRequires:\s+lld$/m);
+  // dist/native/zlib-deflate.wasm: where src/builder/layer/zlib-wasm.ts looks (ZLIB_WASM_URL), shipped with dist/
+  assert.equal(fileURLToPath(ZLIB_WASM_URL), join(root, 'dist', 'native', 'zlib-deflate.wasm'));
+  assert.match(spec, /^scripts\/build-zlib-wasm\.sh dist\/native\/zlib-deflate\.wasm$/m);
+  assert.match(/^License:\s+(.+)$/m.exec(spec)?.[1] ?? '', /\bZlib\b/);
 });
