@@ -11,7 +11,8 @@
 # module bytes, never other deflate output (the C is zlib's, and WebAssembly
 # integer arithmetic is exact): test/integration/builder/zlib-wasm-rebuild.test.ts
 # rebuilds the module and compares what it deflates with the committed one.
-# The committed module's compiler is in native/zlib-wasm/README.md.
+# The committed module's toolchain is in native/zlib-wasm/TOOLCHAIN (written
+# when OUT is the default) and native/zlib-wasm/README.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 src=$root/native/zlib-wasm
@@ -40,4 +41,8 @@ done
 mkdir -p "$(dirname "$out")"
 mv "$tmp/out.wasm" "$out.tmp"
 mv "$out.tmp" "$out"
-echo "build-zlib-wasm: $out ($(stat -c %s "$out") bytes, $("$cc" --version | head -1), $("$ld" --version | head -1))" >&2
+# The toolchain, on stdout; for the committed module also in native/zlib-wasm/TOOLCHAIN.
+toolchain=$(printf '%s\n%s\n' "$("$cc" --version | head -1)" "$("$ld" --version | head -1)")
+printf '%s\n' "$toolchain"
+[ "$out" != "$src/zlib-deflate.wasm" ] || printf '%s\n' "$toolchain" > "$src/TOOLCHAIN"
+echo "build-zlib-wasm: $out ($(stat -c %s "$out") bytes, sha256 $(sha256sum "$out" | cut -d' ' -f1))" >&2

@@ -46,7 +46,8 @@ if command -v apt-get >/dev/null; then
     gcc libc6-dev util-linux
     # the builder image and build --load (a private dockerd in the tests)
     docker.io
-    # the FEX CI recipe's cross-compile (test/integration/ci/recipe.test.ts)
+    # the FEX CI recipe's cross-compile (test/integration/ci/recipe.test.ts); clang + lld (wasm-ld)
+    # also rebuild the gzip encoder from native/zlib-wasm (test/integration/builder/zlib-wasm-rebuild.test.ts)
     clang lld cmake
     # the benchmarks' CPU times (bench/build-large, bench/push: GNU time)
     time
