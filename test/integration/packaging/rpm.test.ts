@@ -18,6 +18,8 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { zlibWasm } from '../../../src/builder/layer/zlib-wasm.js';
 import { checkHookJson } from '../../../src/runtime-hook/install/hook-files.js';
 import { foreignArches } from '../../helpers/foreign-image.js';
 import { fileExists, integration, onPath, repoRoot } from '../../helpers/integration.js';
@@ -84,8 +86,10 @@ test('rpmbuild -ba packaging/fexpod.spec from git archive, and what the packages
       assert.equal(run('rpm', ['-qp', '--qf', '%{ARCH}', selinux]).stdout, 'noarch');
     });
 
-    await t.test('the bundled npm dependencies are declared as the generator gives them', () => {
-      const provides = run('rpm', ['-qp', '--provides', rpm]).stdout.split('\n').filter((l) => l.startsWith('bundled('));
+    await t.test('the bundled npm dependencies are declared as the generator gives them, and the bundled zlib', () => {
+      const all = run('rpm', ['-qp', '--provides', rpm]).stdout.split('\n');
+      assert.ok(all.includes('bundled(zlib) = 1.3.1'), 'bundled(zlib) = 1.3.1');
+      const provides = all.filter((l) => l.startsWith('bundled(nodejs-'));
       const block = run(process.execPath, [join(root, 'packaging', 'bundled-provides.mjs')]).stdout;
       const want = [...block.matchAll(/^Provides:\s+(bundled\(\S+\) = \S+)$/gm)].map((m) => m[1]);
       assert.deepEqual(provides.sort(), want.sort());
@@ -184,6 +188,17 @@ test('rpmbuild -ba packaging/fexpod.spec from git archive, and what the packages
       const u = run('semodule_unpackage', [pp, join(se, 'fexpod.mod'), join(se, 'fexpod.fc')]);
       assert.equal(u.status, 0, u.stderr);
       assert.match(readFileSync(join(se, 'fexpod.fc'), 'utf8'), /^\/var\/lib\/fexpod\/prefix\(\/\.\*\)\?\s+system_u:object_r:container_ro_file_t:s0$/m);
+    });
+
+    await t.test('the gzip encoder: rebuilt in %build from the vendored zlib, packaged where the application loads it, deflating as the committed module', () => {
+      assert.match(build.stdout + build.stderr, /build-zlib-wasm: \S*dist\/native\/zlib-deflate\.wasm \(\d+ bytes/);
+      const packaged = zlibWasm(pathToFileURL(join(app, 'dist/native/zlib-deflate.wasm')));
+      assert.equal(packaged.version, '1.3.1');
+      const data = readFileSync(join(root, 'test/fixtures/corpus/comps-f41.xml.in'));
+      for (const level of [1, 4, 9]) {
+        const b = { data, dictionary: data.subarray(0, 32768), last: true, level };
+        assert.ok(Buffer.from(packaged.deflateRaw(b)).equals(Buffer.from(zlibWasm().deflateRaw(b))), `level ${level}`);
+      }
     });
 
     await t.test('the packaged application runs with only its bundled dependencies', () => {
