@@ -6,7 +6,7 @@
  *   scripted: dnf --installroot → tar → podman import → skopeo copy to oci: → mkfs.erofs -zlz4hc
  *   fexpod:   fexpod build --format oci,erofs, gzip layer (parallel) and zstd layer
  *   no-op:    the same fexpod build again (same lock, same outputs): verified reuse
- *   RSS:      fexpod's peak RSS (GNU time) at 1x and at 2x the tree
+ *   RSS:      fexpod's peak RSS (GNU time): gzip at 1x and at 2x the tree, zstd at 1x
  *
  * Targets (issue 9): gzip ≤ 0.5x, zstd ≤ 0.25x the scripted pipeline; no-op
  * ≤ 0.1x the cold build; peak RSS ≤ 300 MB and within 10 % at twice the tree.
@@ -90,7 +90,7 @@ const line = (label: string, ms: number, cpu: number, extra = '') => process.std
 try {
   const peer: number[] = [], peerCpu: number[] = [];
   const gz: number[] = [], gzCpu: number[] = [], zs: number[] = [], zsCpu: number[] = [], noop: number[] = [];
-  let rss1 = 0, rss2 = 0, tree = 0;
+  let rss1 = 0, rss1z = 0, rss2 = 0, tree = 0;
   for (let i = -1; i < RUNS; i++) { // run -1: warm-up (page cache, podman storage), not counted
     const d = mkdtempSync(join(tmpdir(), 'fexpod-bench-large-run-'));
     try {
@@ -105,7 +105,8 @@ try {
       if (i < 0) continue;
       peer.push(p.ms); peerCpu.push(p.cpu);
       gz.push(g.ms); gzCpu.push(g.cpu); zs.push(z.ms); zsCpu.push(z.cpu); noop.push(n.ms);
-      rss1 = Math.max(rss1, g.rssKb, z.rssKb);
+      rss1 = Math.max(rss1, g.rssKb); // gzip, as at 2x: like compared with like
+      rss1z = Math.max(rss1z, z.rssKb);
     } finally {
       rmSync(d, { recursive: true, force: true });
     }
@@ -123,7 +124,7 @@ try {
   line('fexpod build --compression gzip', gm, median(gzCpu), `   ratio ${(gm / pm).toFixed(2)}x (target <= 0.5x)`);
   line('fexpod build --compression zstd', zm, median(zsCpu), `   ratio ${(zm / pm).toFixed(2)}x (target <= 0.25x)`);
   line('fexpod build again (no-op: outputs verified, reused)', nm, 0, `   ratio ${(nm / gm).toFixed(2)}x of cold (target <= 0.1x)`);
-  process.stdout.write(`  fexpod peak RSS: ${(rss1 / 1024).toFixed(0)} MiB at 1x (target <= 300), ${(rss2 / 1024).toFixed(0)} MiB at 2x (${(set2.bytes / 1e6).toFixed(0)} MB of binaries): ${(((rss2 - rss1) / rss1) * 100).toFixed(0)} % (target within 10 %)\n`);
+  process.stdout.write(`  fexpod peak RSS, gzip: ${(rss1 / 1024).toFixed(0)} MiB at 1x (target <= 300), ${(rss2 / 1024).toFixed(0)} MiB at 2x (${(set2.bytes / 1e6).toFixed(0)} MB of binaries): ${(((rss2 - rss1) / rss1) * 100).toFixed(0)} % (target within 10 %); zstd: ${(rss1z / 1024).toFixed(0)} MiB at 1x (target <= 300)\n`);
 } finally {
   s1.close();
   s2.close();

@@ -7,9 +7,9 @@
  * Hash is XXH3-64 of the file in hex (hash-wasm: a maintained WebAssembly
  * xxHash with XXH3, no native build). Pure planning + one streaming hash.
  */
-import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { canonicalJson } from '../../common/canonical-json.js';
+import { readFileChunks } from '../../common/hash.js';
 
 export interface FexIndexImage {
   readonly path: string;
@@ -39,7 +39,7 @@ export async function xxh3File(path: string): Promise<string> {
   const { createXXHash3 } = await import('hash-wasm');
   const h = await createXXHash3();
   h.init();
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  await readFileChunks(path, (c) => h.update(c));
   return h.digest('hex');
 }
 
