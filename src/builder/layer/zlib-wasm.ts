@@ -64,7 +64,7 @@ function instantiate(url: URL): ZlibWasm {
   } catch (err) {
     throw new FexpodError(`cannot read fexpod's zlib module ${url.pathname}`, {
       cause: err,
-      fix: 'run `npm run build` (it copies native/zlib-wasm/zlib-deflate.wasm to dist/native/), or reinstall fexpod',
+      fix: 'run npm run build (it copies native/zlib-wasm/zlib-deflate.wasm to dist/native/), or reinstall fexpod',
     });
   }
   const ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as ZlibWasmExports;

@@ -8,7 +8,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import { constants as zc, inflateRawSync } from 'node:zlib';
 import { pinnedDeflateBlock, pinnedEncoderName, type DeflateBlock } from '../../../src/builder/layer/deflate-block.js';
@@ -70,4 +72,13 @@ test('a block\'s bytes do not depend on what the instance deflated before (fresh
 
 test('a bad level is an error that names the encoder, not wrong bytes', () => {
   assert.throws(() => pinnedDeflateBlock({ data: text.subarray(0, 100), last: true, level: 12 }), /deflate \(zlib 1\.3\.1, wasm\) failed with code -102/);
+});
+
+test('a missing module is an error that names the file and the fix', () => {
+  const url = pathToFileURL(join(tmpdir(), 'fexpod-no-such-dir', 'zlib-deflate.wasm'));
+  assert.throws(() => zlibWasm(url), (err: Error & { fix?: string }) => {
+    assert.match(err.message, /^cannot read fexpod's zlib module .*fexpod-no-such-dir\/zlib-deflate\.wasm$/);
+    assert.match(err.fix ?? '', /npm run build/);
+    return true;
+  });
 });
