@@ -34,7 +34,7 @@ export function pakoDeflateBlock(b: DeflateBlock): Uint8Array {
 export function pakoPool(): CompressPool {
   return {
     workers: 0,
-    deflate: async (t) => ({ out: pakoDeflateBlock(t), crc: crc32(t.data) }),
+    deflate: async (t) => ({ out: pakoDeflateBlock(t), crc: crc32(t.data), data: t.data }),
     zstd: () => Promise.reject(new Error('the pako oracle deflates only')),
     close: async () => {},
   };

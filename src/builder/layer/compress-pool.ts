@@ -83,7 +83,7 @@ export function compressPool(workers = defaultWorkers()): CompressPool {
   };
   return {
     workers,
-    deflate: (t) => submit<DeflateResult>(t, [t.data.buffer as ArrayBuffer]),
+    deflate: (t) => submit<DeflateResult>(t, [t.data.buffer as ArrayBuffer, ...(t.out ? [t.out.buffer as ArrayBuffer] : [])]),
     zstd: (t) => submit<ZstdResult>(t, t.parts.map((p) => p.buffer as ArrayBuffer).filter((b, i, a) => a.indexOf(b) === i)),
     close: async () => {
       await Promise.all(all.map((w) => w.terminate()));

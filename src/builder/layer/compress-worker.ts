@@ -28,6 +28,8 @@ export interface DeflateTask {
   readonly last: boolean;
   readonly level: number;
   readonly encoder: DeflateEncoder;
+  /** Where the result goes when it fits (a buffer the caller reuses, as it reuses `data`). */
+  readonly out?: Uint8Array;
 }
 
 export interface ZstdTask {
@@ -42,8 +44,11 @@ export interface ZstdTask {
 export type CompressTask = DeflateTask | ZstdTask;
 
 export interface DeflateResult {
+  /** The deflated block: a view of the task's `out` when it fit. */
   readonly out: Uint8Array;
   readonly crc: number;
+  /** The task's input, handed back for reuse. */
+  readonly data: Uint8Array;
 }
 
 export interface ZstdResult {
@@ -53,7 +58,7 @@ export interface ZstdResult {
 }
 
 export function runDeflate(t: DeflateTask): DeflateResult {
-  return { out: deflateBlock(t.encoder, t), crc: crc32(t.data) };
+  return { out: deflateBlock(t.encoder, t, t.out), crc: crc32(t.data), data: t.data };
 }
 
 export async function runZstd(t: ZstdTask): Promise<ZstdResult> {
@@ -74,9 +79,13 @@ const port = parentPort;
 if (port) {
   port.on('message', (msg: { id: number; task: CompressTask }) => {
     const done = (result: DeflateResult | ZstdResult) => {
-      const r = 'out' in result ? { ...result, out: owned(result.out) } : { ...result, frames: result.frames.map(owned) };
-      const transfer = 'out' in r ? [r.out.buffer] : r.frames.map((f) => f.buffer);
-      port.postMessage({ id: msg.id, result: r }, transfer as ArrayBuffer[]);
+      // deflate: the caller's buffers go back as they came (views and all), whole; anything else in a buffer of its own
+      const task = msg.task;
+      const r = 'out' in result
+        ? { ...result, out: task.op === 'deflate' && result.out.buffer === task.out?.buffer ? result.out : owned(result.out) }
+        : { ...result, frames: result.frames.map(owned) };
+      const transfer = 'out' in r ? [r.out.buffer, r.data.buffer] : r.frames.map((f) => f.buffer);
+      port.postMessage({ id: msg.id, result: r }, [...new Set(transfer)] as ArrayBuffer[]);
     };
     const fail = (err: unknown) => port.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err) });
     try {

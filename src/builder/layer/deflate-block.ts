@@ -63,11 +63,16 @@ export function nativeDeflateBlock(b: DeflateBlock): Uint8Array {
   });
 }
 
-/** The pinned encoder: zlib 1.3.1 in WebAssembly, a fresh deflate state per block. */
-export function pinnedDeflateBlock(b: DeflateBlock): Uint8Array {
-  return zlibWasm().deflateRaw(b);
+/** The pinned encoder: zlib 1.3.1 in WebAssembly, a fresh deflate state per block (into: see ZlibWasm.deflateRaw). */
+export function pinnedDeflateBlock(b: DeflateBlock, into?: Uint8Array): Uint8Array {
+  return zlibWasm().deflateRaw(b, into);
 }
 
-export function deflateBlock(encoder: DeflateEncoder, b: DeflateBlock): Uint8Array {
-  return encoder === 'native' ? nativeDeflateBlock(b) : pinnedDeflateBlock(b);
+/** A block by the named encoder; written into `into` (a view of it returned) when it fits. */
+export function deflateBlock(encoder: DeflateEncoder, b: DeflateBlock, into?: Uint8Array): Uint8Array {
+  if (encoder !== 'native') return pinnedDeflateBlock(b, into);
+  const out = nativeDeflateBlock(b);
+  if (!into || into.length < out.length) return out;
+  into.set(out);
+  return into.subarray(0, out.length);
 }

@@ -41,8 +41,17 @@ export interface RawDeflateRequest {
 export interface ZlibWasm {
   /** zlib's own version string ("1.3.1"). */
   readonly version: string;
-  /** Raw deflate (window 2^15, memLevel 8, default strategy), sync flush or final block. */
-  deflateRaw(r: RawDeflateRequest): Uint8Array;
+  /**
+   * Raw deflate (window 2^15, memLevel 8, default strategy), sync flush or
+   * final block. With `into` (large enough: deflateBound), the bytes are
+   * written there and a view of it is returned; else a new array.
+   */
+  deflateRaw(r: RawDeflateRequest, into?: Uint8Array): Uint8Array;
+}
+
+/** Room for any raw-deflated block of n bytes, as the module reserves it (out_bound in zlib-deflate.c). */
+export function deflateBound(n: number): number {
+  return n + (n >>> 5) + 1024;
 }
 
 const instances = new Map<string, ZlibWasm>();
@@ -73,7 +82,7 @@ function instantiate(url: URL): ZlibWasm {
   const version = Buffer.from(mem().subarray(at, mem().indexOf(0, at))).toString('latin1');
   return {
     version,
-    deflateRaw(r) {
+    deflateRaw(r, into) {
       const dict = r.dictionary && r.dictionary.length > 0 ? r.dictionary : undefined;
       const dictLen = dict?.length ?? 0;
       const inAt = ex.zw_reserve(r.data.length, dictLen);
@@ -84,7 +93,9 @@ function instantiate(url: URL): ZlibWasm {
       const n = ex.zw_deflate(r.level, r.data.length, dictLen, r.last ? 1 : 0);
       if (n < 0) throw new FexpodError(`deflate (zlib ${version}, wasm) failed with code ${n} (level ${r.level}, ${r.data.length} bytes)`);
       const out = ex.zw_out();
-      return mem().slice(out, out + n);
+      if (!into || into.length < n) return mem().slice(out, out + n);
+      into.set(mem().subarray(out, out + n));
+      return into.subarray(0, n);
     },
   };
 }
