@@ -28,6 +28,7 @@
 import { loadLdSoConfDirs } from '../../common/ld-so-conf.js';
 import { parseElf } from '../../common/elf.js';
 import { bufferContent, parentPath, resolveSymlinks, type Tree, type TreeEntry } from './tree.js';
+import { readElfSparse } from './elf-sparse.js';
 
 export const FLAG_ELF_LIBC6 = 0x0003;
 export const FLAG_X8664_LIB64 = 0x0300;
@@ -200,7 +201,8 @@ export async function buildLdSoCache(tree: Tree): Promise<LdSoCacheResult> {
       if (!target || (target.type !== 'file' && target.type !== 'hardlink')) continue;
       const file = target.type === 'hardlink' && target.linkTarget !== undefined ? tree.get(target.linkTarget) : target;
       if (!file?.content) continue;
-      const info = libraryInfo(await file.content.read());
+      // only the ELF parts libraryInfo reads, where the content is a file (readElfSparse says why)
+      const info = libraryInfo(file.content.path ? await readElfSparse(file.content.path, file.content.size) : await file.content.read());
       if (!info) continue;
       let soname = info.soname ?? name;
       if (isLink && name !== soname && !(name.endsWith('.so') && soname.startsWith(name))) isLink = false;
