@@ -53,6 +53,8 @@ export interface DeflateResult {
 
 export interface ZstdResult {
   readonly frames: readonly Uint8Array[];
+  /** The task's parts, handed back (a caller that reuses its buffers takes them). */
+  readonly parts: readonly Uint8Array[];
   readonly sha256?: readonly string[];
   readonly crc64?: readonly bigint[];
 }
@@ -65,6 +67,7 @@ export async function runZstd(t: ZstdTask): Promise<ZstdResult> {
   await zstdReady();
   return {
     frames: t.parts.map((p) => zstdCompress(p, t.level)),
+    parts: t.parts,
     ...(t.sha256 ? { sha256: t.parts.map((p) => createHash('sha256').update(p).digest('hex')) } : {}),
     ...(t.crc64 ? { crc64: t.parts.map((p) => crc64(p)) } : {}),
   };
@@ -84,7 +87,7 @@ if (port) {
       const r = 'out' in result
         ? { ...result, out: task.op === 'deflate' && result.out.buffer === task.out?.buffer ? result.out : owned(result.out) }
         : { ...result, frames: result.frames.map(owned) };
-      const transfer = 'out' in r ? [r.out.buffer, r.data.buffer] : r.frames.map((f) => f.buffer);
+      const transfer = 'out' in r ? [r.out.buffer, r.data.buffer] : [...r.frames, ...r.parts].map((f) => f.buffer);
       port.postMessage({ id: msg.id, result: r }, [...new Set(transfer)] as ArrayBuffer[]);
     };
     const fail = (err: unknown) => port.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err) });

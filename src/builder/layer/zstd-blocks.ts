@@ -24,6 +24,7 @@ export class ZstdBlocks extends BlockStream<ZstdResult> {
   }
   protected async emit(r: ZstdResult): Promise<void> {
     for (const f of r.frames) await this.sink(f);
+    for (const p of r.parts) this.recycle(p); // the 4 MiB block buffers go round (parallel-gzip.ts says why)
   }
   protected async finish(): Promise<void> {}
 }
