@@ -63,7 +63,7 @@ test('reuse key: another mkfs.erofs build (or version) on PATH is another key; f
   try {
     const env = (d: string) => ({ PATH: s.path(d, 'v15') });
     const base: Omit<ReuseKeyInput, 'programs'> = {
-      toolVersion: 't', definitions: ['x'], packages: ['a'], formats: ['erofs'], sourceDateEpoch: 1, layer: { compression: 'gzip' }, privileged: true, pageSize: 4096,
+      toolVersion: 't', deflateEncoder: 'zlib 1.3.1 (wasm)', definitions: ['x'], packages: ['a'], formats: ['erofs'], sourceDateEpoch: 1, layer: { compression: 'gzip' }, privileged: true, pageSize: 4096,
     };
     const p15 = await outputPrograms(['oci', 'erofs'], { runner: processRunner, env: env('v15') });
     const p186 = await outputPrograms(['oci', 'erofs'], { runner: processRunner, env: env('v186') });
@@ -71,6 +71,8 @@ test('reuse key: another mkfs.erofs build (or version) on PATH is another key; f
     assert.match(p15['mkfs.erofs'] ?? '', /^mkfs\.erofs 1\.5 sha256:/);
     assert.match(p186['mkfs.erofs'] ?? '', /^mkfs\.erofs \(erofs-utils\) 1\.8\.6 sha256:/);
     assert.notEqual(reuseKey({ ...base, programs: p15 }), reuseKey({ ...base, programs: p186 }));
+    // another gzip encoder (pako before zlib in WebAssembly) is another key too
+    assert.notEqual(reuseKey({ ...base, programs: p15 }), reuseKey({ ...base, deflateEncoder: 'pako 3.0.3', programs: p15 }));
     assert.deepEqual(Object.keys(await outputPrograms(['rpm', 'squashfs'], { runner: processRunner, env: env('v15') })), ['mkfs.erofs', 'mksquashfs']);
     assert.deepEqual(await outputPrograms(['oci', 'sbom'], { runner: processRunner, env: env('v15') }), {});
   } finally {
