@@ -102,7 +102,10 @@ export async function gatherDoctorInput(host: HostDeps, disc: DiscoveryDeps, sta
   const versions: Record<string, string> = {};
   for (const e of emulators) {
     if (e.id === 'krun' || versions[e.path] !== undefined) continue;
-    const v = await versionOf(host, e.path);
+    // FEXInterpreter parses no options (it would look for a program named --version:
+    // seen with FEX-2507.1 in the aarch64 lab); FEXServer answers with FEX's version.
+    const asked = e.id === 'fex' ? e.helpers['FEXServer'] : e.path;
+    const v = asked === undefined ? undefined : await versionOf(host, asked);
     if (v) versions[e.path] = v;
   }
   if (facts.runtimes.crun?.version) versions[facts.runtimes.crun.path] = `crun ${facts.runtimes.crun.version}`;

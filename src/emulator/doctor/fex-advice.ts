@@ -42,7 +42,7 @@ export interface FexAdviceContext {
   readonly fexFound: boolean;
   /** FEX runs on the host itself (4 KiB pages), not inside muvm's microVM. */
   readonly fexDirect: boolean;
-  /** FEX's --version text, when it answered. */
+  /** FEX's version text (FEXServer --version), when it answered. */
   readonly fexVersion: string | undefined;
   readonly hostArch: string;
 }
@@ -64,11 +64,15 @@ export function fexAdvice(f: FexFacts, c: FexAdviceContext): Advice[] {
   }
   const vl = f.sveDefaultVectorLength;
   const version = parseFexRelease(c.fexVersion);
-  if (c.hostArch === 'aarch64' && vl !== undefined && vl > SVE_SAFE_BYTES && version && atMostBad(version)) {
+  if (c.hostArch === 'aarch64' && vl !== undefined && vl > SVE_SAFE_BYTES && (!version || atMostBad(version))) {
+    // FEX built from a tarball without OVERRIDE_VERSION says "FEX-Emu ()": no release to compare
+    const who = version
+      ? `${version.label} computes`
+      : `FEX's release is unknown (FEXServer --version: ${c.fexVersion ? `"${c.fexVersion.trim()}"` : 'no answer'}) and FEX releases up to FEX-${SVE_BAD_UP_TO.release}.${SVE_BAD_UP_TO.patch} compute`;
     out.push({
       severity: 'warning',
       blocking: false,
-      problem: `SVE's default vector length is ${vl * 8} bits (${SVE_DEFAULT_VL_FILE} = ${vl}), and ${version.label} computes wrong results in x86 vector code above 256 bits: x86 programs abort with "free(): invalid pointer" or crash (SIGSEGV)`,
+      problem: `SVE's default vector length is ${vl * 8} bits (${SVE_DEFAULT_VL_FILE} = ${vl}), and ${who} wrong results in x86 vector code above 256 bits: x86 programs abort with "free(): invalid pointer" or crash (SIGSEGV)`,
       fix: `run x86 programs with FEX_HOSTFEATURES=disablesve, or set a 256-bit default: echo ${SVE_SAFE_BYTES} | sudo tee ${SVE_DEFAULT_VL_FILE} (lasting: abi.sve_default_vector_length = ${SVE_SAFE_BYTES} in /etc/sysctl.d/), or update FEX`,
     });
   }

@@ -405,7 +405,7 @@ const cases: Case[] = [
   {
     name: 'SVE default vector length 512 bits with FEX-2507.1 → warning with the workaround',
     fs: () => fedora({ ...FEX_PREFIXED, '/proc/sys/abi/sve_default_vector_length': { bytes: '64\n' } }),
-    programs: { 'FEX --version': 'FEX-Emu (FEX-2507.1) \n' },
+    programs: { 'FEXServer --version': 'FEX-Emu (FEX-2507.1) \n' },
     healthy: true,
     advice: [
       { re: /^SVE's default vector length is 512 bits \(\/proc\/sys\/abi\/sve_default_vector_length = 64\), and FEX-2507\.1 computes wrong results in x86 vector code above 256 bits: x86 programs abort with "free\(\): invalid pointer"/, blocking: false },
@@ -416,14 +416,21 @@ const cases: Case[] = [
   {
     name: 'SVE at 256 bits with FEX-2507.1 → no SVE warning',
     fs: () => fedora({ ...FEX_PREFIXED, '/proc/sys/abi/sve_default_vector_length': { bytes: '32\n' } }),
-    programs: { 'FEX --version': 'FEX-Emu (FEX-2507.1) \n' },
+    programs: { 'FEXServer --version': 'FEX-Emu (FEX-2507.1) \n' },
     healthy: true,
     noAdvice: [/vector length/],
   },
   {
+    name: 'SVE at 512 bits, FEX built without a version (FEXServer --version: "FEX-Emu ()", as the lab\'s FEX-2507.1 from a tarball) → the warning, saying the release is unknown',
+    fs: () => fedora({ ...FEX_PREFIXED, '/proc/sys/abi/sve_default_vector_length': { bytes: '64\n' } }),
+    programs: { 'FEXServer --version': 'FEX-Emu () \n', 'FEX --version': 'FEX-Emu (FEX-2604) \n' },
+    healthy: true,
+    advice: [{ re: /^SVE's default vector length is 512 bits .*FEX's release is unknown \(FEXServer --version: "FEX-Emu \(\)"\) and FEX releases up to FEX-2507\.1 compute wrong results/ }],
+  },
+  {
     name: 'SVE at 512 bits with a later FEX (2604) → no SVE warning',
     fs: () => fedora({ ...FEX_PREFIXED, '/proc/sys/abi/sve_default_vector_length': { bytes: '64\n' } }),
-    programs: { 'FEX --version': 'FEX-Emu (FEX-2604) \n' },
+    programs: { 'FEXServer --version': 'FEX-Emu (FEX-2604) \n' },
     healthy: true,
     noAdvice: [/vector length/],
   },
