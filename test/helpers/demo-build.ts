@@ -7,6 +7,8 @@
  *                 whose gpgkey paths point at the repo's keys
  *   runFexpod()   runs the CLI asynchronously (the server lives in this process),
  *                 optionally as another user, with its own cwd, umask and TZ
+ *   buildTwiceApart()  the reproducibility pair: one lock, two builds in two
+ *                 directories under different umask and TZ
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -100,4 +102,25 @@ export function tempDir(prefix: string, mode = 0o700): string {
   const d = mkdtempSync(join(tmpdir(), `fexpod-${prefix}-`));
   chmodSync(d, mode);
   return d;
+}
+
+/** The two settings the reproducibility tests build under: whatever they change must not change the bytes. */
+const APART = [{ umask: '022', tz: 'UTC' }, { umask: '077', tz: 'Asia/Tokyo' }] as const;
+
+/**
+ * Locks the demo once, then builds it from that lock in each of `dirs` (two,
+ * made and removed by the caller), each run with that directory as cwd and
+ * its own umask and TZ (022/UTC, 077/Asia/Tokyo). `buildArgs(dir)` gives the
+ * build's own options (--format, -o, ...); --locked, --repo, --cache-dir in the
+ * directory and --json are added.
+ */
+export async function buildTwiceApart(demo: DemoSetup, dirs: readonly [string, string], buildArgs: (dir: string) => readonly string[]): Promise<[CliBuildResult, CliBuildResult]> {
+  await runFexpod(['lock', demo.defFile, '--repo', demo.repoArg]);
+  const build = async (d: string, r: (typeof APART)[number]) => {
+    const { stdout } = await runFexpod(['build', demo.defFile, '--locked', '--repo', demo.repoArg, ...buildArgs(d), '--cache-dir', join(d, 'cache'), '--json'], { cwd: d, umask: r.umask, env: { TZ: r.tz } });
+    return parseBuildJson(stdout);
+  };
+  const a = await build(dirs[0], APART[0]);
+  const b = await build(dirs[1], APART[1]);
+  return [a, b];
 }

@@ -3,26 +3,15 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { integration, isRoot, onPath } from '../../helpers/integration.js';
-import { demoSetup, parseBuildJson, runFexpod, tempDir } from '../../helpers/demo-build.js';
+import { buildTwiceApart, demoSetup, tempDir } from '../../helpers/demo-build.js';
 
 const req = integration(onPath('rpmbuild'), onPath('createrepo_c'), onPath('mkfs.erofs'), onPath('mksquashfs'), isRoot());
 
 for (const compression of ['gzip', 'zstd', 'zstd:chunked']) test(`two builds (${compression} layer) from the same lock in different dirs, umask 022/077, TZ UTC/Asia/Tokyo: identical manifest, EroFS, SquashFS, archive, SBOM`, req, async () => {
   const demo = await demoSetup();
-  const dirs = [tempDir('repro-a'), tempDir('repro-bb')];
-  const runs = [{ umask: '022', tz: 'UTC' }, { umask: '077', tz: 'Asia/Tokyo' }];
+  const dirs = [tempDir('repro-a'), tempDir('repro-bb')] as const;
   try {
-    await runFexpod(['lock', demo.defFile, '--repo', demo.repoArg]);
-    const results = [];
-    for (const [i, r] of runs.entries()) {
-      const d = dirs[i] ?? '';
-      const { stdout } = await runFexpod(
-        ['build', demo.defFile, '--locked', '--repo', demo.repoArg, '--compression', compression, '--format', 'oci,oci-archive,erofs,squashfs,sbom', '-o', join(d, 'nested', 'out'), '--cache-dir', join(d, 'cache'), '--json'],
-        { cwd: d, umask: r.umask, env: { TZ: r.tz } },
-      );
-      results.push(parseBuildJson(stdout));
-    }
-    const [a, b] = results;
+    const [a, b] = await buildTwiceApart(demo, dirs, (d) => ['--compression', compression, '--format', 'oci,oci-archive,erofs,squashfs,sbom', '-o', join(d, 'nested', 'out')]);
     assert.ok(a && b);
     assert.equal(a.diffId, b.diffId);
     assert.equal(a.manifestDigest, b.manifestDigest);

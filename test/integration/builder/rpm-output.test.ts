@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { integration, isRoot, onPath, repoRoot } from '../../helpers/integration.js';
-import { demoSetup, parseBuildJson, runFexpod, tempDir } from '../../helpers/demo-build.js';
+import { buildTwiceApart, demoSetup, tempDir } from '../../helpers/demo-build.js';
 
 const req = integration(onPath('rpmbuild'), onPath('createrepo_c'), onPath('mkfs.erofs'), onPath('rpm'), onPath('rpmlint'), isRoot());
 const run = (cmd: string, args: readonly string[]) => {
@@ -22,17 +22,9 @@ const run = (cmd: string, args: readonly string[]) => {
 
 test('fexpod build --format rpm: the EroFS at /usr/share/fex-emu/RootFS, the same RPM bytes from one lock, and rpm reads, verifies and installs it', { ...req, timeout: 10 * 60_000 }, async (t) => {
   const demo = await demoSetup();
-  const dirs = [tempDir('rpm-a'), tempDir('rpm-bb')];
-  const runs = [{ umask: '022', tz: 'UTC' }, { umask: '077', tz: 'Asia/Tokyo' }];
+  const dirs = [tempDir('rpm-a'), tempDir('rpm-bb')] as const;
   try {
-    await runFexpod(['lock', demo.defFile, '--repo', demo.repoArg]);
-    const results = [];
-    for (const [i, r] of runs.entries()) {
-      const d = dirs[i] ?? '';
-      const { stdout } = await runFexpod(['build', demo.defFile, '--locked', '--repo', demo.repoArg, '--format', 'rpm', '-o', join(d, 'out'), '--cache-dir', join(d, 'cache'), '--json'], { cwd: d, umask: r.umask, env: { TZ: r.tz } });
-      results.push(parseBuildJson(stdout));
-    }
-    const [a, b] = results;
+    const [a, b] = await buildTwiceApart(demo, dirs, (d) => ['--format', 'rpm', '-o', join(d, 'out')]);
     assert.ok(a && b);
     const rpmOf = (x: typeof a) => x.outputs.find((o) => o.kind === 'rpm') ?? assert.fail('no rpm output');
     const erofsOf = (x: typeof a) => x.outputs.find((o) => o.kind === 'erofs') ?? assert.fail('--format rpm writes the EroFS it packages');
