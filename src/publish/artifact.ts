@@ -17,6 +17,7 @@
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { canonicalJson, rfc3339 } from '../common/canonical-json.js';
+import { FS_IMAGE_HEAD, fsImageKind } from '../common/fs-image-kind.js';
 import { sha256Digest } from '../common/hash.js';
 import { ANNOTATION_CREATED, ANNOTATION_TITLE, EMPTY_DIGEST, EMPTY_JSON, MT, type Descriptor } from '../registry/oci.js';
 
@@ -38,15 +39,13 @@ export const ANNOTATION_ARCH = 'io.fexpod.arch';
 
 export const EMPTY_DESCRIPTOR: Descriptor = { mediaType: MT.ociEmpty, digest: EMPTY_DIGEST, size: EMPTY_JSON.length };
 
-/** The file system of an image file from its magic: SquashFS "hsqs" at 0, EroFS 0xE0F5E1E2 at 1024. */
+/** The file system of an image file from its magic (fsImageKind: as FEX decides it). */
 export async function detectFsKind(path: string): Promise<FsKind | undefined> {
   const fh = await open(path, 'r');
   try {
-    const buf = Buffer.alloc(1028);
+    const buf = Buffer.alloc(FS_IMAGE_HEAD);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    if (bytesRead >= 4 && buf.toString('latin1', 0, 4) === 'hsqs') return 'squashfs';
-    if (bytesRead >= 1028 && buf.readUInt32LE(1024) === 0xe0f5e1e2) return 'erofs';
-    return undefined;
+    return fsImageKind(buf.subarray(0, bytesRead));
   } finally {
     await fh.close();
   }
