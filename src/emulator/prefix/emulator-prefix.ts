@@ -189,25 +189,31 @@ async function verifyStaged(plan: PrefixPlan, tmp: string, prefix: string, deps:
   return staged;
 }
 
-/** A staged prefix is what this plan stages: same digest and sources in its manifest, every file as the manifest recorded it. */
-async function prefixIntact(prefix: string, plan: PrefixPlan, deps: PrefixDeps): Promise<boolean> {
+/** What a fexpod-prefix.json records: its plan digest and, by path, each file's source and staged sha256 (undefined: unreadable). */
+function readManifest(text: string | undefined): { digest: unknown; files: Map<string, { sourceSha256: unknown; sha256: unknown }> } | undefined {
   let doc: unknown;
   try {
-    doc = JSON.parse((await deps.readText(join(prefix, PREFIX_MANIFEST))) ?? '');
+    doc = JSON.parse(text ?? '');
   } catch {
-    return false;
+    return undefined;
   }
-  if (typeof doc !== 'object' || doc === null || !('digest' in doc) || doc.digest !== plan.digest || !('files' in doc) || !Array.isArray(doc.files)) return false;
-  const files: unknown[] = doc.files;
-  const recorded = new Map<string, { sourceSha256: unknown; sha256: unknown }>();
-  for (const f of files) {
+  if (typeof doc !== 'object' || doc === null || !('files' in doc) || !Array.isArray(doc.files)) return undefined;
+  const entries: unknown[] = doc.files;
+  const files = new Map<string, { sourceSha256: unknown; sha256: unknown }>();
+  for (const f of entries) {
     if (typeof f === 'object' && f !== null && 'path' in f && typeof f.path === 'string') {
-      recorded.set(f.path, { sourceSha256: 'sourceSha256' in f ? f.sourceSha256 : undefined, sha256: 'sha256' in f ? f.sha256 : undefined });
+      files.set(f.path, { sourceSha256: 'sourceSha256' in f ? f.sourceSha256 : undefined, sha256: 'sha256' in f ? f.sha256 : undefined });
     }
   }
-  if (recorded.size !== plan.files.length) return false;
+  return { digest: 'digest' in doc ? doc.digest : undefined, files };
+}
+
+/** A staged prefix is what this plan stages: same digest and sources in its manifest, every file as the manifest recorded it. */
+async function prefixIntact(prefix: string, plan: PrefixPlan, deps: PrefixDeps): Promise<boolean> {
+  const m = readManifest(await deps.readText(join(prefix, PREFIX_MANIFEST)));
+  if (!m || m.digest !== plan.digest || m.files.size !== plan.files.length) return false;
   for (const f of plan.files) {
-    const r = recorded.get(f.path);
+    const r = m.files.get(f.path);
     if (!r || r.sourceSha256 !== sha256Hex(f.bytes)) return false;
     const bytes = await deps.readFile(join(prefix, f.path));
     if (!bytes || sha256Hex(bytes) !== r.sha256) return false;
@@ -217,17 +223,8 @@ async function prefixIntact(prefix: string, plan: PrefixPlan, deps: PrefixDeps):
 
 /** The sha256 of the source a prefix's file was staged from, by its fexpod-prefix.json (undefined: not there, or unreadable). */
 export function stagedSourceSha256(manifestText: string | undefined, path: string): string | undefined {
-  try {
-    const doc: unknown = JSON.parse(manifestText ?? '');
-    if (typeof doc !== 'object' || doc === null || !('files' in doc) || !Array.isArray(doc.files)) return undefined;
-    const files: unknown[] = doc.files;
-    for (const f of files) {
-      if (typeof f === 'object' && f !== null && 'path' in f && f.path === path && 'sourceSha256' in f && typeof f.sourceSha256 === 'string') return f.sourceSha256;
-    }
-    return undefined;
-  } catch {
-    return undefined;
-  }
+  const source = readManifest(manifestText)?.files.get(path)?.sourceSha256;
+  return typeof source === 'string' ? source : undefined;
 }
 
 function result(prefix: string, plan: PrefixPlan): StagedEmulator {
