@@ -5,14 +5,17 @@
  * testable without the tools.
  */
 import { spawn } from 'node:child_process';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
 import { FexpodError } from './errors.js';
 
 export interface RunOptions {
   /** Full environment for the child (default: the parent's). */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Bytes for stdin, or a stream of them (written with backpressure; if it throws, the tool is killed). */
+  /**
+   * Bytes for stdin, or a stream of them (if it throws, the tool is killed). A chunk is written
+   * whole before the next is asked for: a stream may reuse a chunk's buffer from then on
+   * (layer/byte-channel.ts).
+   */
   readonly input?: Uint8Array | AsyncIterable<Uint8Array>;
 }
 
@@ -58,7 +61,7 @@ export const processRunner: CommandRunner = {
         else {
           let failed: unknown;
           child.on('close', () => { if (failed !== undefined) reject(failed); });
-          pipeline(Readable.from(input, { objectMode: false }), stdin).catch((err: unknown) => {
+          feed(input, stdin).catch((err: unknown) => {
             if (stdin.destroyed && child.exitCode !== null) return; // the tool exited first: its code tells
             failed = err;
             child.kill('SIGKILL');
@@ -68,3 +71,11 @@ export const processRunner: CommandRunner = {
     });
   },
 };
+
+/** Writes each chunk whole (its callback) before asking for the next, then ends stdin. */
+async function feed(input: AsyncIterable<Uint8Array>, stdin: Writable): Promise<void> {
+  for await (const chunk of input) {
+    await new Promise<void>((resolve, reject) => stdin.write(chunk, (err) => (err ? reject(err) : resolve())));
+  }
+  await new Promise<void>((resolve) => stdin.end(resolve));
+}

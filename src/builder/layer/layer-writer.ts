@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { FexpodError } from '../../common/errors.js';
+import { ChunkPool } from '../tree/chunk-pool.js';
 import type { TreeEntry } from '../tree/tree.js';
 import { tarParts } from './tar-writer.js';
 import type { CompressPool } from './compress-pool.js';
@@ -78,13 +79,22 @@ export async function writeLayer(req: LayerRequest, pool: CompressPool): Promise
   else if (sink && req.compression === 'zstd') plain = new ZstdBlocks(pool, level, write);
   else if (sink) chunked = new ZstdChunkedWriter(pool, level, write, req.sourceDateEpoch);
   let size = 0;
+  // content pieces go round in a few buffers, held by this pass and by every tee until each is done with them
+  const pieces = new ChunkPool(1024 * 1024, 16);
   try {
-    for await (const part of tarParts(req.entries, { sourceDateEpoch: req.sourceDateEpoch })) {
-      diff.update(part.bytes);
-      size += part.bytes.length;
-      for (const t of tees) await t.write(part.bytes);
-      if (plain) await plain.push(part.bytes);
+    for await (const part of tarParts(req.entries, { sourceDateEpoch: req.sourceDateEpoch, pool: pieces })) {
+      const bytes = part.bytes;
+      const pooled = pieces.owns(bytes);
+      diff.update(bytes);
+      size += bytes.length;
+      for (const t of tees) {
+        if (pooled) pieces.retain(bytes);
+        await t.write(bytes, pooled ? () => pieces.release(bytes) : undefined);
+      }
+      // both copy what they keep before they return
+      if (plain) await plain.push(bytes);
       else if (chunked) await chunked.part(part);
+      if (pooled) pieces.release(bytes);
     }
     let annotations: Record<string, string> | undefined;
     if (plain) await plain.end();

@@ -20,6 +20,7 @@
  */
 import { Readable } from 'node:stream';
 import { canonicalEntries, type TreeEntry } from '../tree/tree.js';
+import type { ChunkPool } from '../tree/chunk-pool.js';
 
 const BLOCK = 512;
 const MAX_OCTAL_7 = 0o7777777;
@@ -29,6 +30,11 @@ const PAX_HEADER_NAME = '././@PaxHeader';
 export interface TarWriterOptions {
   /** Every mtime is clamped to this (seconds since the epoch). */
   readonly sourceDateEpoch: number;
+  /**
+   * Content is read into this pool's buffers where its source can (tree/chunk-pool.ts): every
+   * 'data' part whose bytes the pool owns() is the consumer's to release().
+   */
+  readonly pool?: ChunkPool;
 }
 
 export class TarWriteError extends Error {
@@ -187,15 +193,18 @@ export interface TarPart {
 }
 
 /** A file's content in pieces: streamed from its file where it has one, else read whole. */
-async function* contentPieces(e: TreeEntry): AsyncGenerator<Uint8Array> {
+async function* contentPieces(e: TreeEntry, pool: ChunkPool | undefined): AsyncGenerator<Uint8Array> {
   const src = e.content;
   if (!src) return;
   let total = 0;
   try {
     if (src.stream) {
-      for await (const c of src.stream()) {
+      for await (const c of src.stream(pool)) {
         total += c.length;
-        if (total > src.size) break;
+        if (total > src.size) {
+          pool?.release(c);
+          break;
+        }
         yield c;
       }
     } else {
@@ -218,7 +227,7 @@ export async function* tarParts(entries: Iterable<TreeEntry>, opts: TarWriterOpt
   for (const e of canonicalEntries(entries)) {
     for (const bytes of entryHeaders(e, opts)) yield { kind: 'header', bytes, entry: e };
     if (e.type === 'file' && e.content && e.content.size > 0) {
-      for await (const bytes of contentPieces(e)) yield { kind: 'data', bytes, entry: e };
+      for await (const bytes of contentPieces(e, opts.pool)) yield { kind: 'data', bytes, entry: e };
       const pad = padding(e.content.size);
       if (pad.length > 0) yield { kind: 'pad', bytes: pad, entry: e };
     }

@@ -14,8 +14,10 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, createReadStream, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { FexpodError } from '../../common/errors.js';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FexpodError } from '../../common/errors.js';
+import type { ChunkPool } from './chunk-pool.js';
 import type { ContentSource } from './tree.js';
 
 export interface ContentWriter {
@@ -145,12 +147,33 @@ export function fileContentSource(path: string, size: number, sha256: string, ve
       if (pending) check(createHash('sha256').update(data));
       return data;
     },
-    async *stream() {
+    async *stream(pool?: ChunkPool) {
       const h = pending ? createHash('sha256') : undefined;
-      for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
-        const b = chunk as Buffer;
-        h?.update(b);
-        yield b;
+      if (!pool) {
+        for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
+          const b = chunk as Buffer;
+          h?.update(b);
+          yield b;
+        }
+      } else {
+        const fh = await open(path, 'r');
+        try {
+          for (;;) {
+            const buf = await pool.acquire();
+            let n = 0;
+            try {
+              n = (await fh.read(buf, 0, buf.length, null)).bytesRead;
+            } finally {
+              if (n === 0) pool.release(buf);
+            }
+            if (n === 0) break;
+            const piece = buf.subarray(0, n);
+            h?.update(piece);
+            yield piece; // the caller's from here: it releases it
+          }
+        } finally {
+          await fh.close();
+        }
       }
       if (h) check(h);
     },

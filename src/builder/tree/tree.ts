@@ -7,6 +7,7 @@
  * ("usr/lib64/libc.so.6"); the root itself is never an entry.
  */
 import { createHash } from 'node:crypto';
+import type { ChunkPool } from './chunk-pool.js';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
 
@@ -18,8 +19,11 @@ export interface ContentSource {
   /** A file that holds exactly these bytes and stays unchanged (the content store's spill file), if any. */
   readonly path?: string;
   read(): Promise<Uint8Array>;
-  /** The same bytes in pieces (large files are never held whole); verified against sha256 where it is given. */
-  stream?(): AsyncIterable<Uint8Array>;
+  /**
+   * The same bytes in pieces (large files are never held whole); verified against sha256 where it
+   * is given. With a pool, every piece is read into one of its buffers and the caller release()s it.
+   */
+  stream?(pool?: ChunkPool): AsyncIterable<Uint8Array>;
 }
 
 export interface TreeEntry {
