@@ -146,7 +146,10 @@ export async function gatherDoctorInput(host: HostDeps, disc: DiscoveryDeps, sta
     guestInit = null;
     for (const p of guestInitCandidates(distDir)) if (guestInit === null && (await host.exists(p))) guestInit = p;
   }
-  const stagedCopies = await gatherStagedCopies(host, installState && 'state' in installState ? installState.state : undefined, emulators, guestInit);
+  const stagedCopies = [
+    ...(await gatherStagedCopies(host, installState && 'state' in installState ? installState.state : undefined, emulators, guestInit)),
+    ...(await gatherStagedCopies(host, rootless?.install.state, emulators, undefined, 'user')),
+  ];
   const fex = await gatherFexFacts(host, disc);
   return { facts, emulators, versions, interpreters, stateDir, prefixLabel, prefixExists, installState, missingPrefixes, podmanHooks, ...(rootless ? { rootless } : {}), ...(guestInit !== undefined ? { guestInit } : {}), fex, stagedCopies };
 }

@@ -5,7 +5,9 @@
  * the emulator (qemu-user without the RPM's trigger, a FEX built by hand) or
  * of fexpod itself (its fexpod-guest-init, for krun containers) the recorded
  * prefix keeps serving the old copy until `fexpod binfmt refresh` stages the
- * new one (fexpod-binfmt.service does at boot, the RPMs on update). Gathered
+ * new one (fexpod-binfmt.service does at boot, the RPMs on update). A normal
+ * user's rootless install (`fexpod binfmt install --user`) has its own
+ * prefixes, which nothing refreshes: that user re-runs the install. Gathered
  * at the edge; the judgement is pure.
  */
 import { basename } from 'node:path';
@@ -18,6 +20,8 @@ import { PREFIX_MANIFEST, stagedSourceSha256 } from '../prefix/emulator-prefix.j
 import type { Advice } from './doctor-report.js';
 
 export interface StagedCopy {
+  /** Whose install staged it: root's (system) or this user's rootless one. */
+  readonly scope: 'system' | 'user';
   readonly prefix: string;
   /** The file in the prefix (bin/FEX, bin/fexpod-guest-init). */
   readonly file: string;
@@ -37,8 +41,8 @@ interface Want {
   readonly guest: string;
 }
 
-/** The staged files of root's install state and where each would come from now. */
-export async function gatherStagedCopies(host: Pick<HostDeps, 'readFile' | 'readText'>, state: InstallState | undefined, emulators: readonly FoundEmulator[], guestInit: string | null | undefined): Promise<StagedCopy[]> {
+/** The staged files of an install state (root's, or a user's rootless one) and where each would come from now. */
+export async function gatherStagedCopies(host: Pick<HostDeps, 'readFile' | 'readText'>, state: InstallState | undefined, emulators: readonly FoundEmulator[], guestInit: string | null | undefined, scope: StagedCopy['scope'] = 'system'): Promise<StagedCopy[]> {
   if (!state) return [];
   const wants: Want[] = [];
   const sourceOf = (id: string, guest: string) => emulators.find((e) => e.id === id && e.guests.some((g) => g === guest))?.path;
@@ -64,7 +68,7 @@ export async function gatherStagedCopies(host: Pick<HostDeps, 'readFile' | 'read
       sums.set(w.source, bytes ? sha256Hex(bytes) : undefined);
     }
     const stagedFrom = stagedSourceSha256(await host.readText(`${w.prefix}/${PREFIX_MANIFEST}`), w.file);
-    out.push({ prefix: w.prefix, file: w.file, source: w.source, guests: [w.guest], stagedFrom, current: sums.get(w.source) });
+    out.push({ scope, prefix: w.prefix, file: w.file, source: w.source, guests: [w.guest], stagedFrom, current: sums.get(w.source) });
   }
   return out;
 }
@@ -78,7 +82,9 @@ export function stagedCopyAdvice(copies: readonly StagedCopy[]): Advice[] {
       blocking: false,
       problem: c.file === `bin/${GUEST_INIT_NAME}`
         ? `the krun microVM prefix ${c.prefix} holds another fexpod-guest-init than this fexpod's ${c.source} (fexpod was updated since it was staged): containers start with the old one`
-        : `the emulator prefix ${c.prefix} holds ${c.file} staged from another build of ${c.source} (it was updated since): ${c.guests.join(', ')} programs and containers still run the old one`,
-      fix: 'sudo fexpod binfmt refresh',
+        : c.scope === 'user'
+          ? `your rootless install's prefix ${c.prefix} holds ${c.file} staged from another build of ${c.source} (it was updated since): your ${c.guests.join(', ')} containers still run the old one`
+          : `the emulator prefix ${c.prefix} holds ${c.file} staged from another build of ${c.source} (it was updated since): ${c.guests.join(', ')} programs and containers still run the old one`,
+      fix: c.scope === 'user' ? `fexpod binfmt install --user ${c.guests.map((g) => `--guest ${g}`).join(' ')} (as yourself, no sudo: stages it again)` : 'sudo fexpod binfmt refresh',
     }));
 }

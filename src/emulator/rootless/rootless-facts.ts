@@ -9,7 +9,7 @@
 import type { ArchName } from '../../common/arch.js';
 import { userDirs } from '../../common/user-dirs.js';
 import type { HostDeps } from '../host/host-facts.js';
-import { STATE_FILE_NAME, parseInstallState, userStateDir } from '../binfmt/install-state.js';
+import { STATE_FILE_NAME, parseInstallState, userStateDir, type InstallState } from '../binfmt/install-state.js';
 import type { IdRange, RootlessFacts } from './rootless-route.js';
 
 const PROBE_TIMEOUT_MS = 10_000;
@@ -77,14 +77,16 @@ export async function gatherRootlessFacts(deps: HostDeps, input: RootlessGatherI
     const hookInForce = input.podmanHooksDirs.includes(hooksDir) && (await deps.exists(`${hooksDir}/fexpod-precreate.json`));
     let guests: ArchName[] = [];
     const missingPrefixes: string[] = [];
+    let state: InstallState | undefined;
     const text = await deps.readText(stateFile);
     if (text !== undefined) {
       try {
-        const state = parseInstallState(text, stateFile);
+        state = parseInstallState(text, stateFile);
         guests = state.registrations.map((r) => r.guest);
         for (const r of state.registrations) if (r.prefix && !(await deps.exists(r.prefix))) missingPrefixes.push(r.prefix);
       } catch {
         guests = [];
+        state = undefined;
       }
     }
     const prefixDir = `${userStateDir(dirs.dataHome)}/prefix`;
@@ -93,7 +95,7 @@ export async function gatherRootlessFacts(deps: HostDeps, input: RootlessGatherI
       const r = await deps.run('stat', ['-c', '%C', prefixDir], PROBE_TIMEOUT_MS);
       prefixLabel = r && r.exitCode === 0 ? r.stdout.trim() : undefined;
     }
-    install = { hooksDir, hookInForce, stateFile, guests, missingPrefixes, prefixDir, ...(prefixLabel ? { prefixLabel } : {}) };
+    install = { hooksDir, hookInForce, stateFile, guests, missingPrefixes, prefixDir, ...(prefixLabel ? { prefixLabel } : {}), ...(state ? { state } : {}) };
   } catch {
     /* no usable HOME: nothing installed per user */
   }

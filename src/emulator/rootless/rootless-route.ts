@@ -5,6 +5,7 @@
  * not and what fixes it. Pure: the facts come from rootless-facts.ts.
  */
 import type { ArchName } from '../../common/arch.js';
+import type { InstallState } from '../binfmt/install-state.js';
 
 export interface IdRange {
   readonly start: number;
@@ -39,6 +40,8 @@ export interface RootlessFacts {
     /** $XDG_DATA_HOME/fexpod/prefix, and its SELinux context when it exists and SELinux is on. */
     readonly prefixDir?: string;
     readonly prefixLabel?: string;
+    /** The per-user install state, when it parses (doctor checks its staged copies against their sources). */
+    readonly state?: InstallState;
   };
 }
 

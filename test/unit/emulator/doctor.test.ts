@@ -102,6 +102,16 @@ function microvmStaged(stagedFrom: string): Record<string, FakeNode> {
   };
 }
 
+/** A rootless install (HOME=/home/u) whose prefix holds bin/FEX staged from a source with these bytes. */
+function userStaged(stagedFrom: string | Uint8Array): Record<string, FakeNode> {
+  const prefix = '/home/u/.local/share/fexpod/prefix/abc';
+  return {
+    [`${prefix}/bin/FEX`]: dyn,
+    [`${prefix}/fexpod-prefix.json`]: { bytes: JSON.stringify({ layout: 1, files: [{ path: 'bin/FEX', mode: 365, sourceSha256: sha256(stagedFrom), sha256: 'e'.repeat(64) }] }) },
+    '/home/u/.local/share/fexpod/binfmt-state.json': { bytes: JSON.stringify({ version: 1, disabled: [], persisted: [], registrations: [{ guest: 'x86_64', emulator: 'fex', entryName: 'FEX-x86_64', registration: `:FEX-x86_64:M::x:y:${prefix}/bin/FEX:POCF`, interpreter: `${prefix}/bin/FEX`, prefix }] }) },
+  };
+}
+
 interface Case {
   name: string;
   fs: () => FakeFs;
@@ -327,6 +337,24 @@ const cases: Case[] = [
     }),
     healthy: true,
     advice: [{ re: /^the emulator prefix \/var\/lib\/fexpod\/prefix\/abc holds bin\/FEX staged from another build of \/usr\/bin\/FEX \(it was updated since\): x86_64, i386 programs and containers still run the old one$/, blocking: false }, { re: /^sudo fexpod binfmt refresh$/ }],
+  },
+  {
+    name: 'rootless: FEX was updated after `binfmt install --user` staged it → warning, the user re-runs the install (no sudo)',
+    fs: () => fedora(userStaged('the FEX before the update')),
+    over: { uid: 1000 },
+    healthy: false, // this fake host has no working rootless route (subids, newuidmap): not the point here
+    advice: [
+      { re: /^your rootless install's prefix \/home\/u\/\.local\/share\/fexpod\/prefix\/abc holds bin\/FEX staged from another build of \/usr\/bin\/FEX \(it was updated since\): your x86_64 containers still run the old one$/, blocking: false },
+      { re: /^fexpod binfmt install --user --guest x86_64 \(as yourself, no sudo: stages it again\)$/ },
+    ],
+    noAdvice: [/sudo fexpod binfmt refresh/],
+  },
+  {
+    name: 'rootless: the user\'s prefix was staged from the installed FEX → no staleness warning',
+    fs: () => fedora(userStaged(dyn.bytes ?? '')),
+    over: { uid: 1000 },
+    healthy: false, // as above
+    noAdvice: [/staged from another build/],
   },
   {
     name: 'FEX staged from the installed build → no staleness warning',
