@@ -27,6 +27,8 @@ export interface StagedCopy {
   readonly file: string;
   /** What it would be staged from now. */
   readonly source: string;
+  /** The emulator's id (fex, qemu-user, …), as `binfmt install --emulator` takes it. */
+  readonly emulator: string;
   readonly guests: readonly string[];
   /** sha256 of the source it was staged from (fexpod-prefix.json); undefined: not recorded. */
   readonly stagedFrom: string | undefined;
@@ -38,6 +40,7 @@ interface Want {
   readonly prefix: string;
   readonly file: string;
   readonly source: string;
+  readonly emulator: string;
   readonly guest: string;
 }
 
@@ -48,12 +51,12 @@ export async function gatherStagedCopies(host: Pick<HostDeps, 'readFile' | 'read
   const sourceOf = (id: string, guest: string) => emulators.find((e) => e.id === id && e.guests.some((g) => g === guest))?.path;
   for (const r of state.registrations) {
     const source = r.prefix ? sourceOf(r.emulator, r.guest) : undefined;
-    if (r.prefix && source) wants.push({ prefix: r.prefix, file: `bin/${basename(r.interpreter)}`, source, guest: r.guest });
+    if (r.prefix && source) wants.push({ prefix: r.prefix, file: `bin/${basename(r.interpreter)}`, source, emulator: r.emulator, guest: r.guest });
   }
   for (const e of state.microvm ?? []) {
     const fex = sourceOf('fex', e.guest);
-    if (fex) wants.push({ prefix: e.prefix, file: `bin/${basename(e.interpreter)}`, source: fex, guest: e.guest });
-    if (e.guestInit && guestInit) wants.push({ prefix: e.prefix, file: `bin/${GUEST_INIT_NAME}`, source: guestInit, guest: e.guest });
+    if (fex) wants.push({ prefix: e.prefix, file: `bin/${basename(e.interpreter)}`, source: fex, emulator: 'fex', guest: e.guest });
+    if (e.guestInit && guestInit) wants.push({ prefix: e.prefix, file: `bin/${GUEST_INIT_NAME}`, source: guestInit, emulator: 'fex', guest: e.guest });
   }
   const out: StagedCopy[] = [];
   const sums = new Map<string, string | undefined>();
@@ -68,7 +71,7 @@ export async function gatherStagedCopies(host: Pick<HostDeps, 'readFile' | 'read
       sums.set(w.source, bytes ? sha256Hex(bytes) : undefined);
     }
     const stagedFrom = stagedSourceSha256(await host.readText(`${w.prefix}/${PREFIX_MANIFEST}`), w.file);
-    out.push({ scope, prefix: w.prefix, file: w.file, source: w.source, guests: [w.guest], stagedFrom, current: sums.get(w.source) });
+    out.push({ scope, prefix: w.prefix, file: w.file, source: w.source, emulator: w.emulator, guests: [w.guest], stagedFrom, current: sums.get(w.source) });
   }
   return out;
 }
@@ -85,6 +88,6 @@ export function stagedCopyAdvice(copies: readonly StagedCopy[]): Advice[] {
         : c.scope === 'user'
           ? `your rootless install's prefix ${c.prefix} holds ${c.file} staged from another build of ${c.source} (it was updated since): your ${c.guests.join(', ')} containers still run the old one`
           : `the emulator prefix ${c.prefix} holds ${c.file} staged from another build of ${c.source} (it was updated since): ${c.guests.join(', ')} programs and containers still run the old one`,
-      fix: c.scope === 'user' ? `fexpod binfmt install --user ${c.guests.map((g) => `--guest ${g}`).join(' ')} (as yourself, no sudo: stages it again)` : 'sudo fexpod binfmt refresh',
+      fix: c.scope === 'user' ? `fexpod binfmt install --user ${c.guests.map((g) => `--guest ${g}`).join(' ')} --emulator ${c.emulator} (as yourself, no sudo: stages it again)` : 'sudo fexpod binfmt refresh',
     }));
 }

@@ -345,7 +345,7 @@ const cases: Case[] = [
     healthy: false, // this fake host has no working rootless route (subids, newuidmap): not the point here
     advice: [
       { re: /^your rootless install's prefix \/home\/u\/\.local\/share\/fexpod\/prefix\/abc holds bin\/FEX staged from another build of \/usr\/bin\/FEX \(it was updated since\): your x86_64 containers still run the old one$/, blocking: false },
-      { re: /^fexpod binfmt install --user --guest x86_64 \(as yourself, no sudo: stages it again\)$/ },
+      { re: /^fexpod binfmt install --user --guest x86_64 --emulator fex \(as yourself, no sudo: stages it again\)$/ },
     ],
     noAdvice: [/sudo fexpod binfmt refresh/],
   },
