@@ -16,6 +16,7 @@ import type { ImageDefinition } from './definition.js';
 import { BlobCache } from './fetch/cache.js';
 import { nodeHttpClient } from './fetch/http.js';
 import { progressReporter, type ProgressMode } from './fetch/progress.js';
+import { layerProgress } from './layer/layer-progress.js';
 import { checkLocked, lockDefinition, type LockDeps } from './lock/lock-definition.js';
 import { pythonSolverRunner } from './lock/solver.js';
 import { extractCache, EXTRACT_VERSION } from './rpm/extract-cache.js';
@@ -97,6 +98,7 @@ export function nodeBuildDeps(o: NodeBuildOptions): BuildDeps {
     pageSize: pageSize(),
     env: o.env,
     toolVersion: TOOL_VERSION,
+    layerProgress: (total) => layerProgress(o.progress.stream, o.progress.mode, total, o.progress.now),
     ...(o.push ? { push: o.push } : {}),
     ...(o.load ? { load: o.load } : {}),
   };

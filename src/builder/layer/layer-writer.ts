@@ -41,6 +41,8 @@ export interface LayerRequest {
   readonly level?: number;
   /** Tools reading the same tar stream (each gets every byte, in order). */
   readonly tees?: readonly ByteChannel[];
+  /** Told the size of each piece of file content once it went through (progress). */
+  readonly onData?: (bytes: number) => void;
 }
 
 /** A blob file hashed as it is written. */
@@ -95,6 +97,7 @@ export async function writeLayer(req: LayerRequest, pool: CompressPool): Promise
       if (plain) await plain.push(bytes);
       else if (chunked) await chunked.part(part);
       if (pooled) pieces.release(bytes);
+      if (part.kind === 'data') req.onData?.(bytes.length);
     }
     let annotations: Record<string, string> | undefined;
     if (plain) await plain.end();

@@ -17,6 +17,7 @@ import type { FexIndexSettings } from './fex-index.js';
 import type { ImageSettings } from './oci-layout.js';
 import type { SbomInput } from './sbom.js';
 import { type RpmSettings, rpmFileName, rpmVersionPart } from './rpm-package.js';
+import type { ByteProgress } from '../layer/layer-progress.js';
 
 /** FEXRootFSFetcher's index file name. */
 export const FEX_INDEX_FILE = 'RootFS_links.json';
@@ -81,6 +82,8 @@ export interface OutputsDeps {
   readonly log: Logger;
   /** Called as each output starts (progress). */
   readonly progress?: (step: string) => void;
+  /** Progress through the layer pass, for a layer of `total` content bytes (layer/layer-progress.ts). */
+  readonly layerProgress?: (total: number) => ByteProgress;
   /** Compression workers (default: one per core); a pool passed in is shared and not closed here. */
   readonly workers?: number;
   readonly compressPool?: CompressPool;

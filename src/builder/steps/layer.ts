@@ -106,6 +106,9 @@ export async function writeLayerOf(req: OutputsRequest, deps: OutputsDeps): Prom
     if (wantOci && compression === 'gzip') deps.log.debug(`layer: gzip by ${pinnedEncoderName()} on ${workers} worker${workers === 1 ? '' : 's'} (the same bytes on every machine)`);
     step(['layer', wantOci ? compression : '', ...(want('erofs') ? ['erofs'] : []), ...(want('squashfs') ? ['squashfs'] : [])].filter((x) => x !== '').join(' ∥ '));
     const blob = join(scratch, 'layer');
+    const total = req.entries.reduce((n, e) => n + (e.type === 'file' ? (e.content?.size ?? 0) : 0), 0);
+    const progress = deps.layerProgress?.(total);
+    let done = 0;
     const layerP = inContext('writing the layer', () =>
       writeLayer({
         entries: req.entries,
@@ -114,9 +117,17 @@ export async function writeLayerOf(req: OutputsRequest, deps: OutputsDeps): Prom
         compression,
         ...(req.layer?.level !== undefined ? { level: req.layer.level } : {}),
         tees,
+        ...(progress ? { onData: (n: number) => progress.update((done += n)) } : {}),
       }, pool),
     );
+    if (progress) {
+      const running = new Set([...(want('erofs') ? ['mkfs.erofs'] : []), ...(want('squashfs') ? ['mksquashfs'] : [])]);
+      erofsP.finally(() => running.delete('mkfs.erofs')).catch(() => {});
+      sqfsP.finally(() => running.delete('mksquashfs')).catch(() => {});
+      layerP.then(() => progress.waiting([...running]), () => {});
+    }
     const [layerR, erofs, sqfs] = await Promise.allSettled([layerP, erofsP, sqfsP]);
+    progress?.finish();
     for (const r of [layerR, erofs, sqfs]) if (r.status === 'rejected') throw r.reason;
     if (layerR.status !== 'fulfilled' || erofs.status !== 'fulfilled' || sqfs.status !== 'fulfilled') throw new Error('unreachable');
     return {
