@@ -9,13 +9,12 @@
  *   and Debian base system and are fast. Their absence is reported with the package to install.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { Duplex, PassThrough, Transform, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { createRequire } from 'node:module';
 import type { Decompress as ZstdDecompress } from 'fzstd';
 import { FexpodError } from './errors.js';
+import { findProgram } from './find-program.js';
 
 export type Compression = 'zstd' | 'xz' | 'gzip' | 'bzip2' | 'none';
 
@@ -91,15 +90,7 @@ let zstdCli: boolean | undefined;
 function useZstdCli(): boolean {
   if (zstdCli === undefined) {
     zstdCli =
-      process.env['FEXPOD_ZSTD'] !== 'js' &&
-      (process.env['PATH'] ?? '/usr/bin:/bin').split(delimiter).some((d) => {
-        try {
-          accessSync(join(d, 'zstd'), constants.X_OK);
-          return true;
-        } catch {
-          return false;
-        }
-      });
+      process.env['FEXPOD_ZSTD'] !== 'js' && findProgram('zstd', process.env['PATH']) !== undefined;
   }
   return zstdCli;
 }

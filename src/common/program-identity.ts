@@ -5,21 +5,9 @@
  * (mkfs.erofs, mksquashfs) put this into the instant-rebuild key, so an
  * upgrade of the tool makes the outputs again instead of reusing stale ones.
  */
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { findProgram } from './find-program.js';
 import { sha256File } from './hash.js';
 import { CommandFailed, type CommandRunner } from './process-runner.js';
-
-/** The executable a bare program name resolves to on PATH (undefined: none). */
-export async function findProgram(name: string, path: string | undefined): Promise<string | undefined> {
-  for (const dir of (path ?? '/usr/bin:/bin').split(delimiter)) {
-    if (!dir.startsWith('/')) continue;
-    const file = join(dir, name);
-    if (await access(file, constants.X_OK).then(() => true, () => false)) return file;
-  }
-  return undefined;
-}
 
 export interface ProgramIdentity {
   readonly file: string;
@@ -35,7 +23,7 @@ export async function programIdentity(
   name: string,
   versionArgs: readonly string[],
 ): Promise<ProgramIdentity | undefined> {
-  const file = await findProgram(name, env['PATH']);
+  const file = findProgram(name, env['PATH']);
   if (!file) return undefined;
   const [version, sha256] = await Promise.all([
     runner.run(file, versionArgs, { env }).then(

@@ -16,8 +16,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { errorMessage } from '../../common/errors.js';
+import { findProgram } from '../../common/find-program.js';
 import { type ExitStatus, type GuestRequest, decodeGuestRequest, decodeSignalRequest, guestEnv } from './dispatch-request.js';
 
 export const GUEST_BINFMT_DIR = '/proc/sys/fs/binfmt_misc';
@@ -48,15 +49,6 @@ function checkStatusDir(dir: string): void {
   }
 }
 
-function onPath(name: string, path: string | undefined): string | undefined {
-  for (const dir of (path ?? '/usr/bin:/bin').split(delimiter)) {
-    if (!dir.startsWith('/')) continue;
-    const p = join(dir, name);
-    if (existsSync(p)) return p;
-  }
-  return undefined;
-}
-
 function fail(req: GuestRequest | undefined, message: string, code: number): never {
   say(message);
   if (req) writeStatus(req.statusDir, { code });
@@ -81,7 +73,7 @@ export function runGuestStep(blob: string): void {
   let args = [...req.args];
   let argv0 = req.argv0;
   if (!GUEST_FEX_ENTRIES.every((e) => existsSync(join(GUEST_BINFMT_DIR, e)))) {
-    const fex = onPath('FEX', env['PATH']) ?? onPath('FEXInterpreter', env['PATH']);
+    const fex = findProgram('FEX', env['PATH']) ?? findProgram('FEXInterpreter', env['PATH']);
     if (!fex) fail(req, `FEX is not registered with binfmt_misc in the microVM and not on PATH (${env['PATH'] ?? ''})`, 127);
     say(`FEX is not registered with binfmt_misc in the microVM; running ${fex} ${req.program} (argv[0] becomes the path)`);
     [file, args, argv0] = [fex, [resolve(req.program), ...req.args], fex];

@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeProgram, findProgram, programIdentity } from '../../../src/common/program-identity.js';
+import { findProgram } from '../../../src/common/find-program.js';
+import { describeProgram, programIdentity } from '../../../src/common/program-identity.js';
 import { processRunner } from '../../../src/common/process-runner.js';
 import { outputPrograms, reuseKey, type ReuseKeyInput } from '../../../src/builder/steps/reuse.js';
 
