@@ -48,11 +48,13 @@ for (const c of cases) {
   });
 }
 
-test('findProgram: the first executable on PATH, relative entries skipped; a missing program is said so', async () => {
+test('findProgram: the first executable on PATH, relative entries and non-executable files skipped; a missing program is said so', () => {
   const s = scripts({ 'a/tool': 'true', 'b/tool': 'true' });
   try {
-    assert.equal(await findProgram('tool', `relative:${s.path('b', 'a')}`), join(s.dir, 'b', 'tool'));
-    assert.equal(await findProgram('nope', s.path('a')), undefined);
+    assert.equal(findProgram('tool', `relative:${s.path('b', 'a')}`), join(s.dir, 'b', 'tool'));
+    assert.equal(findProgram('nope', s.path('a')), undefined);
+    chmodSync(join(s.dir, 'b', 'tool'), 0o644); // there, but not executable: spawn would not run it
+    assert.equal(findProgram('tool', s.path('b', 'a')), join(s.dir, 'a', 'tool'));
     assert.equal(describeProgram('nope', undefined), 'nope: not on PATH');
   } finally {
     rmSync(s.dir, { recursive: true, force: true });
