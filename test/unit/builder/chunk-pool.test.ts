@@ -19,7 +19,7 @@ import { layerTar } from '../../../src/builder/layer/tar-writer.js';
 import { ChunkPool } from '../../../src/builder/tree/chunk-pool.js';
 import { fileContentSource } from '../../../src/builder/tree/content-store.js';
 import type { TreeEntry } from '../../../src/builder/tree/tree.js';
-import { processRunner } from '../../../src/common/process-runner.js';
+import { CommandFailed, processRunner } from '../../../src/common/process-runner.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -79,6 +79,16 @@ test('processRunner: a stream chunk is written whole before the next is asked fo
   }
   const out = await processRunner.run('sh', ['-c', 'sha256sum | cut -d" " -f1'], { input: reused() });
   assert.equal(out.stdout.trim(), sha(Buffer.concat(want)));
+});
+
+test('processRunner: a tool that stops reading its stream and fails is reported by its own exit and stderr, not as a broken pipe', async () => {
+  const chunk = new Uint8Array(1024 * 1024);
+  for (let k = 0; k < 5; k++) {
+    async function* big(): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < 40; i++) yield chunk;
+    }
+    await assert.rejects(processRunner.run('sh', ['-c', 'head -c 10 >/dev/null; echo boom >&2; exit 3'], { input: big() }), (e: unknown) => e instanceof CommandFailed && e.code === 3 && /boom/.test(e.stderr));
+  }
 });
 
 test('writeLayer: pooled pieces reach the blob, the diff_id and slow tees intact while buffers go round', async () => {
