@@ -32,6 +32,8 @@ import { loadHostOverride, overrideNotice } from '../host/host-override.js';
 import { DEFAULT_STATE_DIR } from './install-state.js';
 import { guestInitCandidates } from '../microvm/guest-init.js';
 import { nodePrefixDeps } from '../prefix/prefix-deps.js';
+import { nodePruneDeps, prunePrefixes, statePrefixes, type PruneVerdict } from '../prefix/prefix-prune.js';
+import { DEFAULT_CDI_OUTPUT, cdiSpecUpdate } from '../../runtime-hook/cdi/cdi-spec.js';
 import { relabelPrefixes } from '../prefix/selinux-relabel.js';
 
 const run = promisify(execFile);
@@ -97,6 +99,11 @@ changed emulator is staged into a new prefix; the F flag pins the old file, so
 the entry is registered again), and after a fexpod update: on non-4 KiB hosts
 what krun containers get (FEX with this fexpod's fexpod-guest-init) is staged
 again, so a changed fexpod-guest-init moves them to a new prefix.
+
+install and refresh then remove old prefixes under <state-dir>/prefix that
+neither the state before nor after them names, unless a binfmt_misc entry, a
+mount (a running container) or a process still uses them; the prefix a run
+replaces stays until the next run.
 
 --user (a normal user with rootless Podman, Linux >= 6.7; no root, no sudo):
 install chooses and stages the emulators like above, into
@@ -220,6 +227,37 @@ function printInstall(ctx: CliContext, r: InstallResult): void {
   }
 }
 
+/**
+ * After an install or a refresh: removes the prefixes that neither the state before it nor the
+ * state after it names, once nothing uses them (prefix/prefix-prune.ts). The prefix this run
+ * replaced stays until the next one (a container may be starting with it right now).
+ */
+async function pruneOldPrefixes(stateDir: string, deps: BinfmtDeps, before: readonly string[]): Promise<PruneVerdict> {
+  return deps.lock(async () => {
+    const keep = new Set([...before, ...statePrefixes(await deps.store.read())]);
+    return prunePrefixes(join(stateDir, 'prefix'), keep, nodePruneDeps);
+  });
+}
+
+/**
+ * The CDI spec `fexpod cdi generate --output` wrote at the default place names the prefixes of
+ * the default state: after a run that moved them, it is written again from the new state (a
+ * stale spec would mount a prefix the registration no longer runs, then one that is gone).
+ * Returns the path when it changed.
+ */
+async function refreshCdiSpec(stateDir: string, deps: BinfmtDeps): Promise<string | undefined> {
+  if (stateDir !== DEFAULT_STATE_DIR) return undefined;
+  const next = cdiSpecUpdate(readTextOrUndefined(DEFAULT_CDI_OUTPUT), await deps.store.read());
+  if (next === undefined) return undefined;
+  writeFileAtomic(DEFAULT_CDI_OUTPUT, next);
+  return DEFAULT_CDI_OUTPUT;
+}
+
+function printPruned(ctx: CliContext, v: PruneVerdict): void {
+  for (const p of v.remove) ctx.stdout.write(`removed old prefix ${p} (nothing uses it)\n`);
+  for (const u of v.inUse) ctx.stdout.write(`kept old prefix ${u.prefix}: ${u.by}; a later refresh removes it\n`);
+}
+
 function printRefresh(ctx: CliContext, r: RefreshResult): void {
   printInstall(ctx, { installed: r.refreshed, microvm: r.microvm, stateFile: r.stateFile });
   for (const k of r.kept) ctx.stdout.write(`${k.guest}: ${k.entryName} registered from the recorded line (${k.because})\n`);
@@ -269,6 +307,7 @@ export const command: Command = {
           throw new UsageError(`--emulator ${values.emulator}: unknown`, `use one of ${EMULATOR_IDS.join(', ')}`);
         }
         const guests = parseGuests(values.guest);
+        const before = statePrefixes(await deps.store.read().catch(() => undefined));
         const r = await installBinfmt(
           {
             ...(guests ? { guests } : {}),
@@ -278,16 +317,29 @@ export const command: Command = {
           deps,
         );
         await relabelPrefixes(stateDir, ctx.env, deps.log);
-        if (json) printJson(ctx, r);
-        else printInstall(ctx, r);
+        const cdi = await refreshCdiSpec(stateDir, deps);
+        const pruned = await pruneOldPrefixes(stateDir, deps, before);
+        if (json) printJson(ctx, { ...r, prefixesRemoved: pruned.remove, prefixesInUse: pruned.inUse, ...(cdi ? { cdiSpecUpdated: cdi } : {}) });
+        else {
+          printInstall(ctx, r);
+          if (cdi) ctx.stdout.write(`updated ${cdi} (CDI spec: the prefixes moved)\n`);
+          printPruned(ctx, pruned);
+        }
         return 0;
       }
       case 'refresh': {
         if (values.guest || values.emulator || values.persist || values['persist-dir']) throw new UsageError('refresh takes only --state-dir and --json', 'it redoes what the state file records');
+        const before = statePrefixes(await deps.store.read().catch(() => undefined));
         const r = await refreshBinfmt(deps, VENDOR_BINFMT_D_DIRS);
         await relabelPrefixes(stateDir, ctx.env, deps.log);
-        if (json) printJson(ctx, r);
-        else printRefresh(ctx, r);
+        const cdi = await refreshCdiSpec(stateDir, deps);
+        const pruned = await pruneOldPrefixes(stateDir, deps, before);
+        if (json) printJson(ctx, { ...r, prefixesRemoved: pruned.remove, prefixesInUse: pruned.inUse, ...(cdi ? { cdiSpecUpdated: cdi } : {}) });
+        else {
+          printRefresh(ctx, r);
+          if (cdi) ctx.stdout.write(`updated ${cdi} (CDI spec: the prefixes moved)\n`);
+          printPruned(ctx, pruned);
+        }
         const err = refreshError(r);
         if (err) throw err;
         return 0;

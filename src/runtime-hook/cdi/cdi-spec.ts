@@ -63,3 +63,19 @@ export function cdiSpec(state: InstallState): CdiSpec {
   if (devices.length > 0) devices.push({ name: 'all', containerEdits: all });
   return { cdiVersion: CDI_VERSION, kind: CDI_KIND, devices };
 }
+
+/**
+ * A spec fexpod wrote (kind fexpod.io/emulator), brought up to date with the install state: the
+ * new text when the state's prefixes or emulators moved since, undefined when there is nothing
+ * to write (no spec, not ours, no state, or already current).
+ */
+export function cdiSpecUpdate(existing: string | undefined, state: InstallState | undefined): string | undefined {
+  if (existing === undefined || !state) return undefined;
+  try {
+    if ((JSON.parse(existing) as { kind?: unknown }).kind !== CDI_KIND) return undefined;
+  } catch {
+    return undefined; // not a spec we wrote
+  }
+  const next = JSON.stringify(cdiSpec(state), null, 2) + '\n';
+  return next === existing ? undefined : next;
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cdiSpec, CDI_KIND, CDI_VERSION } from '../../../src/runtime-hook/cdi/cdi-spec.js';
+import { cdiSpec, cdiSpecUpdate, CDI_KIND, CDI_VERSION } from '../../../src/runtime-hook/cdi/cdi-spec.js';
 import type { InstallState } from '../../../src/emulator/binfmt/install-state.js';
 
 const base = { version: 1 as const, disabled: [], persisted: [] };
@@ -25,4 +25,18 @@ test('cdiSpec: one device per arch plus "all", prefix mounts ro,nosuid,nodev and
 test('cdiSpec: static emulators need nothing, so there are no devices', () => {
   const spec = cdiSpec({ ...base, registrations: [{ guest: 'aarch64', emulator: 'qemu-user-static', entryName: 'q', registration: 'x', interpreter: '/usr/bin/qemu-aarch64-static' }] });
   assert.deepEqual(spec.devices, []);
+});
+
+test('cdiSpecUpdate: a spec fexpod wrote follows the state when its prefix moves; anything else is left alone', () => {
+  const at = (prefix: string): InstallState => ({ ...base, registrations: [{ guest: 'x86_64', emulator: 'fex', entryName: 'FEX-x86_64', registration: 'x', interpreter: `${prefix}/bin/FEX`, prefix }] });
+  const written = JSON.stringify(cdiSpec(at('/p/old')), null, 2) + '\n';
+  const next = cdiSpecUpdate(written, at('/p/new'));
+  assert.ok(next);
+  assert.match(next, /"hostPath": "\/p\/new"/);
+  assert.doesNotMatch(next, /\/p\/old/);
+  assert.equal(cdiSpecUpdate(next, at('/p/new')), undefined, 'already current: nothing to write');
+  assert.equal(cdiSpecUpdate(undefined, at('/p/new')), undefined, 'no spec');
+  assert.equal(cdiSpecUpdate(written, undefined), undefined, 'no state');
+  assert.equal(cdiSpecUpdate(JSON.stringify({ cdiVersion: '0.5.0', kind: 'nvidia.com/gpu', devices: [] }), at('/p/new')), undefined, 'not ours');
+  assert.equal(cdiSpecUpdate('not json', at('/p/new')), undefined);
 });
