@@ -5,7 +5,7 @@
  * Podman 4.3 accepts nothing newer. Pure: install state in, spec value out.
  */
 import type { InstallState, InstalledRegistration } from '../../emulator/binfmt/install-state.js';
-import { emulatorEnv } from '../hook/spec-edits.js';
+import { emulatorEnv, prefixMountDir } from '../hook/spec-edits.js';
 
 export const CDI_VERSION = '0.5.0';
 export const CDI_KIND = 'fexpod.io/emulator';
@@ -38,8 +38,10 @@ function editsOf(regs: readonly InstalledRegistration[]): CdiEdits {
   const mounts: CdiMount[] = [];
   const env: string[] = [];
   for (const r of regs) {
-    if (r.prefix !== undefined && !mounts.some((m) => m.containerPath === r.prefix)) {
-      mounts.push({ hostPath: r.prefix, containerPath: r.prefix, type: 'bind', options: ['ro', 'nosuid', 'nodev', 'bind'] });
+    // the directory of the staged prefixes, as the hook mounts it (spec-edits.ts prefixMountDir says why)
+    const dir = r.prefix !== undefined ? prefixMountDir(r.prefix) : undefined;
+    if (dir !== undefined && !mounts.some((m) => m.containerPath === dir)) {
+      mounts.push({ hostPath: dir, containerPath: dir, type: 'bind', options: ['ro', 'nosuid', 'nodev', 'bind'] });
     }
     for (const [k, v] of Object.entries(emulatorEnv(r))) {
       if (!env.some((e) => e.startsWith(`${k}=`))) env.push(`${k}=${v}`);

@@ -1,10 +1,12 @@
 /**
  * Edits: what a foreign container needs, as data (one bind mount of the
- * emulator prefix at the same absolute path, read-only, nosuid, nodev; the
+ * directory of the staged emulator prefixes at the same absolute path,
+ * read-only, nosuid, nodev; the
  * emulator's environment; for FEX the personality() values it sets, see
  * fex/), and their application to the config text.
  * Pure: values in, text out.
  */
+import { dirname } from 'node:path';
 import type { InstalledRegistration, MicroVmGuestEntry } from '../../emulator/binfmt/install-state.js';
 import { firstStep } from '../../emulator/microvm/guest-init.js';
 import { KRUN_HANDLER, KRUN_HANDLER_ANNOTATION } from '../../emulator/microvm/muvm.js';
@@ -31,9 +33,21 @@ export function isFex(reg: InstalledRegistration): boolean {
   return reg.emulator === 'fex' || /(^|\/)(FEX|FEXInterpreter)$/.test(reg.interpreter);
 }
 
-/** The bind mount that makes a staged prefix visible at its host path. */
-export function prefixMount(prefix: string): OciMount {
-  return { destination: prefix, source: prefix, type: 'bind', options: [...PREFIX_MOUNT_OPTIONS] };
+/** The bind mount that makes a host directory of staged prefixes visible at its host path. */
+export function prefixMount(dir: string): OciMount {
+  return { destination: dir, source: dir, type: 'bind', options: [...PREFIX_MOUNT_OPTIONS] };
+}
+
+/**
+ * What a container gets mounted for a prefix: the directory of every staged prefix
+ * (<state-dir>/prefix), not only the one the registration names. An emulator update registers
+ * the entry again with a new prefix, and from then on the kernel runs the new emulator for
+ * every foreign exec, also in containers started before the update, whose loader and libraries
+ * live in the new prefix: with the directory mounted they are there (a bind mount shows what is
+ * created in its source later), so a running container keeps working across the update.
+ */
+export function prefixMountDir(prefix: string): string {
+  return dirname(prefix);
 }
 
 function envName(entry: string): string {
@@ -58,8 +72,8 @@ export function hasMountAt(view: HookView, destination: string): boolean {
 
 export function editsFor(view: HookView, reg: InstalledRegistration): SpecEdits {
   const mounts: OciMount[] = [];
-  if (reg.prefix !== undefined && !hasMountAt(view, reg.prefix)) {
-    mounts.push(prefixMount(reg.prefix));
+  if (reg.prefix !== undefined && !hasMountAt(view, reg.prefix) && !hasMountAt(view, prefixMountDir(reg.prefix))) {
+    mounts.push(prefixMount(prefixMountDir(reg.prefix)));
   }
   const have = new Set((view.env ?? []).map(envName));
   const env = Object.entries(emulatorEnv(reg, view.rootPath))
@@ -76,11 +90,11 @@ export function editsFor(view: HookView, reg: InstalledRegistration): SpecEdits 
  * command. `program` is args[0] resolved inside the rootfs.
  */
 export function microVmEditsFor(view: HookView, entries: readonly MicroVmGuestEntry[], program: string): SpecEdits {
-  const prefixes = [...new Set(entries.map((e) => e.prefix))].filter((p) => !hasMountAt(view, p));
+  const dirs = [...new Set(entries.filter((e) => !hasMountAt(view, e.prefix)).map((e) => prefixMountDir(e.prefix)))].filter((p) => !hasMountAt(view, p));
   const have = new Set((view.env ?? []).map(envName));
   const env = have.has('FEX_APP_DATA_LOCATION') ? [] : [`FEX_APP_DATA_LOCATION=${FEX_CONTAINER_DATA_DIR}`];
   return {
-    mounts: prefixes.map(prefixMount),
+    mounts: dirs.map(prefixMount),
     env,
     args: firstStep(entries, view.args, program).args,
     annotations: { [KRUN_HANDLER_ANNOTATION]: KRUN_HANDLER },

@@ -16,7 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { buildRule } from '../../../src/emulator/binfmt/binfmt-plan.js';
 import { formatRegistration } from '../../../src/emulator/binfmt/binfmt-rule.js';
 import { stagePrefix } from '../../../src/emulator/prefix/emulator-prefix.js';
@@ -84,7 +84,7 @@ test('hook on a stand-in 16 KiB host through real podman: krun handler and the i
       const after = krun.config('out.json');
       assert.equal(after.annotations['run.oci.handler'], 'krun');
       assert.deepEqual(after.process.args, [guestInit, '--register', state.microvm?.[0]?.registration, '--interpreter', staged.interpreter, '--', 'uname', '-m']);
-      assert.deepEqual(after.mounts.slice(before.mounts.length), [{ destination: prefix, source: prefix, type: 'bind', options: ['bind', 'ro', 'nosuid', 'nodev'] }]);
+      assert.deepEqual(after.mounts.slice(before.mounts.length), [{ destination: dirname(prefix), source: dirname(prefix), type: 'bind', options: ['bind', 'ro', 'nosuid', 'nodev'] }]);
       delete after.annotations['run.oci.handler'];
       for (const k of ['args', 'env'] as const) after.process[k] = before.process[k];
       after.mounts = before.mounts;

@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Arch } from '../../../src/common/arch.js';
 import { memoryLogger } from '../../../src/common/log.js';
 import type { InstallState, MicroVmGuestEntry } from '../../../src/emulator/binfmt/install-state.js';
@@ -57,7 +57,7 @@ test('stand-in 16 KiB host, crun +LIBKRUN, /dev/kvm: krun handler, prefix mounte
   const out = JSON.parse(Buffer.from(res.output).toString('utf8'));
   assert.equal(out.annotations['run.oci.handler'], 'krun');
   assert.deepEqual(out.process.args, [`${P}/bin/fexpod-guest-init`, '--register', VM[0]?.registration, '--register', VM[1]?.registration, '--interpreter', `${P}/bin/FEX`, '--', 'uname', '-m']);
-  assert.deepEqual(out.mounts.slice(before.mounts.length), [{ destination: P, source: P, type: 'bind', options: ['bind', 'ro', 'nosuid', 'nodev'] }]);
+  assert.deepEqual(out.mounts.slice(before.mounts.length), [{ destination: dirname(P), source: dirname(P), type: 'bind', options: ['bind', 'ro', 'nosuid', 'nodev'] }]);
   assert.deepEqual(out.process.env.slice(before.process.env.length), ['FEX_APP_DATA_LOCATION=/tmp/.fex-emu/']);
   // Nothing else changed.
   delete out.annotations['run.oci.handler'];

@@ -2,7 +2,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Arch } from '../../../src/common/arch.js';
 import { memoryLogger } from '../../../src/common/log.js';
 import type { InstallState, InstalledRegistration } from '../../../src/emulator/binfmt/install-state.js';
@@ -83,17 +83,17 @@ const cases: Case[] = [
   {
     name: 'foreign arm64 gets the prefix mount',
     file: 'rootful-arm64-uname.json', host: 'x86_64', image: 'aarch64', state: STATE,
-    binfmt: [{ 'fexpod-qemu-aarch64': 'enabled' }], want: 'edited', mounts: [QEMU_AARCH64.prefix ?? ''], env: [],
+    binfmt: [{ 'fexpod-qemu-aarch64': 'enabled' }], want: 'edited', mounts: [dirname(QEMU_AARCH64.prefix ?? '')], env: [],
   },
   {
     name: 'foreign --read-only container',
     file: 'rootful-arm64-readonly.json', host: 'x86_64', image: 'aarch64', state: STATE,
-    binfmt: [{ 'fexpod-qemu-aarch64': 'enabled' }], want: 'edited', mounts: [QEMU_AARCH64.prefix ?? ''], env: [],
+    binfmt: [{ 'fexpod-qemu-aarch64': 'enabled' }], want: 'edited', mounts: [dirname(QEMU_AARCH64.prefix ?? '')], env: [],
   },
   {
     name: 'flushed entry is re-registered (systemd-binfmt restart)',
     file: 'rootful-arm64-uname.json', host: 'x86_64', image: 'aarch64', state: STATE,
-    binfmt: [{}], want: 'edited', mounts: [QEMU_AARCH64.prefix ?? ''], registered: true,
+    binfmt: [{}], want: 'edited', mounts: [dirname(QEMU_AARCH64.prefix ?? '')], registered: true,
   },
   {
     name: 'binfmt_misc not even mounted: mounted and re-registered',
@@ -104,7 +104,7 @@ const cases: Case[] = [
   {
     name: 'rootless, entry present: mount added',
     file: 'rootless-arm64-uname.json', host: 'x86_64', image: 'aarch64', state: STATE,
-    binfmt: [{ 'fexpod-qemu-aarch64': 'enabled' }, { privileged: false }], want: 'edited', mounts: [QEMU_AARCH64.prefix ?? ''],
+    binfmt: [{ 'fexpod-qemu-aarch64': 'enabled' }, { privileged: false }], want: 'edited', mounts: [dirname(QEMU_AARCH64.prefix ?? '')],
   },
   { name: 'entry disabled by the admin: left alone', file: 'rootful-arm64-uname.json', host: 'x86_64', image: 'aarch64', state: STATE, binfmt: [{ 'fexpod-qemu-aarch64': 'disabled' }], want: 'unchanged' },
   { name: 'no install state: left alone', file: 'rootful-arm64-uname.json', host: 'x86_64', image: 'aarch64', state: undefined, want: 'unchanged' },
@@ -113,19 +113,19 @@ const cases: Case[] = [
   {
     name: 'aarch64 host, amd64 image: FEX prefix, env and FEXServer data dir (FEX stand-in)',
     file: 'aarch64-crun-cgv2-amd64-uname.json', host: 'aarch64', image: 'x86_64', state: STATE,
-    binfmt: [{ 'FEX-x86_64': 'enabled' }], want: 'edited', mounts: [FEX_X86_64.prefix ?? ''],
+    binfmt: [{ 'FEX-x86_64': 'enabled' }], want: 'edited', mounts: [dirname(FEX_X86_64.prefix ?? '')],
     env: [`FEX_APP_DATA_LOCATION=${FEX_CONTAINER_DATA_DIR}`, (root) => `FEX_SERVERSOCKETPATH=${fexServerSocketName(root)}`, 'FEX_TSOENABLED=1'],
     personality: FEX_PERSONALITY,
   },
   {
     name: 'aarch64 host, amd64 image with a volume (FEX stand-in)',
     file: 'aarch64-crun-cgv2-amd64-volume.json', host: 'aarch64', image: 'x86_64', state: STATE,
-    binfmt: [{ 'FEX-x86_64': 'enabled' }], want: 'edited', mounts: [FEX_X86_64.prefix ?? ''], personality: FEX_PERSONALITY,
+    binfmt: [{ 'FEX-x86_64': 'enabled' }], want: 'edited', mounts: [dirname(FEX_X86_64.prefix ?? '')], personality: FEX_PERSONALITY,
   },
   {
     name: 'privileged amd64 container (no seccomp) gets no seccomp rules (FEX stand-in)',
     file: 'rootful-amd64-privileged.json', host: 'aarch64', image: 'x86_64', state: STATE,
-    binfmt: [{ 'FEX-x86_64': 'enabled' }], want: 'edited', mounts: [FEX_X86_64.prefix ?? ''],
+    binfmt: [{ 'FEX-x86_64': 'enabled' }], want: 'edited', mounts: [dirname(FEX_X86_64.prefix ?? '')],
   },
   { name: 'aarch64 host, arm64 image is native', file: 'aarch64-crun-cgv2-amd64-uname.json', host: 'aarch64', image: 'aarch64', state: STATE, want: 'native' },
 ];
