@@ -253,9 +253,19 @@ async function refreshCdiSpec(stateDir: string, deps: BinfmtDeps): Promise<strin
   return DEFAULT_CDI_OUTPUT;
 }
 
-function printPruned(ctx: CliContext, v: PruneVerdict): void {
-  for (const p of v.remove) ctx.stdout.write(`removed old prefix ${p} (nothing uses it)\n`);
-  for (const u of v.inUse) ctx.stdout.write(`kept old prefix ${u.prefix}: ${u.by}; a later refresh removes it\n`);
+/** What install and refresh do once they staged: SELinux labels, the CDI spec, old prefixes; their lines and JSON fields. */
+async function afterStaging(stateDir: string, ctx: CliContext, deps: BinfmtDeps, before: readonly string[]): Promise<{ fields: Record<string, unknown>; print: () => void }> {
+  await relabelPrefixes(stateDir, ctx.env, deps.log);
+  const cdi = await refreshCdiSpec(stateDir, deps);
+  const pruned = await pruneOldPrefixes(stateDir, deps, before);
+  return {
+    fields: { prefixesRemoved: pruned.remove, prefixesInUse: pruned.inUse, ...(cdi ? { cdiSpecUpdated: cdi } : {}) },
+    print: () => {
+      if (cdi) ctx.stdout.write(`updated ${cdi} (the CDI spec, from the install state)\n`);
+      for (const p of pruned.remove) ctx.stdout.write(`removed old prefix ${p} (nothing uses it)\n`);
+      for (const u of pruned.inUse) ctx.stdout.write(`kept old prefix ${u.prefix}: ${u.by}; a later refresh removes it\n`);
+    },
+  };
 }
 
 function printRefresh(ctx: CliContext, r: RefreshResult): void {
@@ -316,14 +326,11 @@ export const command: Command = {
           },
           deps,
         );
-        await relabelPrefixes(stateDir, ctx.env, deps.log);
-        const cdi = await refreshCdiSpec(stateDir, deps);
-        const pruned = await pruneOldPrefixes(stateDir, deps, before);
-        if (json) printJson(ctx, { ...r, prefixesRemoved: pruned.remove, prefixesInUse: pruned.inUse, ...(cdi ? { cdiSpecUpdated: cdi } : {}) });
+        const after = await afterStaging(stateDir, ctx, deps, before);
+        if (json) printJson(ctx, { ...r, ...after.fields });
         else {
           printInstall(ctx, r);
-          if (cdi) ctx.stdout.write(`updated ${cdi} (CDI spec: the prefixes moved)\n`);
-          printPruned(ctx, pruned);
+          after.print();
         }
         return 0;
       }
@@ -331,14 +338,11 @@ export const command: Command = {
         if (values.guest || values.emulator || values.persist || values['persist-dir']) throw new UsageError('refresh takes only --state-dir and --json', 'it redoes what the state file records');
         const before = statePrefixes(await deps.store.read().catch(() => undefined));
         const r = await refreshBinfmt(deps, VENDOR_BINFMT_D_DIRS);
-        await relabelPrefixes(stateDir, ctx.env, deps.log);
-        const cdi = await refreshCdiSpec(stateDir, deps);
-        const pruned = await pruneOldPrefixes(stateDir, deps, before);
-        if (json) printJson(ctx, { ...r, prefixesRemoved: pruned.remove, prefixesInUse: pruned.inUse, ...(cdi ? { cdiSpecUpdated: cdi } : {}) });
+        const after = await afterStaging(stateDir, ctx, deps, before);
+        if (json) printJson(ctx, { ...r, ...after.fields });
         else {
           printRefresh(ctx, r);
-          if (cdi) ctx.stdout.write(`updated ${cdi} (CDI spec: the prefixes moved)\n`);
-          printPruned(ctx, pruned);
+          after.print();
         }
         const err = refreshError(r);
         if (err) throw err;
