@@ -13,6 +13,7 @@ import { sharedBinfmtDeps } from '../binfmt/binfmt-command.js';
 import { type UserBinfmtDeps, type UserInstallResult, type UserStatus, type UserUninstallResult, installUserBinfmt, uninstallUserBinfmt, userBinfmtStatus } from './binfmt-user.js';
 import { userStateDir } from '../binfmt/install-state.js';
 import type { PodmanRunner } from './podman-userns.js';
+import { gatherPrefixUses, nodePruneDeps } from '../prefix/prefix-prune.js';
 
 /** Refuses root: a per-user install for uid 0 would configure nothing Podman uses. */
 export function requireNonRoot(uid: number, what: string): void {
@@ -46,6 +47,7 @@ export async function userBinfmtDeps(stateDir: string, ctx: CliContext): Promise
     log: streamLogger(ctx.stderr),
     podman: podmanRunner(ctx.env),
     removeTree: (p) => rm(p, { recursive: true, force: true }),
+    prefixUses: (root) => gatherPrefixUses(nodePruneDeps, root),
     removeFile: (p) => rm(p, { force: true }),
     listDir: async (p) => {
       try {
@@ -62,6 +64,7 @@ export function printUserInstall(ctx: CliContext, r: UserInstallResult): void {
     ctx.stdout.write(`${g.guest}: ${g.entryName} -> ${g.interpreter} [${g.flags}]${g.prefix ? ` (prefix ${g.prefix})` : ''}\n`);
   }
   ctx.stdout.write(`recorded in ${r.stateFile}; the hook ("fexpod hook install --user") registers these in the private binfmt_misc of Podman's user namespace at the next foreign container start\n`);
+  for (const u of r.prefixesInUse) ctx.stdout.write(`kept old prefix ${u.prefix}: ${u.by}; a later install removes it\n`);
 }
 
 function printUserStatus(ctx: CliContext, s: UserStatus): void {

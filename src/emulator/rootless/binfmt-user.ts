@@ -10,12 +10,13 @@
  * private instance starts empty, and the hook leaves out the host's entries
  * that catch our guests).
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Arch } from '../../common/arch.js';
 import { guestsToInstall, planGuest, type BinfmtDeps, type InstalledGuest } from '../binfmt/binfmt-install.js';
 import { LOCK_FILE_NAME } from '../binfmt/binfmt-lock.js';
 import type { StateStore } from '../binfmt/binfmt-state-file.js';
 import { PRIVATE_BINFMT_LOCK_FILE, type InstallState, emptyInstallState } from '../binfmt/install-state.js';
+import { prunable, type PrefixUses } from '../prefix/prefix-prune.js';
 import { readUsernsBinfmt, removeUsernsEntries, type PodmanRunner, type UsernsBinfmt } from './podman-userns.js';
 
 export interface UserBinfmtDeps extends Pick<BinfmtDeps, 'store' | 'lock' | 'emulators' | 'servedGuests' | 'host' | 'kernelRelease' | 'log'> {
@@ -27,6 +28,8 @@ export interface UserBinfmtDeps extends Pick<BinfmtDeps, 'store' | 'lock' | 'emu
   removeTree(path: string): Promise<void>;
   removeFile(path: string): Promise<void>;
   listDir(path: string): Promise<string[]>;
+  /** What uses files under the prefix directory (prefix/prefix-prune.ts); absent: nothing is looked at. */
+  prefixUses?(root: string): Promise<PrefixUses>;
 }
 
 /** A guest as root's install reports it, minus what only the host has (conflicts, persistence). */
@@ -37,6 +40,8 @@ export interface UserInstallResult {
   readonly stateFile: string;
   /** Staged prefixes of earlier installs that nothing refers to any more, removed. */
   readonly prefixesRemoved: readonly string[];
+  /** Such prefixes that a process still runs or has mounted: kept until an install finds them unused. */
+  readonly prefixesInUse: readonly { readonly prefix: string; readonly by: string }[];
   /** Entries of an earlier install (another emulator) taken out of Podman's live namespace. */
   readonly entriesReplaced: readonly string[];
 }
@@ -70,7 +75,12 @@ export async function installUserBinfmt(opts: { guests?: readonly Arch[]; emulat
       installed.push({ guest: guest.name, emulator: emulator.name, entryName: rule.name, interpreter: staged.interpreter, ...(staged.prefix ? { prefix: staged.prefix } : {}), flags });
     }
     await deps.store.write(state);
-    const prefixesRemoved = await unusedPrefixes(state, deps);
+    // Interrupted stagings go; an old prefix goes unless a process of this user still runs from it.
+    const unused = await unusedPrefixes(state, deps);
+    const stagings = unused.filter((p) => basename(p).startsWith('.staging-'));
+    const old = unused.filter((p) => !stagings.includes(p));
+    const verdict = deps.prefixUses && old.length > 0 ? prunable(old, await deps.prefixUses(prefixRoot(deps.stateDir))) : { remove: old, inUse: [] };
+    const prefixesRemoved = [...stagings, ...verdict.remove];
     for (const p of prefixesRemoved) await deps.removeTree(p);
     // A live namespace may still hold the replaced entries; the new ones are registered later and would win, but
     // the old ones would outlive their prefix.
@@ -82,7 +92,7 @@ export async function installUserBinfmt(opts: { guests?: readonly Arch[]; emulat
         deps.log.warn(`could not take ${replaced.join(', ')} out of Podman's user namespace (${err instanceof Error ? err.message : String(err)}); the new entries win anyway`);
       }
     }
-    return { installed, stateFile: deps.store.path, prefixesRemoved, entriesReplaced };
+    return { installed, stateFile: deps.store.path, prefixesRemoved, prefixesInUse: verdict.inUse, entriesReplaced };
   });
 }
 

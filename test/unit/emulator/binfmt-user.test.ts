@@ -91,6 +91,19 @@ test('install --user again with another emulator: the old prefix and interrupted
   assert.deepEqual(readdirSync(join(dir, 'prefix')), ['not-ours']);
 });
 
+test('install --user again while a process still runs the old emulator: that prefix stays (and is said so), stagings go', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fexpod-binfmt-user-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  await installUserBinfmt({ guests: [Arch.of('aarch64')] }, harness(dir, [qemuUser(dir, 'aarch64', 'a'.repeat(64))]));
+  mkdirSync(join(dir, 'prefix', '.staging-abc-1'), { recursive: true });
+  const old = join(dir, 'prefix', 'a'.repeat(64));
+  const h = { ...harness(dir, [qemuStatic('aarch64'), qemuUser(dir, 'aarch64', 'a'.repeat(64))]), prefixUses: async () => ({ interpreters: [], mounts: [], files: [['4242', `${old}/bin/qemu-aarch64`]] as const, ownMounts: [] }) };
+  const r = await installUserBinfmt({ guests: [Arch.of('aarch64')], emulator: 'qemu-user-static' }, h);
+  assert.deepEqual(r.prefixesRemoved, [join(dir, 'prefix', '.staging-abc-1')]);
+  assert.deepEqual(r.prefixesInUse, [{ prefix: old, by: `process 4242 runs ${old}/bin/qemu-aarch64` }]);
+  assert.deepEqual(readdirSync(join(dir, 'prefix')), ['a'.repeat(64)]);
+});
+
 test('uninstall --user: entries out of Podman\'s namespace, prefixes, state and locks gone', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'fexpod-binfmt-user-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
