@@ -240,10 +240,9 @@ async function pruneOldPrefixes(stateDir: string, deps: BinfmtDeps, before: read
 }
 
 /**
- * The CDI spec `fexpod cdi generate --output` wrote at the default place names the prefixes of
- * the default state: after a run that moved them, it is written again from the new state (a
- * stale spec would mount a prefix the registration no longer runs, then one that is gone).
- * Returns the path when it changed.
+ * The CDI spec `fexpod cdi generate --output` wrote at the default place is made from the
+ * default state: when what it would mount or set changed (a fexpod update changing the mounts, an
+ * emulator's environment), it is written again from the new state. Returns the path when it did.
  */
 async function refreshCdiSpec(stateDir: string, deps: BinfmtDeps): Promise<string | undefined> {
   if (stateDir !== DEFAULT_STATE_DIR) return undefined;

@@ -5,17 +5,19 @@
  * from it:
  *   - a binfmt_misc entry names an interpreter in it (registered by hand, or
  *     by an older state),
- *   - a container started before the update has it bind-mounted (the hook
- *     mounts the prefix its registration names): any process's mountinfo, in
- *     any mount namespace, shows a bind mount of it — matched by device and
- *     path within the filesystem, since that is what a container's
- *     mountinfo says of a host directory,
- *   - a process maps or runs a file of it (/proc/<pid>/maps, exe).
+ *   - a container has that prefix itself bind-mounted (a `podman build` RUN
+ *     step, whose createRuntime hook mounts the registration's prefix; or a
+ *     hook of an older fexpod): any process's mountinfo, in any mount
+ *     namespace, shows a bind mount of it — matched by device and path within
+ *     the filesystem, since that is what a container's mountinfo says of a
+ *     host directory (the precreate hook mounts the directory of the prefixes,
+ *     which holds no particular one),
+ *   - a process maps or runs a file of it (/proc/<pid>/maps, exe): in a
+ *     container started before the update, its processes run the old emulator.
  * A stopped container does not hold one: Podman runs the precreate hook again
  * at every start (checked with Podman 4.3: `podman start` of a stopped
- * container ran the hook a second time), and the hook mounts the current
- * prefix. A prefix still in use stays and is said so; a later refresh (at
- * boot, fexpod-binfmt.service) removes it.
+ * container ran the hook a second time). A prefix still in use stays and is
+ * said so; a later refresh (at boot, fexpod-binfmt.service) removes it.
  *
  * The judgement is pure (`prunable`); the /proc walk is at the edge.
  */
