@@ -9,7 +9,7 @@
  * prefix, and the stable link re-pointed), conflicts that came back are
  * disabled again, and the entry is registered with the recorded line. That
  * replaces the line systemd-binfmt registered through the stable link, so the
- * file the kernel holds open (F flag) is the one in the prefix the hook mounts.
+ * file the kernel holds open (F flag) is the one in the prefix the registration names.
  * When an emulator is gone, the recorded line is registered as it is, if its
  * interpreter still exists.
  *
