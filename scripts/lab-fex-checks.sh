@@ -202,6 +202,22 @@ check "fexpod rootfs list: both images, the EroFS one named in Config.json" ok '
 pkill -x FEXServer; sleep 1
 grep -E ' erofs |squashfuse' /proc/mounts | awk '{print $2}' | while read -r m; do umount "$m" 2>/dev/null || fusermount -u "$m" 2>/dev/null; done
 
+echo "== an FEX update while a foreign container runs"
+# refresh stages the new FEX into a new prefix and registers it again; the kernel runs it from then
+# on, also for new processes of a container started before, which find it in the directory of the
+# prefixes the hook mounted. The old prefix stays while the container's first process still runs
+# the old FEX (a later refresh says so) and goes once nothing uses it.
+OLDP=$(node -e 'console.log(JSON.parse(require("fs").readFileSync("/var/lib/fexpod/binfmt-state.json","utf8")).registrations.find((r) => r.guest === "x86_64").prefix)')
+prun -d --replace --name fexpod-update --arch amd64 $AMD /bin/sleep 600 >/dev/null
+printf '\0' >> /usr/bin/FEXInterpreter # the update: other bytes, the same program
+check "FEX update: refresh stages it into a new prefix and registers it" ok 'FEX-x86_64 -> /var/lib/fexpod/prefix/[0-9a-f]{64}/bin/FEX' \
+  sh_c "$F binfmt refresh | grep -v '$OLDP'"
+check "FEX update: podman exec into the container started before it: x86_64" ok '^x86_64$' podman exec fexpod-update /bin/uname -m
+check "FEX update: the old prefix stays while the container's first process runs the old FEX" ok "kept old prefix $OLDP: process [0-9]+ runs $OLDP/" \
+  $F binfmt refresh
+podman rm -f -t 0 fexpod-update >/dev/null
+check "FEX update: the old prefix goes once nothing uses it" ok "removed old prefix $OLDP" $F binfmt refresh
+
 echo "== cleanup"
 $F hook uninstall >/dev/null; $F binfmt uninstall >/dev/null
 check "after uninstall: Exec format error again" fail 'Exec format error' prun --rm --arch amd64 localhost/busybox-amd64 uname -m

@@ -12,7 +12,8 @@
 # (static, dynamic) and i386 (static, dynamic, no PT_GNU_STACK, executable stack) containers;
 # what breaks without the hook's FEX edits (personality() seccomp rules, FEXServer data directory,
 # FEXServer socket) and that the hook fixes it; podman exec; podman build RUN; ten foreign
-# containers at once; native arm64 containers untouched; and FEX on the VM itself with a RootFS
+# containers at once; native arm64 containers untouched; an FEX update while a container runs
+# (refresh, exec into it, the old prefix kept while used, then removed); and FEX on the VM itself with a RootFS
 # built by `fexpod build` (SquashFS and EroFS) and installed by `fexpod rootfs install`, which puts
 # it in /usr/share/fex-emu/RootFS/ and names it in FEX's Config.json; FEXServer mounts it (Debian's
 # squashfuse, made on the host; for EroFS a stand-in erofsfuse: Debian 12 has none).
