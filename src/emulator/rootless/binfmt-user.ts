@@ -16,7 +16,7 @@ import { guestsToInstall, planGuest, type BinfmtDeps, type InstalledGuest } from
 import { LOCK_FILE_NAME } from '../binfmt/binfmt-lock.js';
 import type { StateStore } from '../binfmt/binfmt-state-file.js';
 import { PRIVATE_BINFMT_LOCK_FILE, type InstallState, emptyInstallState } from '../binfmt/install-state.js';
-import { prunable, type PrefixUses } from '../prefix/prefix-prune.js';
+import { prunable, statePrefixes, type PrefixUses } from '../prefix/prefix-prune.js';
 import { readUsernsBinfmt, removeUsernsEntries, type PodmanRunner, type UsernsBinfmt } from './podman-userns.js';
 
 export interface UserBinfmtDeps extends Pick<BinfmtDeps, 'store' | 'lock' | 'emulators' | 'servedGuests' | 'host' | 'kernelRelease' | 'log'> {
@@ -52,7 +52,7 @@ function prefixRoot(stateDir: string): string {
 
 /** Prefix directories and interrupted stagings under <stateDir>/prefix that the state does not name. */
 async function unusedPrefixes(state: InstallState | undefined, deps: UserBinfmtDeps): Promise<string[]> {
-  const used = new Set((state?.registrations ?? []).flatMap((r) => (r.prefix ? [r.prefix] : [])));
+  const used = new Set(statePrefixes(state));
   const root = prefixRoot(deps.stateDir);
   return (await deps.listDir(root))
     .filter((n) => /^[0-9a-f]{64}$/.test(n) || n.startsWith('.staging-'))
