@@ -29,10 +29,10 @@ import { EMULATOR_IDS } from '../emulator-catalogue.js';
 import { readPageSize } from '../host/host-facts.js';
 import { nodeHostDeps } from '../host/host-deps.js';
 import { loadHostOverride, overrideNotice } from '../host/host-override.js';
-import { DEFAULT_STATE_DIR } from './install-state.js';
+import { DEFAULT_STATE_DIR, type InstallState } from './install-state.js';
 import { guestInitCandidates } from '../microvm/guest-init.js';
 import { nodePrefixDeps } from '../prefix/prefix-deps.js';
-import { nodePruneDeps, prunePrefixes, statePrefixes, type PruneVerdict } from '../prefix/prefix-prune.js';
+import { nodePruneDeps, prunePrefixes, statePrefixes } from '../prefix/prefix-prune.js';
 import { DEFAULT_CDI_OUTPUT, cdiSpecUpdate } from '../../runtime-hook/cdi/cdi-spec.js';
 import { relabelPrefixes } from '../prefix/selinux-relabel.js';
 
@@ -228,35 +228,32 @@ function printInstall(ctx: CliContext, r: InstallResult): void {
 }
 
 /**
- * After an install or a refresh: removes the prefixes that neither the state before it nor the
- * state after it names, once nothing uses them (prefix/prefix-prune.ts). The prefix this run
- * replaced stays until the next one (a container may be starting with it right now).
- */
-async function pruneOldPrefixes(stateDir: string, deps: BinfmtDeps, before: readonly string[]): Promise<PruneVerdict> {
-  return deps.lock(async () => {
-    const keep = new Set([...before, ...statePrefixes(await deps.store.read())]);
-    return prunePrefixes(join(stateDir, 'prefix'), keep, nodePruneDeps);
-  });
-}
-
-/**
  * The CDI spec `fexpod cdi generate --output` wrote at the default place is made from the
  * default state: when what it would mount or set changed (a fexpod update changing the mounts, an
  * emulator's environment), it is written again from the new state. Returns the path when it did.
  */
-async function refreshCdiSpec(stateDir: string, deps: BinfmtDeps): Promise<string | undefined> {
+function refreshCdiSpec(stateDir: string, state: InstallState | undefined): string | undefined {
   if (stateDir !== DEFAULT_STATE_DIR) return undefined;
-  const next = cdiSpecUpdate(readTextOrUndefined(DEFAULT_CDI_OUTPUT), await deps.store.read());
+  const next = cdiSpecUpdate(readTextOrUndefined(DEFAULT_CDI_OUTPUT), state);
   if (next === undefined) return undefined;
   writeFileAtomic(DEFAULT_CDI_OUTPUT, next);
   return DEFAULT_CDI_OUTPUT;
 }
 
-/** What install and refresh do once they staged: SELinux labels, the CDI spec, old prefixes; their lines and JSON fields. */
+/**
+ * What install and refresh do once they staged, with their lines and JSON fields: SELinux labels;
+ * then, under the state lock and from one read of the state, the CDI spec and the old prefixes —
+ * those that neither the state before the run (`before`) nor after it names go once nothing uses
+ * them (prefix/prefix-prune.ts); the one this run replaced stays until the next (a container may
+ * be starting with it right now).
+ */
 async function afterStaging(stateDir: string, ctx: CliContext, deps: BinfmtDeps, before: readonly string[]): Promise<{ fields: Record<string, unknown>; print: () => void }> {
   await relabelPrefixes(stateDir, ctx.env, deps.log);
-  const cdi = await refreshCdiSpec(stateDir, deps);
-  const pruned = await pruneOldPrefixes(stateDir, deps, before);
+  const { cdi, pruned } = await deps.lock(async () => {
+    const state = await deps.store.read();
+    const keep = new Set([...before, ...statePrefixes(state)]);
+    return { cdi: refreshCdiSpec(stateDir, state), pruned: await prunePrefixes(join(stateDir, 'prefix'), keep, nodePruneDeps) };
+  });
   return {
     fields: { prefixesRemoved: pruned.remove, prefixesInUse: pruned.inUse, ...(cdi ? { cdiSpecUpdated: cdi } : {}) },
     print: () => {
