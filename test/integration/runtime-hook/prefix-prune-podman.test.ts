@@ -25,7 +25,7 @@ const guest = foreignArches()[0];
 const qemu = guest ? `/usr/bin/qemu-${guest.qemu}` : '/nonexistent';
 const req = integration(onPath('podman'), isRoot(), fileExists(`${BINFMT}/register`), fileExists(qemu));
 
-test('an emulator update while a foreign container runs: the old prefix stays mounted and in use, then goes', { ...req, timeout: 15 * 60_000 }, async () => {
+test('an emulator update while a foreign container runs: the container keeps working, the old prefix stays while its first process runs the old emulator, then goes', { ...req, timeout: 15 * 60_000 }, async () => {
   if (!guest) return;
   await withBinfmtLock(async () => {
     const snapshot = binfmtSnapshot();
